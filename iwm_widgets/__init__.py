@@ -1,0 +1,31 @@
+"""iwm_widgets: notebook widgets for hands-on interpretability of world models.
+
+>>> import iwm_widgets as iwm
+>>> model = iwm.load("bouncing-ball")
+>>> ws = iwm.Workspace(model, model.sample(seed=0))
+>>> iwm.ActivationMap(ws)  # doctest: +SKIP
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from . import errors
+from .tracing import Edit, Model, Result, Site, load, run
+from .widgets import ActivationMap
+from .workspace import Workspace
+
+try:
+    __version__ = version("iwm_widgets")
+except PackageNotFoundError:  # running from a source tree
+    __version__ = "0.0.0"
+
+__all__ = [
+    "ActivationMap",
+    "Edit",
+    "Model",
+    "Result",
+    "Site",
+    "Workspace",
+    "errors",
+    "load",
+    "run",
+]

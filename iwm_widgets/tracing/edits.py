@@ -1,0 +1,453 @@
+"""Edits: interventions on a model's internal values, as pure data.
+
+An :class:`Edit` says *what* to change (``set``, ``add``, ``scale``, ``ablate``,
+``clamp``), *where* (a :class:`~iwm_widgets.tracing.sites.Site`) and *when* (a
+position scope). It carries no hooks and no references to a model: it is
+JSON-serialisable (:meth:`Edit.to_dict`), can be printed as the equivalent nnsight
+code (:meth:`Edit.to_code`), and is compiled into a trace in exactly one place
+(:func:`apply_edit`, called by :func:`iwm_widgets.tracing.run.run`).
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+import torch
+
+from ..errors import EditError
+from .sites import Site, as_site
+
+__all__ = ["Edit", "apply_edit", "edits_to_code"]
+
+Op = Literal["set", "add", "scale", "ablate", "clamp"]
+OPS: tuple[str, ...] = ("set", "add", "scale", "ablate", "clamp")
+
+
+def _tensor(x: Any, name: str) -> torch.Tensor:
+    """A float32 CPU tensor from a number, list or tensor; rejects NaN/inf."""
+    try:
+        t = torch.as_tensor(x, dtype=torch.float32).detach().to("cpu").clone()
+    except (TypeError, ValueError, RuntimeError) as e:
+        raise EditError(f"{name} must be a number or a vector of numbers: {e}") from None
+    if not torch.isfinite(t).all():
+        raise EditError(f"{name} contains NaN or inf; edits need finite values")
+    return t
+
+
+def _new_id() -> str:
+    return uuid.uuid4().hex[:8]
+
+
+@dataclass(frozen=True, eq=False)
+class Edit:
+    """One intervention on one site. Build it with the class methods.
+
+    Attributes
+    ----------
+    op
+        ``"set"``, ``"add"``, ``"scale"``, ``"ablate"`` or ``"clamp"``.
+    site
+        Where the edit applies.
+    value
+        ``set``: the new value (scalar or vector over the hidden dimension);
+        ``add``: the vector added (times ``scale``); ``scale``: the factor;
+        ``ablate``: the mean vector for ``mode="mean"`` (``None``: the mean over
+        positions of the current run); ``clamp``: the target readout, shape ``[k]``.
+    scale
+        Multiplier of ``value`` for ``add``.
+    mode
+        ``"zero"`` or ``"mean"`` for ``ablate``.
+    direction
+        ``clamp`` only: read directions ``W``, shape ``[k, d]``; readout = ``W h + bias``.
+    write
+        ``clamp`` only: write directions ``A`` as rows, shape ``[k, d]``; the edit moves
+        ``h`` along them by exactly what makes the readout equal ``value``:
+        ``h += Aᵀ (W Aᵀ)⁻¹ (value − W h − bias)``. ``None`` uses ``W`` itself (the
+        readout's pseudo-inverse direction).
+    bias
+        ``clamp`` only: readout bias, shape ``[k]``.
+    positions
+        The positions (time steps / tokens) edited; ``None`` means every position.
+        Negative positions count from the end of the sequence *at each step*, so
+        ``(-1,)`` edits the newest step of a rollout at every step.
+    start
+        Edit every position from ``start`` on, rollout steps included (exclusive with
+        ``positions``).
+    label
+        Free text shown in widgets.
+    id
+        Unique id, used to remove the edit from a Workspace.
+    """
+
+    op: Op
+    site: Site
+    value: torch.Tensor | None = None
+    scale_: float = 1.0
+    mode: Literal["zero", "mean"] = "zero"
+    direction: torch.Tensor | None = None
+    write: torch.Tensor | None = None
+    bias: torch.Tensor | None = None
+    positions: tuple[int, ...] | None = None
+    start: int | None = None
+    label: str = ""
+    id: str = field(default_factory=_new_id)
+
+    # ---- construction -------------------------------------------------
+    def __post_init__(self) -> None:
+        if self.op not in OPS:
+            raise EditError(f"unknown edit op {self.op!r}; expected one of {OPS}")
+        object.__setattr__(self, "site", as_site(self.site))
+        if self.positions is not None and self.start is not None:
+            raise EditError("give either positions= or start=, not both")
+        if self.positions is not None:
+            pos = self.positions
+            if isinstance(pos, int):
+                pos = (pos,)
+            try:
+                pos = tuple(int(p) for p in pos)
+            except (TypeError, ValueError):
+                raise EditError(f"positions must be integers, got {self.positions!r}") from None
+            if not pos:
+                raise EditError("positions is empty; use None for every position")
+            object.__setattr__(self, "positions", pos)
+        if self.start is not None and not isinstance(self.start, int):
+            raise EditError(f"start must be an integer, got {self.start!r}")
+        if not math.isfinite(self.scale_):
+            raise EditError("scale must be finite")
+        if self.mode not in ("zero", "mean"):
+            raise EditError(f"ablate mode must be 'zero' or 'mean', got {self.mode!r}")
+        if self.op == "clamp":
+            self._check_clamp()
+
+    def _check_clamp(self) -> None:
+        W, v = self.direction, self.value
+        if W is None or v is None:
+            raise EditError("clamp needs a direction and a target value")
+        if W.ndim == 1:
+            W = W[None]
+            object.__setattr__(self, "direction", W)
+        if W.ndim != 2:
+            raise EditError(f"clamp direction must have shape [k, d], got {list(W.shape)}")
+        k = W.shape[0]
+        v = v.reshape(-1)
+        if v.numel() == 1 and k > 1:
+            raise EditError(f"clamp over {k} directions needs {k} target values")
+        if v.numel() != k:
+            raise EditError(f"clamp has {k} directions but {v.numel()} target values")
+        object.__setattr__(self, "value", v)
+        A = self.write if self.write is not None else W
+        if A.ndim == 1:
+            A = A[None]
+        if A.shape != W.shape:
+            raise EditError(
+                f"write directions {list(A.shape)} must match read directions {list(W.shape)}"
+            )
+        object.__setattr__(self, "write", None if self.write is None else A)
+        b = self.bias if self.bias is not None else torch.zeros(k)
+        if b.numel() == 1 and k > 1:
+            b = b.reshape(1).expand(k).clone()
+        if b.numel() != k:
+            raise EditError(f"clamp bias needs {k} values, got {b.numel()}")
+        object.__setattr__(self, "bias", b.reshape(k))
+        gram = (W.double() @ A.double().T)
+        if torch.linalg.matrix_rank(gram) < k:
+            raise EditError(
+                "clamp cannot reach the target: the write directions do not move the "
+                "readout (W·Aᵀ is singular)"
+            )
+
+    @classmethod
+    def set(cls, site: Site | str, value: Any, *, positions: Any = None,
+            start: int | None = None, label: str = "") -> Edit:
+        """Replace the value at ``site`` by ``value`` (scalar or vector)."""
+        return cls("set", as_site(site), _tensor(value, "value"), positions=positions,
+                   start=start, label=label)
+
+    @classmethod
+    def add(cls, site: Site | str, vector: Any, scale: float = 1.0, *, positions: Any = None,
+            start: int | None = None, label: str = "") -> Edit:
+        """Add ``scale * vector`` to the value at ``site`` (steering)."""
+        return cls("add", as_site(site), _tensor(vector, "vector"), scale_=float(scale),
+                   positions=positions, start=start, label=label)
+
+    @classmethod
+    def scale(cls, site: Site | str, factor: float, *, positions: Any = None,
+              start: int | None = None, label: str = "") -> Edit:
+        """Multiply the value at ``site`` by ``factor``."""
+        return cls("scale", as_site(site), _tensor(factor, "factor").reshape(()),
+                   positions=positions, start=start, label=label)
+
+    @classmethod
+    def ablate(cls, site: Site | str, mode: Literal["zero", "mean"] = "zero", *,
+               mean: Any = None, positions: Any = None, start: int | None = None,
+               label: str = "") -> Edit:
+        """Zero the value at ``site``, or replace it by a mean (``mode="mean"``).
+
+        With ``mode="mean"`` and no ``mean`` vector, the mean over all positions of the
+        current run is used.
+        """
+        value = None if mean is None else _tensor(mean, "mean")
+        return cls("ablate", as_site(site), value, mode=mode, positions=positions,
+                   start=start, label=label)
+
+    @classmethod
+    def clamp(cls, site: Site | str, direction: Any, value: Any, *, bias: Any = 0.0,
+              write: Any = None, positions: Any = None, start: int | None = None,
+              label: str = "") -> Edit:
+        """Set the readout ``direction · h + bias`` to ``value``.
+
+        Moves ``h`` along ``write`` (default: ``direction``, i.e. the readout's
+        pseudo-inverse) by exactly what makes the readout equal ``value``. Several
+        directions (``[k, d]``) clamp a k-dimensional readout at once.
+        """
+        return cls("clamp", as_site(site), _tensor(value, "value").reshape(-1),
+                   direction=_tensor(direction, "direction"),
+                   write=None if write is None else _tensor(write, "write"),
+                   bias=_tensor(bias, "bias").reshape(-1), positions=positions,
+                   start=start, label=label)
+
+    def with_(self, **changes: Any) -> Edit:
+        """A copy with some fields changed (keeps the id unless one is given)."""
+        return replace(self, **changes)
+
+    # ---- shape checks against a site's known shape -----------------------
+    def check_shape(self, shape: Sequence[int], length: int | None = None) -> None:
+        """Raise :class:`EditError` if this edit cannot apply to a value of ``shape``.
+
+        ``length`` is the sequence length of the current input, used to check positions.
+        """
+        shape = tuple(shape)
+        d = shape[-1] if shape else 1
+        has_pos_axis = len(shape) >= 3
+        where = f"site {str(self.site)!r} (value shape {list(shape)})"
+        if (self.positions is not None or self.start is not None) and not has_pos_axis:
+            raise EditError(f"{where} has no position axis; drop positions=/start=")
+        if self.positions is not None and length is not None:
+            bad = [p for p in self.positions if not -length <= p < length]
+            if bad:
+                raise EditError(
+                    f"positions {bad} are outside the input (length {length}) at {where}"
+                )
+        if self.start is not None and length is not None and not 0 <= self.start < length:
+            raise EditError(f"start={self.start} is outside the input (length {length})")
+        vecs = {"set": self.value, "add": self.value, "ablate": self.value}
+        vec = vecs.get(self.op)
+        if vec is not None and vec.ndim >= 1 and vec.shape[-1] not in (1, d):
+            raise EditError(
+                f"{self.op} vector has length {vec.shape[-1]} but {where} has {d} features"
+            )
+        if self.op == "clamp":
+            assert self.direction is not None
+            if self.direction.shape[-1] != d:
+                raise EditError(
+                    f"clamp direction has length {self.direction.shape[-1]} but {where} "
+                    f"has {d} features"
+                )
+
+    # ---- serialisation ------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable dict (tensors as nested lists)."""
+
+        def lst(t: torch.Tensor | None) -> Any:
+            return None if t is None else t.tolist()
+
+        return {
+            "op": self.op,
+            "site": self.site.to_dict(),
+            "value": lst(self.value),
+            "scale": self.scale_,
+            "mode": self.mode,
+            "direction": lst(self.direction),
+            "write": lst(self.write),
+            "bias": lst(self.bias),
+            "positions": None if self.positions is None else list(self.positions),
+            "start": self.start,
+            "label": self.label,
+            "id": self.id,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Edit:
+        """Inverse of :meth:`to_dict`."""
+
+        def t(x: Any, name: str) -> torch.Tensor | None:
+            return None if x is None else _tensor(x, name)
+
+        return cls(
+            d["op"],
+            Site.from_dict(d["site"]),
+            t(d.get("value"), "value"),
+            scale_=float(d.get("scale", 1.0)),
+            mode=d.get("mode", "zero"),
+            direction=t(d.get("direction"), "direction"),
+            write=t(d.get("write"), "write"),
+            bias=t(d.get("bias"), "bias"),
+            positions=None if d.get("positions") is None else tuple(d["positions"]),
+            start=d.get("start"),
+            label=d.get("label", ""),
+            id=d.get("id") or _new_id(),
+        )
+
+    def describe(self) -> str:
+        """One line for humans: ``add 5×vec @ blocks.1 [t≥3]``."""
+        scope = ("" if self.positions is None and self.start is None else
+                 f" [t={list(self.positions)}]" if self.positions is not None else
+                 f" [t≥{self.start}]")
+        what = {
+            "set": "set",
+            "add": f"add {self.scale_:g}×vector",
+            "scale": f"scale ×{float(self.value):g}" if self.value is not None else "scale",
+            "ablate": f"{self.mode}-ablate",
+            "clamp": f"clamp readout to {[round(v, 4) for v in self.value.tolist()]}"
+            if self.value is not None else "clamp",
+        }[self.op]
+        return f"{what} @ {self.site}{scope}"
+
+    def __repr__(self) -> str:
+        return f"Edit({self.describe()}, id={self.id!r})"
+
+    def to_code(self, model_var: str = "model", inputs_var: str = "inputs") -> str:
+        """Runnable nnsight code with the same effect as this edit alone."""
+        return edits_to_code([self], model_var=model_var, inputs_var=inputs_var)
+
+
+# ---------------------------------------------------------------------------
+# Applying edits: the only place where an Edit touches a tensor.
+# ---------------------------------------------------------------------------
+def _index(edit: Edit, ndim: int) -> tuple[Any, ...]:
+    """Index into a value of ``ndim`` dims: batch first, positions second."""
+    if ndim <= 2:  # [batch, features]: no position axis
+        return (Ellipsis,)
+    if edit.start is not None:
+        return (slice(None), slice(edit.start, None))
+    if edit.positions is not None:
+        return (slice(None), list(edit.positions))
+    return (Ellipsis,)
+
+
+def apply_edit(edit: Edit, h: torch.Tensor) -> None:
+    """Apply ``edit`` to the tensor ``h`` in place (batch × positions × features)."""
+    idx = _index(edit, h.ndim)
+    op = edit.op
+    if op == "set":
+        assert edit.value is not None
+        h[idx] = edit.value.to(h.dtype)
+    elif op == "add":
+        assert edit.value is not None
+        h[idx] += edit.scale_ * edit.value.to(h.dtype)
+    elif op == "scale":
+        assert edit.value is not None
+        h[idx] *= float(edit.value)
+    elif op == "ablate":
+        if edit.mode == "zero":
+            h[idx] = 0
+        else:
+            mean = edit.value
+            if mean is None:  # mean over batch and positions of the current run
+                mean = h.reshape(-1, h.shape[-1]).mean(0)
+            h[idx] = mean.to(h.dtype)
+    elif op == "clamp":
+        W = edit.direction.to(h.dtype)  # type: ignore[union-attr]
+        A = (edit.write if edit.write is not None else edit.direction).to(h.dtype)  # type: ignore[union-attr]
+        b = edit.bias.to(h.dtype)  # type: ignore[union-attr]
+        target = edit.value.to(h.dtype)  # type: ignore[union-attr]
+        sel = h[idx]
+        readout = sel @ W.T + b  # [..., k]
+        coeff = torch.linalg.solve(W @ A.T, (target - readout).unsqueeze(-1)).squeeze(-1)
+        h[idx] = sel + coeff @ A
+    else:  # pragma: no cover - guarded in __post_init__
+        raise EditError(f"unknown op {op!r}")
+
+
+# ---------------------------------------------------------------------------
+# Code generation: edits printed as the nnsight code a user would write.
+# ---------------------------------------------------------------------------
+def _lit(t: torch.Tensor) -> str:
+    """A Python literal that reproduces a float32 tensor exactly."""
+    if t.ndim == 0:
+        return repr(float(t))
+    return f"torch.tensor({t.tolist()!r})"
+
+
+def _index_code(edit: Edit) -> str:
+    if edit.start is not None:
+        return f"[:, {edit.start}:]"
+    if edit.positions is not None:
+        return f"[:, {list(edit.positions)!r}]"
+    return "[:]"
+
+
+def _edit_lines(edit: Edit, var: str) -> list[str]:
+    ix = _index_code(edit)
+    if edit.op == "set":
+        assert edit.value is not None
+        return [f"{var}{ix} = {_lit(edit.value)}"]
+    if edit.op == "add":
+        assert edit.value is not None
+        return [f"{var}{ix} += {edit.scale_!r} * {_lit(edit.value)}"]
+    if edit.op == "scale":
+        return [f"{var}{ix} *= {float(edit.value)!r}"]  # type: ignore[arg-type]
+    if edit.op == "ablate":
+        if edit.mode == "zero":
+            return [f"{var}{ix} = 0"]
+        if edit.value is None:
+            return [f"{var}{ix} = {var}.reshape(-1, {var}.shape[-1]).mean(0)"]
+        return [f"{var}{ix} = {_lit(edit.value)}"]
+    # clamp
+    assert edit.direction is not None and edit.bias is not None and edit.value is not None
+    A = edit.write if edit.write is not None else edit.direction
+    return [
+        f"W = {_lit(edit.direction)}  # read directions [k, d]",
+        f"A = {_lit(A)}  # write directions [k, d]",
+        f"sel = {var}{ix}",
+        f"readout = sel @ W.T + {_lit(edit.bias)}",
+        f"coeff = torch.linalg.solve(W @ A.T, ({_lit(edit.value)} - readout).unsqueeze(-1))"
+        ".squeeze(-1)",
+        f"{var}{ix} = sel + coeff @ A",
+    ]
+
+
+def edits_to_code(
+    edits: Sequence[Edit],
+    *,
+    model_var: str = "model",
+    inputs_var: str = "inputs",
+    site_order: Sequence[str] | None = None,
+    rollout_steps: int = 0,
+) -> str:
+    """nnsight code that applies ``edits`` in one trace and saves the output.
+
+    ``model_var`` names an nnsight-wrapped model (``iwm_model.nnsight`` or any
+    ``nnsight.NNsight``), ``inputs_var`` its inputs. With ``rollout_steps`` the code
+    traces the model's ``rollout`` method and applies the edits at every step.
+    """
+    order = {p: i for i, p in enumerate(site_order or [])}
+    groups: dict[Site, list[Edit]] = {}
+    for e in edits:
+        groups.setdefault(e.site, []).append(e)
+    ordered = sorted(groups, key=lambda s: (order.get(s.path, len(order)), s.io != "input"))
+    body: list[str] = []
+    for site in ordered:
+        body.append(f"h = {site.envoy_code(model_var)}")
+        body.append("h = h[0] if isinstance(h, tuple) else h")
+        for e in groups[site]:
+            body.append(f"# {e.describe()}")
+            body.extend(_edit_lines(e, "h"))
+    lines = ["import torch", ""]
+    if rollout_steps:
+        lines.append(
+            f"with {model_var}.trace({inputs_var}, {rollout_steps}, fn={model_var}.rollout)"
+            " as tracer:"
+        )
+        lines.append(f"    for step in tracer.iter[:{rollout_steps}]:")
+        lines.extend("        " + ln for ln in body or ["pass"])
+        lines.append("    rollout = tracer.result.save()")
+    else:
+        lines.append(f"with {model_var}.trace({inputs_var}):")
+        lines.extend("    " + ln for ln in body)
+        lines.append(f"    output = {model_var}.output.save()")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,197 @@
+"""The one function that turns edits and reads into one nnsight trace."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+from ..errors import EditError, IWMError, RunError
+from .edits import Edit, apply_edit
+from .model import Model
+from .sites import Site, as_site
+
+__all__ = ["Result", "run"]
+
+
+@dataclass
+class Result(Mapping[str, torch.Tensor]):
+    """What one run produced.
+
+    ``result["blocks.2"]`` is the value read at that site (``[batch, positions, d]``),
+    after the edits at that site were applied. Keys are site strings as
+    :class:`~iwm_widgets.tracing.sites.Site` prints them (``"blocks.2"``,
+    ``"blocks.2.input"``).
+
+    Attributes
+    ----------
+    activations : dict[str, torch.Tensor]
+        Values read, by site.
+    output : torch.Tensor
+        The model's output on the inputs (world models: next-step predictions for
+        every context step; language models: logits).
+    rollout : torch.Tensor or None
+        World models: the predicted future ``[batch, steps, 2]`` under the edits.
+    edits : tuple[Edit, ...]
+        The edits that produced this result.
+    generation : int
+        Increases with every run of a Workspace; widgets draw only the newest.
+    inputs : Any
+        The prepared inputs.
+    elapsed_ms : float
+        Wall time of the trace.
+    """
+
+    activations: dict[str, torch.Tensor]
+    output: torch.Tensor
+    rollout: torch.Tensor | None = None
+    edits: tuple[Edit, ...] = ()
+    generation: int = 0
+    inputs: Any = None
+    elapsed_ms: float = 0.0
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def __getitem__(self, key: str | Site) -> torch.Tensor:
+        k = str(as_site(key))
+        try:
+            return self.activations[k]
+        except KeyError:
+            raise KeyError(
+                f"{k!r} was not read in this run; read sites: {list(self.activations)}"
+            ) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.activations)
+
+    def __len__(self) -> int:
+        return len(self.activations)
+
+    def __repr__(self) -> str:
+        shapes = {k: list(v.shape) for k, v in self.activations.items()}
+        return (f"<Result gen={self.generation} edits={len(self.edits)} "
+                f"sites={shapes} output={list(self.output.shape)}"
+                f"{'' if self.rollout is None else f' rollout={list(self.rollout.shape)}'}>")
+
+
+def _value(x: Any) -> torch.Tensor:
+    return x[0] if isinstance(x, tuple) else x
+
+
+def _plan(model: Model, edits: Sequence[Edit], reads: Iterable[Site | str]
+          ) -> list[tuple[Site, list[Edit], bool]]:
+    """Sites touched, in forward order: (site, its edits, whether to save it)."""
+    read_set = {model.check_site(s) for s in reads}
+    by_site: dict[Site, list[Edit]] = {}
+    for e in edits:
+        model.check_site(e.site)
+        by_site.setdefault(e.site, []).append(e)
+    sites = sorted(read_set | set(by_site), key=model.order_key)
+    return [(s, by_site.get(s, []), s in read_set) for s in sites]
+
+
+def _visit(envoy_of: Any, plan: list[tuple[Site, list[Edit], bool]], step: int,
+           saves: dict[str, Any]) -> None:
+    """Inside a trace: apply each site's edits, then save it on the first step."""
+    for site, site_edits, keep in plan:
+        env = envoy_of(site.path)
+        h = _value(env.input if site.io == "input" else env.output)
+        for e in site_edits:
+            apply_edit(e, h)
+        if keep and step == 0:
+            saves[str(site)] = h.detach().clone().save()
+
+
+def run(
+    model: Model,
+    inputs: Any,
+    edits: Sequence[Edit] = (),
+    reads: Iterable[Site | str] = (),
+    *,
+    rollout_steps: int = 0,
+    generation: int = 0,
+    prepared: bool = False,
+) -> Result:
+    """Run ``model`` on ``inputs`` in ONE nnsight trace, applying ``edits``.
+
+    Parameters
+    ----------
+    model
+        From :func:`iwm_widgets.load`.
+    inputs
+        What the model takes (a tensor, text for language models).
+    edits
+        Applied in order within each site; sites in forward order.
+    reads
+        Sites whose (edited) values are returned in ``Result``.
+    rollout_steps
+        World models: also roll the model out this many steps, with the edits
+        applied at every step (one trace over the model's ``rollout``).
+    generation
+        Stamped on the result.
+
+    Raises
+    ------
+    SiteNotFoundError, EditError, InputError
+        Before anything runs.
+    RunError
+        If the trace fails; hooks are removed and weights untouched.
+    """
+    x = inputs if prepared else model.prepare(inputs)
+    shapes = model.inspect(x)
+    plan = _plan(model, edits, reads)
+    length = x.shape[1] if isinstance(x, torch.Tensor) and x.ndim >= 2 else None
+    for site, site_edits, _ in plan:
+        shape = shapes.get(site)
+        for e in site_edits:
+            if shape is not None:
+                e.check_shape(shape, length)
+    if rollout_steps and model.kind != "world":
+        raise EditError("rollout_steps is only available for world models")
+
+    nn = model.nnsight
+    envoy_of = nn.get if hasattr(nn, "get") else (lambda p: _get_path(nn, p))
+    saves: dict[str, Any] = {}
+    t0 = time.perf_counter()
+    with model.lock, torch.no_grad():
+        try:
+            if rollout_steps:
+                with nn.trace(x, rollout_steps, fn=model.module.rollout) as tracer:
+                    for step in tracer.iter[:rollout_steps]:
+                        _visit(envoy_of, plan, step, saves)
+                        if step == 0:
+                            output = nn.output.save()
+                    rollout = tracer.result.save()
+            else:
+                with nn.trace(x):
+                    _visit(envoy_of, plan, 0, saves)
+                    output = nn.output.save()
+                rollout = None
+        except IWMError:
+            raise
+        except Exception as e:  # nnsight/torch errors: clear message, model untouched
+            raise RunError(f"the traced run failed: {type(e).__name__}: {e}") from e
+    elapsed = (time.perf_counter() - t0) * 1e3
+    out = output
+    if not isinstance(out, torch.Tensor):  # HF ModelOutput
+        out = getattr(out, "logits", None)
+        if out is None:
+            out = output[0]
+    return Result(
+        activations={k: _value(v) for k, v in saves.items()},
+        output=out,
+        rollout=rollout,
+        edits=tuple(edits),
+        generation=generation,
+        inputs=x,
+        elapsed_ms=elapsed,
+    )
+
+
+def _get_path(nn: Any, path: str) -> Any:
+    env = nn
+    for part in path.split(".") if path else []:
+        env = env[int(part)] if part.isdigit() else getattr(env, part)
+    return env

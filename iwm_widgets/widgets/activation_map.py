@@ -1,0 +1,209 @@
+"""ActivationMap: a layer × position heatmap of a model's internals, live."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+import traitlets
+
+from ..transport import to_buffer
+from ..workspace import Workspace
+from ._base import WorkspaceWidget, esm
+
+__all__ = ["ActivationMap", "QUANTITIES"]
+
+QUANTITIES = {
+    "norm": "activation norm ‖h‖",
+    "dim": "one hidden dimension h[d]",
+    "direction": "readout along a direction h·v",
+    "delta": "change from the unedited run ‖h − h₀‖",
+    "lens_prob": "logit lens: top-token probability",
+}
+DIVERGING = {"dim", "direction"}
+
+
+class ActivationMap(WorkspaceWidget):
+    """Heatmap of a quantity at every layer (rows) and position (columns).
+
+    Parameters
+    ----------
+    ws
+        The :class:`~iwm_widgets.workspace.Workspace` to follow: the map re-draws
+        whenever its result changes, and clicking a cell sets ``ws.selection``.
+    quantity
+        One of ``"norm"``, ``"dim"``, ``"direction"`` (needs ``direction=``),
+        ``"delta"``, and for language models ``"lens_prob"``.
+    sites
+        Rows, bottom to top (default: ``ws.model.layers``).
+    direction
+        A vector (hidden size) for the ``"direction"`` quantity, e.g. a probe's weights.
+    dim
+        The hidden dimension shown by ``"dim"``.
+    """
+
+    _esm = esm("activation_map")
+
+    values = traitlets.Dict(help="{buffer, dtype, shape=[rows, cols]}: the heatmap, binary.").tag(
+        sync=True
+    )
+    rows = traitlets.List(traitlets.Unicode(), help="Row labels (site paths), bottom first.").tag(
+        sync=True
+    )
+    columns = traitlets.List(traitlets.Unicode(), help="Column labels (steps or tokens).").tag(
+        sync=True
+    )
+    cell_text = traitlets.List(
+        traitlets.Unicode(), help="Per-cell text, rows × cols row-major, or empty."
+    ).tag(sync=True)
+    quantity = traitlets.Unicode("norm", help="The quantity drawn.").tag(sync=True)
+    quantities = traitlets.List(traitlets.Dict(), help="Quantities offered: {value, label}.").tag(
+        sync=True
+    )
+    dim = traitlets.Int(0, help="Hidden dimension for quantity 'dim'.").tag(sync=True)
+    n_dims = traitlets.Int(0, help="Hidden size of the rows.").tag(sync=True)
+    scale = traitlets.Unicode("sequential", help="'sequential' or 'diverging'.").tag(sync=True)
+    vmin = traitlets.Float(0.0, help="Colour scale minimum.").tag(sync=True)
+    vmax = traitlets.Float(1.0, help="Colour scale maximum.").tag(sync=True)
+    selection = traitlets.Dict(help="{} or {row, col}: the selected cell.").tag(sync=True)
+    title = traitlets.Unicode("", help="Title shown above the map.").tag(sync=True)
+
+    def __init__(self, ws: Workspace, quantity: str = "norm", *, sites: list[str] | None = None,
+                 direction: Any = None, dim: int = 0, title: str | None = None) -> None:
+        self._row_sites = list(sites) if sites is not None else list(ws.model.layers)
+        if not self._row_sites:
+            raise ValueError("ActivationMap needs at least one site")
+        for s in self._row_sites:
+            ws.model.check_site(s)
+        self._direction: torch.Tensor | None = None
+        offered = ["norm", "dim", "delta"]
+        if ws.model.kind == "lm":
+            offered.append("lens_prob")
+        super().__init__(ws)
+        self.quantities = [{"value": q, "label": QUANTITIES[q]} for q in offered]
+        self.title = title if title is not None else f"{ws.model.name}: activations"
+        if direction is not None:
+            self.set_direction(direction, draw=False)
+        self.dim = int(dim)
+        self.quantity = quantity  # validated below
+        self.observe(self._on_view_change, names=["quantity", "dim"])
+        self.observe(self._on_click, names=["selection"])
+        self._start()
+
+    # ---- configuration -------------------------------------------------
+    @traitlets.validate("quantity")
+    def _check_quantity(self, proposal: dict[str, Any]) -> str:
+        q = proposal["value"]
+        offered = [d["value"] for d in self.quantities]
+        if q not in offered:
+            hint = " (give direction= or call set_direction first)" if q == "direction" else ""
+            raise traitlets.TraitError(f"quantity {q!r} is not offered here; choose one of "
+                                       f"{offered}{hint}")
+        return q
+
+    @traitlets.validate("dim")
+    def _check_dim(self, proposal: dict[str, Any]) -> int:
+        d = int(proposal["value"])
+        if self.n_dims and not 0 <= d < self.n_dims:
+            raise traitlets.TraitError(f"dim must be in [0, {self.n_dims}), got {d}")
+        return d
+
+    def set_direction(self, vector: Any, label: str = "direction", draw: bool = True) -> None:
+        """Show the readout ``h · vector`` (quantity ``"direction"``)."""
+        v = torch.as_tensor(vector, dtype=torch.float32).reshape(-1)
+        if not torch.isfinite(v).all():
+            raise ValueError("direction contains NaN or inf")
+        self._direction = v
+        if not any(d["value"] == "direction" for d in self.quantities):
+            self.quantities = [*self.quantities, {"value": "direction",
+                                                  "label": f"readout along {label}"}]
+        if draw:
+            self.quantity = "direction"
+            self._refresh()
+
+    def _sites(self) -> list[str]:
+        return self._row_sites
+
+    # ---- drawing --------------------------------------------------------
+    def _matrix(self, result: Any) -> tuple[torch.Tensor, list[str]]:
+        """[rows, cols] values of the current quantity, and per-cell text."""
+        q = self.quantity
+        hs = [result[s][0].float() for s in self._row_sites]  # batch row 0: [P, d]
+        text: list[str] = []
+        if q == "norm":
+            m = torch.stack([h.norm(dim=-1) for h in hs])
+        elif q == "dim":
+            m = torch.stack([h[..., self.dim] for h in hs])
+        elif q == "direction":
+            if self._direction is None:
+                raise ValueError("no direction set; call set_direction(vector)")
+            if self._direction.numel() != hs[0].shape[-1]:
+                raise ValueError(f"direction has {self._direction.numel()} values, the rows "
+                                 f"have {hs[0].shape[-1]} features")
+            m = torch.stack([h @ self._direction for h in hs])
+        elif q == "delta":
+            base = self.ws.baseline
+            if base is None:
+                m = torch.zeros(len(hs), hs[0].shape[0])
+            else:
+                m = torch.stack([(h - base[s][0].float()).norm(dim=-1)
+                                 for h, s in zip(hs, self._row_sites)])
+        elif q == "lens_prob":
+            probs = torch.stack([self.ws.model.logit_lens(h).softmax(-1) for h in hs])
+            top, idx = probs.max(-1)
+            m = top
+            tok = self.ws.model.tokenizer
+            text = [tok.decode([int(i)]) for i in idx.reshape(-1)]
+        else:  # pragma: no cover - guarded by the validator
+            raise ValueError(q)
+        return m, text
+
+    def _redraw(self, result: Any) -> None:
+        m, text = self._matrix(result)
+        finite = m[torch.isfinite(m)]
+        if self.quantity in DIVERGING:
+            lim = float(finite.abs().max()) if finite.numel() else 1.0
+            lo, hi, scale = -(lim or 1.0), (lim or 1.0), "diverging"
+        else:
+            lo = 0.0 if self.quantity in ("norm", "delta", "lens_prob") else float(finite.min())
+            hi = float(finite.max()) if finite.numel() else 1.0
+            if self.quantity == "lens_prob":
+                hi = 1.0
+            hi = hi if hi > lo else lo + 1.0
+            scale = "sequential"
+        self.values = to_buffer(m, "float32")
+        self.rows = list(self._row_sites)
+        self.columns = self.ws.columns()
+        self.cell_text = text
+        self.n_dims = int(result[self._row_sites[0]].shape[-1])
+        self.scale, self.vmin, self.vmax = scale, lo, hi
+
+    def _refresh(self) -> None:
+        if self.ws.result is not None:
+            try:
+                with self.hold_sync():
+                    self._redraw(self.ws.result)
+                    self.error = ""
+            except Exception as e:
+                self.error = f"{type(e).__name__}: {e}"
+
+    def _on_view_change(self, change: dict[str, Any]) -> None:
+        self._refresh()
+
+    # ---- selection ------------------------------------------------------
+    def _on_click(self, change: dict[str, Any]) -> None:
+        sel = change["new"] or {}
+        if not sel:
+            self.ws.selection = {}
+            return
+        row, col = int(sel["row"]), int(sel["col"])
+        self.ws.selection = {"site": self._row_sites[row], "layer": row, "position": col}
+
+    def _on_selection(self, selection: dict[str, Any]) -> None:
+        site = selection.get("site")
+        if site in self._row_sites and "position" in selection:
+            new = {"row": self._row_sites.index(site), "col": int(selection["position"])}
+        else:
+            new = {}
+        if new != self.selection:
+            self.selection = new

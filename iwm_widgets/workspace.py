@@ -1,0 +1,320 @@
+"""The reactive core: inputs + edits + reads -> one traced run -> every attached view.
+
+A :class:`Workspace` owns the current inputs, the list of edits, the union of the
+sites that attached widgets read, and the last :class:`Result`. Changing edits or
+inputs schedules a re-run on a background runner thread; a burst of changes never
+queues runs (latest wins), and a result older than the newest request is dropped.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from .errors import IWMError
+from .tracing import Edit, Model, Result, Site, as_site, edits_to_code, load, run
+
+__all__ = ["Workspace"]
+
+Callback = Callable[[str, "Workspace"], None]
+EVENTS = ("result", "error", "status", "selection", "edits", "inputs")
+
+
+class Workspace:
+    """Inputs, edits and the last result of one model, shared by widgets.
+
+    Parameters
+    ----------
+    model
+        A :class:`~iwm_widgets.tracing.model.Model` (or anything :func:`iwm_widgets.load` takes).
+    inputs
+        A tensor, text, or ``model.sample(seed=0)``.
+    rollout_steps
+        World models: steps predicted after the context (default: the zoo model's
+        default). ``0`` turns the rollout off.
+    background
+        Run re-runs on a background thread (default). With ``False``, every change
+        re-runs synchronously in the caller's thread.
+
+    Notes
+    -----
+    ``add_edit`` and friends return at once; call :meth:`wait` to block until the
+    newest state has been run, or :meth:`run` to run synchronously.
+    """
+
+    def __init__(self, model: Model | Any, inputs: Any = None, *, rollout_steps: int | None = None,
+                 background: bool = True) -> None:
+        self.model: Model = load(model)
+        self.rollout_steps = (self.model.default_rollout_steps if rollout_steps is None
+                              else int(rollout_steps))
+        if inputs is None:
+            if self.model.kind != "world":
+                raise TypeError("Workspace needs inputs for a model that is not a world model")
+            inputs = self.model.sample(seed=0)
+        self._inputs = self.model.prepare(inputs)
+        self._edits: list[Edit] = []
+        self._reads: dict[int, tuple[Site, ...]] = {}
+        self._observers: list[Callback] = []
+        self._selection: dict[str, Any] = {}
+        self.background = background
+        self.result: Result | None = None
+        self.baseline: Result | None = None  # the same reads with no edits
+        self.error: Exception | None = None
+        self.status = "idle"
+        self._generation = 0  # bumped by every request
+        self._done = 0  # generation of the newest finished request
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._closed = False
+        self.timings: list[float] = []
+        self.add_reads(self, self.model.layers)
+
+    # ---- state ----------------------------------------------------------
+    @property
+    def inputs(self) -> Any:
+        """The prepared inputs. Setting them re-runs (and recomputes the baseline)."""
+        return self._inputs
+
+    @inputs.setter
+    def inputs(self, value: Any) -> None:
+        self._inputs = self.model.prepare(value)
+        self.baseline = None
+        self._emit("inputs")
+        self.request_run()
+
+    @property
+    def edits(self) -> tuple[Edit, ...]:
+        """The current edits, in the order they were added."""
+        return tuple(self._edits)
+
+    @property
+    def reads(self) -> list[Site]:
+        """The union of the sites every attached view reads, in forward order."""
+        sites = {s for group in self._reads.values() for s in group}
+        return sorted(sites, key=self.model.order_key)
+
+    @property
+    def selection(self) -> dict[str, Any]:
+        """The cell or node selected in any view: ``{"site", "layer", "position"}`` or ``{}``."""
+        return dict(self._selection)
+
+    @selection.setter
+    def selection(self, value: dict[str, Any] | None) -> None:
+        value = dict(value or {})
+        if value != self._selection:
+            self._selection = value
+            self._emit("selection")
+
+    @property
+    def generation(self) -> int:
+        return self._generation
+
+    def columns(self) -> list[str]:
+        """Labels of the input's positions (time steps or tokens)."""
+        return self.model.labels(self._inputs)
+
+    # ---- edits ----------------------------------------------------------
+    def _validate(self, edit: Edit) -> None:
+        if not isinstance(edit, Edit):
+            raise TypeError(f"expected an Edit, got {type(edit).__name__}")
+        self.model.check_site(edit.site)
+        shape = self.model.inspect(self._inputs).get(edit.site)
+        length = self._inputs.shape[1] if getattr(self._inputs, "ndim", 0) >= 2 else None
+        if shape is not None:
+            edit.check_shape(shape, length)
+
+    def add_edit(self, edit: Edit) -> str:
+        """Add an edit (validated first; a bad one raises and is not added). Returns its id."""
+        self._validate(edit)
+        if any(e.id == edit.id for e in self._edits):  # same id: replace in place
+            self._edits = [edit if e.id == edit.id else e for e in self._edits]
+        else:
+            self._edits.append(edit)
+        self._changed()
+        return edit.id
+
+    def replace_edit(self, edit_id: str, edit: Edit) -> str:
+        """Swap the edit with ``edit_id`` for ``edit`` (keeps its place in the order)."""
+        self._validate(edit)
+        if not any(e.id == edit_id for e in self._edits):
+            raise KeyError(f"no edit with id {edit_id!r}")
+        self._edits = [edit if e.id == edit_id else e for e in self._edits]
+        self._changed()
+        return edit.id
+
+    def remove_edit(self, edit_id: str) -> None:
+        """Remove the edit with this id."""
+        before = len(self._edits)
+        self._edits = [e for e in self._edits if e.id != edit_id]
+        if len(self._edits) == before:
+            raise KeyError(f"no edit with id {edit_id!r}")
+        self._changed()
+
+    def set_edits(self, edits: Sequence[Edit]) -> None:
+        """Replace all edits at once (one re-run)."""
+        for e in edits:
+            self._validate(e)
+        self._edits = list(edits)
+        self._changed()
+
+    def clear_edits(self) -> None:
+        """Remove every edit."""
+        self._edits = []
+        self._changed()
+
+    def _changed(self) -> None:
+        self._emit("edits")
+        self.request_run()
+
+    def to_code(self, model_var: str = "model", inputs_var: str = "inputs") -> str:
+        """nnsight code applying the current edits (``model`` = ``iwm_model.nnsight``)."""
+        return edits_to_code(self._edits, model_var=model_var, inputs_var=inputs_var,
+                             site_order=self.model.sites, rollout_steps=self.rollout_steps)
+
+    # ---- reads and observers ------------------------------------------
+    def add_reads(self, owner: Any, sites: Iterable[Site | str]) -> None:
+        """Declare the sites ``owner`` (a widget) needs; they join the one trace."""
+        self._reads[id(owner)] = tuple(self.model.check_site(as_site(s)) for s in sites)
+
+    def remove_reads(self, owner: Any) -> None:
+        self._reads.pop(id(owner), None)
+
+    def observe(self, callback: Callback) -> Callback:
+        """Call ``callback(event, workspace)`` on ``"result"``, ``"error"``,
+        ``"status"``, ``"selection"``, ``"edits"`` and ``"inputs"``. Returns it."""
+        self._observers.append(callback)
+        return callback
+
+    def unobserve(self, callback: Callback) -> None:
+        if callback in self._observers:
+            self._observers.remove(callback)
+
+    def _emit(self, event: str) -> None:
+        for cb in list(self._observers):
+            try:
+                cb(event, self)
+            except Exception:  # a broken view must not break the others
+                traceback.print_exc()
+
+    # ---- running --------------------------------------------------------
+    def _snapshot(self) -> tuple[Any, tuple[Edit, ...], list[Site]]:
+        return self._inputs, tuple(self._edits), self.reads
+
+    def _execute(self, gen: int) -> Result:
+        x, edits, reads = self._snapshot()
+        if self.baseline is None or self.baseline.inputs is not x:
+            self.baseline = run(self.model, x, (), reads, rollout_steps=self.rollout_steps,
+                                generation=gen, prepared=True)
+        elif set(reads) - {as_site(k) for k in self.baseline.activations}:
+            self.baseline = run(self.model, x, (), reads, rollout_steps=self.rollout_steps,
+                                generation=gen, prepared=True)
+        if not edits:
+            res = self.baseline
+            res = Result(res.activations, res.output, res.rollout, (), gen, x, res.elapsed_ms)
+        else:
+            res = run(self.model, x, edits, reads, rollout_steps=self.rollout_steps,
+                      generation=gen, prepared=True)
+        return res
+
+    def _publish(self, gen: int, res: Result | None, err: Exception | None) -> None:
+        with self._cond:
+            if gen < self._generation and err is None:
+                return  # stale: a newer request exists; never draw it
+            self._done = max(self._done, gen)
+            latest = gen == self._generation
+            self._cond.notify_all()
+        if res is not None:
+            self.result, self.error = res, None
+            self.timings.append(res.elapsed_ms)
+            self._emit("result")
+        elif err is not None and latest:
+            self.error = err
+            self._emit("error")
+
+    def run(self) -> Result:
+        """Run the current state now, in this thread, and return the result.
+
+        Raises the run's error (the Workspace stays usable, the model unchanged).
+        """
+        with self._cond:
+            self._generation += 1
+            gen = self._generation
+        self._set_status("running")
+        try:
+            res = self._execute(gen)
+        except Exception as e:
+            self._publish(gen, None, e)
+            raise
+        finally:
+            self._set_status("idle")
+        self._publish(gen, res, None)
+        return res
+
+    def request_run(self) -> None:
+        """Schedule a re-run of the newest state (latest wins)."""
+        if not self.background:
+            try:
+                self.run()
+            except IWMError:
+                pass  # reported through .error and the "error" event
+            return
+        with self._cond:
+            self._generation += 1
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._loop, name="iwm-runner",
+                                                daemon=True)
+                self._thread.start()
+            self._cond.notify_all()
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                while self._done >= self._generation and not self._closed:
+                    self._cond.wait()
+                if self._closed:
+                    return
+                gen = self._generation
+            self._set_status("running")
+            try:
+                res = self._execute(gen)
+                err = None
+            except Exception as e:  # shown by the views; raised again by wait()
+                res, err = None, e
+            with self._cond:
+                more = self._generation > gen
+            if not more:
+                self._set_status("idle")
+            self._publish(gen, res, err)
+
+    def wait(self, timeout: float | None = 30.0) -> Result:
+        """Block until the newest request has run; return its result or raise its error."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._cond:
+            while self._done < self._generation:
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    raise TimeoutError("the workspace is still running")
+                self._cond.wait(left)
+        if self.error is not None:
+            raise self.error
+        if self.result is None:
+            return self.run()
+        return self.result
+
+    def _set_status(self, status: str) -> None:
+        if status != self.status:
+            self.status = status
+            self._emit("status")
+
+    def close(self) -> None:
+        """Stop the runner thread."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+
+    def __repr__(self) -> str:
+        return (f"<Workspace model={self.model.name!r} edits={len(self._edits)} "
+                f"reads={len(self.reads)} generation={self._generation}>")
