@@ -12,7 +12,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from .errors import IWMError
 from .tracing import Edit, Model, Result, Site, as_site, edits_to_code, load, run
@@ -80,7 +80,12 @@ class Workspace:
 
     @inputs.setter
     def inputs(self, value: Any) -> None:
-        self._inputs = self.model.prepare(value)
+        try:
+            prepared = self.model.prepare(value)
+            self.model.inspect(prepared)
+        except Exception as e:
+            self._reject(e)
+        self._inputs = prepared
         self.baseline = None
         self._emit("inputs")
         self.request_run()
@@ -118,13 +123,22 @@ class Workspace:
 
     # ---- edits ----------------------------------------------------------
     def _validate(self, edit: Edit) -> None:
-        if not isinstance(edit, Edit):
-            raise TypeError(f"expected an Edit, got {type(edit).__name__}")
-        self.model.check_site(edit.site)
-        shape = self.model.inspect(self._inputs).get(edit.site)
-        length = self._inputs.shape[1] if getattr(self._inputs, "ndim", 0) >= 2 else None
-        if shape is not None:
-            edit.check_shape(shape, length)
+        try:
+            if not isinstance(edit, Edit):
+                raise TypeError(f"expected an Edit, got {type(edit).__name__}")
+            self.model.check_site(edit.site)
+            shape = self.model.inspect(self._inputs).get(edit.site)
+            length = self._inputs.shape[1] if getattr(self._inputs, "ndim", 0) >= 2 else None
+            if shape is not None:
+                edit.check_shape(shape, length)
+        except Exception as e:
+            self._reject(e)
+
+    def _reject(self, e: Exception) -> NoReturn:
+        """Show a rejected change in the views (state unchanged), then raise it."""
+        self.error = e
+        self._emit("error")
+        raise e
 
     def add_edit(self, edit: Edit) -> str:
         """Add an edit (validated first; a bad one raises and is not added). Returns its id."""

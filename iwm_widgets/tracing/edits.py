@@ -297,14 +297,16 @@ class Edit:
         scope = ("" if self.positions is None and self.start is None else
                  f" [t={list(self.positions)}]" if self.positions is not None else
                  f" [t≥{self.start}]")
-        what = {
-            "set": "set",
-            "add": f"add {self.scale_:g}×vector",
-            "scale": f"scale ×{float(self.value):g}" if self.value is not None else "scale",
-            "ablate": f"{self.mode}-ablate",
-            "clamp": f"clamp readout to {[round(v, 4) for v in self.value.tolist()]}"
-            if self.value is not None else "clamp",
-        }[self.op]
+        if self.op == "add":
+            what = f"add {self.scale_:g}×vector"
+        elif self.op == "scale":
+            what = f"scale ×{float(self.value):g}"  # type: ignore[arg-type]
+        elif self.op == "ablate":
+            what = f"{self.mode}-ablate"
+        elif self.op == "clamp":
+            what = f"clamp readout to {[round(v, 4) for v in self.value.tolist()]}"  # type: ignore[union-attr]
+        else:
+            what = self.op
         return f"{what} @ {self.site}{scope}"
 
     def __repr__(self) -> str:

@@ -157,6 +157,11 @@ class Model:
         try:
             with self.lock, torch.no_grad():
                 self.forward(inputs)
+        except Exception as e:
+            shape = list(inputs.shape) if isinstance(inputs, torch.Tensor) else type(inputs)
+            raise InputError(
+                f"the model cannot run on these inputs ({shape}): {type(e).__name__}: {e}"
+            ) from e
         finally:
             for h in handles:
                 h.remove()

@@ -1,0 +1,67 @@
+"""Shared fixtures: small models built in code, and a local GPT-2 directory."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import torch
+from torch import nn
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+torch.set_num_threads(2)
+
+
+class Block(nn.Module):
+    def __init__(self, d: int) -> None:
+        super().__init__()
+        self.mlp = nn.Sequential(nn.Linear(d, 2 * d), nn.Tanh(), nn.Linear(2 * d, d))
+
+    def forward(self, h: torch.Tensor) -> torch.Tensor:
+        return h + self.mlp(h)
+
+
+class Guard(nn.Module):
+    """Raises on exploding activations, as real models with checks do."""
+
+    def forward(self, h: torch.Tensor) -> torch.Tensor:
+        if h.abs().max() > 1e4:
+            raise FloatingPointError("activations overflowed 1e4")
+        return h
+
+
+class TinyNet(nn.Module):
+    """[batch, positions, 3] -> [batch, positions, 2] through a stack of residual blocks."""
+
+    def __init__(self, d: int = 16, n: int = 3) -> None:
+        super().__init__()
+        self.embed = nn.Linear(3, d)
+        self.blocks = nn.ModuleList(Block(d) for _ in range(n))
+        self.guard = Guard()
+        self.head = nn.Linear(d, 2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = self.embed(x)
+        for b in self.blocks:
+            h = b(h)
+        return self.head(self.guard(h))
+
+
+@pytest.fixture
+def tiny() -> TinyNet:
+    torch.manual_seed(0)
+    return TinyNet().eval()
+
+
+@pytest.fixture
+def tiny_x() -> torch.Tensor:
+    g = torch.Generator().manual_seed(1)
+    return torch.randn(1, 6, 3, generator=g)
+
+
+@pytest.fixture(scope="session")
+def gpt2_dir(tmp_path_factory: pytest.TempPathFactory):
+    from iwm_widgets.zoo.gpt2_local import make_gpt2_dir
+
+    return make_gpt2_dir(tmp_path_factory.mktemp("gpt2") / "tiny-gpt2", n_layer=3, n_embd=32)
