@@ -1,0 +1,57 @@
+// Bundle every widget's front end: js/<name>.js -> iwm_widgets/static/<name>.js.
+//
+// A file in js/ is a widget entry when iwm_widgets/widgets/<name>.py exists (one .py and
+// one .js of the same name per widget); every other js/*.js is a shared module that the
+// entries import. Output is unminified ESM, the same bytes on every machine, so the
+// bundles can be committed and diffed (tests/test_js_bundle.py rebuilds and compares).
+//
+// Usage: node scripts/build_js.mjs [--outdir DIR] [--list]
+
+import { readdirSync, existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import * as esbuild from "esbuild";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+/** @returns {string[]} widget names, sorted */
+export function widgetEntries() {
+  return readdirSync(path.join(root, "js"))
+    .filter((f) => f.endsWith(".js"))
+    .map((f) => f.slice(0, -3))
+    .filter((name) => existsSync(path.join(root, "iwm_widgets", "widgets", `${name}.py`)))
+    .sort();
+}
+
+async function main(argv) {
+  let outdir = path.join(root, "iwm_widgets", "static");
+  const i = argv.indexOf("--outdir");
+  if (i >= 0) outdir = path.resolve(argv[i + 1]);
+  const names = widgetEntries();
+  if (argv.includes("--list")) {
+    console.log(names.join("\n"));
+    return;
+  }
+  if (names.length === 0) throw new Error("no widget entries: js/<name>.js needs iwm_widgets/widgets/<name>.py");
+  for (const name of names) {
+    await esbuild.build({
+      absWorkingDir: root, // paths in the bundle's comments are relative to the repo root
+      entryPoints: [`js/${name}.js`],
+      outfile: path.join(outdir, `${name}.js`),
+      bundle: true,
+      format: "esm",
+      charset: "utf8", // keep "…" and "‖" readable instead of \u escapes
+      legalComments: "inline",
+      banner: { js: `// Generated from js/${name}.js by scripts/build_js.mjs (npm run build). Do not edit.` },
+      logLevel: "warning",
+    });
+    console.log(`built ${path.relative(root, path.join(outdir, name + ".js")) || outdir}`);
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2)).catch((e) => {
+    console.error(e.message ?? e);
+    process.exit(1);
+  });
+}

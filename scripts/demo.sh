@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# One command: install everything into .venv and open the demo notebook in JupyterLab.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup-env.sh lab
+export HF_HUB_OFFLINE=1
+exec .venv/bin/jupyter lab --ServerApp.ip=127.0.0.1 notebooks/01_activation_maps.ipynb "$@"

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# One command: install what the tests need (Python deps, Debian's chromium, the pinned
+# esbuild) and run every test. Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup-env.sh test
+if [ ! -x /usr/bin/chromium ]; then
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get install -y -q chromium >/dev/null 2>&1 \
+    || { $sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q chromium >/dev/null; }
+fi
+if command -v npm >/dev/null && [ ! -d node_modules ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+.venv/bin/ruff check iwm_widgets tests benchmarks
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
+# pytest exits non-zero when a test fails and when no test was collected (exit code 5)
+exec .venv/bin/python -m pytest "$@"
