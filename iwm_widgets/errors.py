@@ -7,13 +7,13 @@ readable message and notebooks can catch precisely what they expect.
 from __future__ import annotations
 
 __all__ = [
-    "IWMError",
-    "UnknownModelError",
-    "SiteNotFoundError",
-    "InputError",
     "EditError",
-    "WeightsChecksumError",
+    "IWMError",
+    "InputError",
     "RunError",
+    "SiteNotFoundError",
+    "UnknownModelError",
+    "WeightsChecksumError",
 ]
 
 

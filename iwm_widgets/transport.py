@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["to_buffer", "from_buffer", "SUPPORTED_DTYPES"]
+__all__ = ["SUPPORTED_DTYPES", "from_buffer", "to_buffer"]
 
 SUPPORTED_DTYPES = ("float32", "float16", "uint8", "int32")
 

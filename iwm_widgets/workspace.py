@@ -45,11 +45,18 @@ class Workspace:
     newest state has been run, or :meth:`run` to run synchronously.
     """
 
-    def __init__(self, model: Model | Any, inputs: Any = None, *, rollout_steps: int | None = None,
-                 background: bool = True) -> None:
+    def __init__(
+        self,
+        model: Model | Any,
+        inputs: Any = None,
+        *,
+        rollout_steps: int | None = None,
+        background: bool = True,
+    ) -> None:
         self.model: Model = load(model)
-        self.rollout_steps = (self.model.default_rollout_steps if rollout_steps is None
-                              else int(rollout_steps))
+        self.rollout_steps = (
+            self.model.default_rollout_steps if rollout_steps is None else int(rollout_steps)
+        )
         if inputs is None:
             if self.model.kind != "world":
                 raise TypeError("Workspace needs inputs for a model that is not a world model")
@@ -185,8 +192,13 @@ class Workspace:
 
     def to_code(self, model_var: str = "model", inputs_var: str = "inputs") -> str:
         """nnsight code applying the current edits (``model`` = ``iwm_model.nnsight``)."""
-        return edits_to_code(self._edits, model_var=model_var, inputs_var=inputs_var,
-                             site_order=self.model.sites, rollout_steps=self.rollout_steps)
+        return edits_to_code(
+            self._edits,
+            model_var=model_var,
+            inputs_var=inputs_var,
+            site_order=self.model.sites,
+            rollout_steps=self.rollout_steps,
+        )
 
     # ---- reads and observers ------------------------------------------
     def add_reads(self, owner: Any, sites: Iterable[Site | str]) -> None:
@@ -220,17 +232,38 @@ class Workspace:
     def _execute(self, gen: int) -> Result:
         x, edits, reads = self._snapshot()
         if self.baseline is None or self.baseline.inputs is not x:
-            self.baseline = run(self.model, x, (), reads, rollout_steps=self.rollout_steps,
-                                generation=gen, prepared=True)
+            self.baseline = run(
+                self.model,
+                x,
+                (),
+                reads,
+                rollout_steps=self.rollout_steps,
+                generation=gen,
+                prepared=True,
+            )
         elif set(reads) - {as_site(k) for k in self.baseline.activations}:
-            self.baseline = run(self.model, x, (), reads, rollout_steps=self.rollout_steps,
-                                generation=gen, prepared=True)
+            self.baseline = run(
+                self.model,
+                x,
+                (),
+                reads,
+                rollout_steps=self.rollout_steps,
+                generation=gen,
+                prepared=True,
+            )
         if not edits:
             res = self.baseline
             res = Result(res.activations, res.output, res.rollout, (), gen, x, res.elapsed_ms)
         else:
-            res = run(self.model, x, edits, reads, rollout_steps=self.rollout_steps,
-                      generation=gen, prepared=True)
+            res = run(
+                self.model,
+                x,
+                edits,
+                reads,
+                rollout_steps=self.rollout_steps,
+                generation=gen,
+                prepared=True,
+            )
         return res
 
     def _publish(self, gen: int, res: Result | None, err: Exception | None) -> None:
@@ -278,8 +311,7 @@ class Workspace:
         with self._cond:
             self._generation += 1
             if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._loop, name="iwm-runner",
-                                                daemon=True)
+                self._thread = threading.Thread(target=self._loop, name="iwm-runner", daemon=True)
                 self._thread.start()
             self._cond.notify_all()
 
@@ -330,5 +362,7 @@ class Workspace:
             self._cond.notify_all()
 
     def __repr__(self) -> str:
-        return (f"<Workspace model={self.model.name!r} edits={len(self._edits)} "
-                f"reads={len(self.reads)} generation={self._generation}>")
+        return (
+            f"<Workspace model={self.model.name!r} edits={len(self._edits)} "
+            f"reads={len(self.reads)} generation={self._generation}>"
+        )

@@ -35,8 +35,8 @@ def hooked_forward(module, x, site, fn=None):
 def test_traced_reads_equal_raw_hooks(tiny, tiny_x):
     model = iwm.load(tiny)
     assert model.layers == ["blocks.0", "blocks.1", "blocks.2"]
-    res = iwm.run(model, tiny_x, reads=model.layers + ["embed"])
-    for site in model.layers + ["embed"]:
+    res = iwm.run(model, tiny_x, reads=[*model.layers, "embed"])
+    for site in [*model.layers, "embed"]:
         h, out = hooked_forward(tiny, tiny_x, site)
         assert torch.equal(res[site], h), site
     assert torch.equal(res.output, out)
@@ -46,8 +46,8 @@ def test_sites_in_forward_order(tiny, tiny_x):
     model = iwm.load(tiny)
     model.inspect(tiny_x)
     sites = model.sites
-    assert sites.index("embed") < sites.index("blocks.0") < sites.index("guard") < sites.index(
-        "head"
+    assert (
+        sites.index("embed") < sites.index("blocks.0") < sites.index("guard") < sites.index("head")
     )
 
 
@@ -130,8 +130,9 @@ def test_each_edit_does_what_it_says(tiny, tiny_x, op, pos):
     assert torch.allclose(res.output, out, atol=1e-6)
     if op == "clamp":  # the readout lands exactly on the target at edited positions
         d = v / v.norm()
-        assert torch.allclose(res[site][:, pos] @ d, torch.full_like(res[site][:, pos, 0], 1.75),
-                              atol=1e-5)
+        assert torch.allclose(
+            res[site][:, pos] @ d, torch.full_like(res[site][:, pos, 0], 1.75), atol=1e-5
+        )
 
 
 def test_clamp_with_separate_write_direction(tiny, tiny_x):
@@ -186,8 +187,14 @@ def test_workspace_code_with_several_sites(tiny, tiny_x, tmp_path):
 def test_edit_json_round_trip():
     edits = [
         iwm.Edit.add("blocks.1", [1.0, 2.0], 3.0, start=2, label="steer"),
-        iwm.Edit.clamp("blocks.2.input", torch.eye(2), [0.5, 0.25], bias=[0.1, 0.2],
-                       write=torch.ones(2, 2) + torch.eye(2), positions=[-1]),
+        iwm.Edit.clamp(
+            "blocks.2.input",
+            torch.eye(2),
+            [0.5, 0.25],
+            bias=[0.1, 0.2],
+            write=torch.ones(2, 2) + torch.eye(2),
+            positions=[-1],
+        ),
         iwm.Edit.ablate("h", "mean"),
         iwm.Edit.scale("x", 0.5),
     ]
@@ -217,15 +224,15 @@ def test_weights_unchanged_and_failed_runs_leave_model_clean(tiny, tiny_x):
 
 def test_bad_inputs_and_sites_raise_clear_errors(tiny, tiny_x):
     model = iwm.load(tiny)
-    with pytest.raises(SiteNotFoundError, match="Did you mean 'blocks.1'"):
+    with pytest.raises(SiteNotFoundError, match=r"Did you mean 'blocks\.1'"):
         iwm.run(model, tiny_x, reads=["block.1"])
     with pytest.raises(InputError, match=r"cannot run on these inputs \(\[1, 6, 4\]\)"):
         iwm.run(model, torch.randn(1, 6, 4))
-    with pytest.raises(InputError, match="must be a torch.Tensor"):
+    with pytest.raises(InputError, match=r"must be a torch\.Tensor"):
         iwm.run(model, [1, 2, 3])
-    with pytest.raises(EditError, match="NaN or inf"):
+    with pytest.raises(EditError, match=r"NaN or inf"):
         iwm.Edit.add("blocks.1", [float("nan")] * 16)
-    with pytest.raises(EditError, match="NaN or inf"):
+    with pytest.raises(EditError, match=r"NaN or inf"):
         iwm.Edit.scale("blocks.1", float("inf"))
     with pytest.raises(EditError, match="outside the input"):
         iwm.run(model, tiny_x, [iwm.Edit.ablate("blocks.1", positions=[6])])

@@ -25,10 +25,19 @@ def test_notebook_runs(path: Path, tmp_path: Path):
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), (
         f"{path.name} has outputs committed; strip them (python tools/make_notebooks.py)"
     )
-    client = NotebookClient(nb, timeout=300, kernel_name="python3", resources={
-        "metadata": {"path": str(tmp_path)}}, extra_arguments=[
-        "--InteractiveShell.colors=nocolor"])
+    client = NotebookClient(
+        nb,
+        timeout=300,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(tmp_path)}},
+        extra_arguments=["--InteractiveShell.colors=nocolor"],
+    )
     client.execute()
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-              if o.get("output_type") == "error"]
+    errors = [
+        o
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if o.get("output_type") == "error"
+    ]
     assert not errors

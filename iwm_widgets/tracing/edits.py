@@ -153,7 +153,7 @@ class Edit:
         if b.numel() != k:
             raise EditError(f"clamp bias needs {k} values, got {b.numel()}")
         object.__setattr__(self, "bias", b.reshape(k))
-        gram = (W.double() @ A.double().T)
+        gram = W.double() @ A.double().T
         if torch.linalg.matrix_rank(gram) < k:
             raise EditError(
                 "clamp cannot reach the target: the write directions do not move the "
@@ -161,54 +161,118 @@ class Edit:
             )
 
     @classmethod
-    def set(cls, site: Site | str, value: Any, *, positions: Any = None,
-            start: int | None = None, label: str = "") -> Edit:
+    def set(
+        cls,
+        site: Site | str,
+        value: Any,
+        *,
+        positions: Any = None,
+        start: int | None = None,
+        label: str = "",
+    ) -> Edit:
         """Replace the value at ``site`` by ``value`` (scalar or vector)."""
-        return cls("set", as_site(site), _tensor(value, "value"), positions=positions,
-                   start=start, label=label)
+        return cls(
+            "set",
+            as_site(site),
+            _tensor(value, "value"),
+            positions=positions,
+            start=start,
+            label=label,
+        )
 
     @classmethod
-    def add(cls, site: Site | str, vector: Any, scale: float = 1.0, *, positions: Any = None,
-            start: int | None = None, label: str = "") -> Edit:
+    def add(
+        cls,
+        site: Site | str,
+        vector: Any,
+        scale: float = 1.0,
+        *,
+        positions: Any = None,
+        start: int | None = None,
+        label: str = "",
+    ) -> Edit:
         """Add ``scale * vector`` to the value at ``site`` (steering)."""
-        return cls("add", as_site(site), _tensor(vector, "vector"), scale_=float(scale),
-                   positions=positions, start=start, label=label)
+        return cls(
+            "add",
+            as_site(site),
+            _tensor(vector, "vector"),
+            scale_=float(scale),
+            positions=positions,
+            start=start,
+            label=label,
+        )
 
     @classmethod
-    def scale(cls, site: Site | str, factor: float, *, positions: Any = None,
-              start: int | None = None, label: str = "") -> Edit:
+    def scale(
+        cls,
+        site: Site | str,
+        factor: float,
+        *,
+        positions: Any = None,
+        start: int | None = None,
+        label: str = "",
+    ) -> Edit:
         """Multiply the value at ``site`` by ``factor``."""
-        return cls("scale", as_site(site), _tensor(factor, "factor").reshape(()),
-                   positions=positions, start=start, label=label)
+        return cls(
+            "scale",
+            as_site(site),
+            _tensor(factor, "factor").reshape(()),
+            positions=positions,
+            start=start,
+            label=label,
+        )
 
     @classmethod
-    def ablate(cls, site: Site | str, mode: Literal["zero", "mean"] = "zero", *,
-               mean: Any = None, positions: Any = None, start: int | None = None,
-               label: str = "") -> Edit:
+    def ablate(
+        cls,
+        site: Site | str,
+        mode: Literal["zero", "mean"] = "zero",
+        *,
+        mean: Any = None,
+        positions: Any = None,
+        start: int | None = None,
+        label: str = "",
+    ) -> Edit:
         """Zero the value at ``site``, or replace it by a mean (``mode="mean"``).
 
         With ``mode="mean"`` and no ``mean`` vector, the mean over all positions of the
         current run is used.
         """
         value = None if mean is None else _tensor(mean, "mean")
-        return cls("ablate", as_site(site), value, mode=mode, positions=positions,
-                   start=start, label=label)
+        return cls(
+            "ablate", as_site(site), value, mode=mode, positions=positions, start=start, label=label
+        )
 
     @classmethod
-    def clamp(cls, site: Site | str, direction: Any, value: Any, *, bias: Any = 0.0,
-              write: Any = None, positions: Any = None, start: int | None = None,
-              label: str = "") -> Edit:
+    def clamp(
+        cls,
+        site: Site | str,
+        direction: Any,
+        value: Any,
+        *,
+        bias: Any = 0.0,
+        write: Any = None,
+        positions: Any = None,
+        start: int | None = None,
+        label: str = "",
+    ) -> Edit:
         """Set the readout ``direction · h + bias`` to ``value``.
 
         Moves ``h`` along ``write`` (default: ``direction``, i.e. the readout's
         pseudo-inverse) by exactly what makes the readout equal ``value``. Several
         directions (``[k, d]``) clamp a k-dimensional readout at once.
         """
-        return cls("clamp", as_site(site), _tensor(value, "value").reshape(-1),
-                   direction=_tensor(direction, "direction"),
-                   write=None if write is None else _tensor(write, "write"),
-                   bias=_tensor(bias, "bias").reshape(-1), positions=positions,
-                   start=start, label=label)
+        return cls(
+            "clamp",
+            as_site(site),
+            _tensor(value, "value").reshape(-1),
+            direction=_tensor(direction, "direction"),
+            write=None if write is None else _tensor(write, "write"),
+            bias=_tensor(bias, "bias").reshape(-1),
+            positions=positions,
+            start=start,
+            label=label,
+        )
 
     def with_(self, **changes: Any) -> Edit:
         """A copy with some fields changed (keeps the id unless one is given)."""
@@ -294,9 +358,13 @@ class Edit:
 
     def describe(self) -> str:
         """One line for humans: ``add 5×vec @ blocks.1 [t≥3]``."""
-        scope = ("" if self.positions is None and self.start is None else
-                 f" [t={list(self.positions)}]" if self.positions is not None else
-                 f" [t≥{self.start}]")
+        scope = (
+            ""
+            if self.positions is None and self.start is None
+            else f" [t={list(self.positions)}]"
+            if self.positions is not None
+            else f" [t≥{self.start}]"
+        )
         if self.op == "add":
             what = f"add {self.scale_:g}×vector"
         elif self.op == "scale":

@@ -178,8 +178,11 @@ class Model:
     def prepare(self, inputs: Any) -> Any:
         """Validate ``inputs`` and put them in the form the model's forward takes."""
         if self.kind == "world":
-            return self.spec.check_input(inputs) if hasattr(self.spec, "check_input") \
+            return (
+                self.spec.check_input(inputs)
+                if hasattr(self.spec, "check_input")
                 else _check_world_input(inputs, self.spec)
+            )
         if self.kind == "lm":
             if isinstance(inputs, str) or (
                 isinstance(inputs, list) and inputs and all(isinstance(s, str) for s in inputs)
@@ -259,8 +262,10 @@ class Model:
 
     def __repr__(self) -> str:
         n = sum(p.numel() for p in self.module.parameters())
-        return (f"<iwm Model {self.name!r} kind={self.kind} params={n:,} "
-                f"layers={len(self.layers)} sites={len(self._all_paths)}>")
+        return (
+            f"<iwm Model {self.name!r} kind={self.kind} params={n:,} "
+            f"layers={len(self.layers)} sites={len(self._all_paths)}>"
+        )
 
 
 def _check_world_input(x: Any, spec: Any) -> torch.Tensor:
@@ -295,10 +300,14 @@ def _load_hf_dir(path: Path, **kw: Any) -> Model:
         hf = transformers.AutoModel.from_pretrained(path, **kw)
         task = "feature-extraction"
     hf.eval()
-    wrapper = nnsight.TransformersModel(hf, tokenizer=tok, task=task) if task else \
-        nnsight.TransformersModel(hf, tokenizer=tok)
-    m = Model(hf, name=str(path), kind="lm" if task is None else "module", wrapper=wrapper,
-              tokenizer=tok)
+    wrapper = (
+        nnsight.TransformersModel(hf, tokenizer=tok, task=task)
+        if task
+        else nnsight.TransformersModel(hf, tokenizer=tok)
+    )
+    m = Model(
+        hf, name=str(path), kind="lm" if task is None else "module", wrapper=wrapper, tokenizer=tok
+    )
     return m
 
 

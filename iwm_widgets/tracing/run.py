@@ -71,17 +71,20 @@ class Result(Mapping[str, torch.Tensor]):
 
     def __repr__(self) -> str:
         shapes = {k: list(v.shape) for k, v in self.activations.items()}
-        return (f"<Result gen={self.generation} edits={len(self.edits)} "
-                f"sites={shapes} output={list(self.output.shape)}"
-                f"{'' if self.rollout is None else f' rollout={list(self.rollout.shape)}'}>")
+        return (
+            f"<Result gen={self.generation} edits={len(self.edits)} "
+            f"sites={shapes} output={list(self.output.shape)}"
+            f"{'' if self.rollout is None else f' rollout={list(self.rollout.shape)}'}>"
+        )
 
 
 def _value(x: Any) -> torch.Tensor:
     return x[0] if isinstance(x, tuple) else x
 
 
-def _plan(model: Model, edits: Sequence[Edit], reads: Iterable[Site | str]
-          ) -> list[tuple[Site, list[Edit], bool]]:
+def _plan(
+    model: Model, edits: Sequence[Edit], reads: Iterable[Site | str]
+) -> list[tuple[Site, list[Edit], bool]]:
     """Sites touched, in forward order: (site, its edits, whether to save it)."""
     read_set = {model.check_site(s) for s in reads}
     by_site: dict[Site, list[Edit]] = {}
@@ -92,8 +95,9 @@ def _plan(model: Model, edits: Sequence[Edit], reads: Iterable[Site | str]
     return [(s, by_site.get(s, []), s in read_set) for s in sites]
 
 
-def _visit(envoy_of: Any, plan: list[tuple[Site, list[Edit], bool]], step: int,
-           saves: dict[str, Any]) -> None:
+def _visit(
+    envoy_of: Any, plan: list[tuple[Site, list[Edit], bool]], step: int, saves: dict[str, Any]
+) -> None:
     """Inside a trace: apply each site's edits, then save it on the first step."""
     for site, site_edits, keep in plan:
         env = envoy_of(site.path)
@@ -101,7 +105,7 @@ def _visit(envoy_of: Any, plan: list[tuple[Site, list[Edit], bool]], step: int,
         for e in site_edits:
             apply_edit(e, h)
         if keep and step == 0:
-            saves[str(site)] = h.detach().clone().save()
+            saves[str(site)] = h.detach().clone().save()  # type: ignore[attr-defined]
 
 
 def run(

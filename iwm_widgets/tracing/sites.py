@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from ..errors import SiteNotFoundError
 
-__all__ = ["Site", "as_site", "suggest", "check_site"]
+__all__ = ["Site", "as_site", "check_site", "suggest"]
 
 IO = Literal["output", "input"]
 

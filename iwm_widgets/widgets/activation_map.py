@@ -11,7 +11,7 @@ from ..transport import to_buffer
 from ..workspace import Workspace
 from ._base import WorkspaceWidget, esm
 
-__all__ = ["ActivationMap", "QUANTITIES"]
+__all__ = ["QUANTITIES", "ActivationMap"]
 
 QUANTITIES = {
     "norm": "activation norm ‖h‖",
@@ -68,8 +68,16 @@ class ActivationMap(WorkspaceWidget):
     selection = traitlets.Dict(help="{} or {row, col}: the selected cell.").tag(sync=True)
     title = traitlets.Unicode("", help="Title shown above the map.").tag(sync=True)
 
-    def __init__(self, ws: Workspace, quantity: str = "norm", *, sites: list[str] | None = None,
-                 direction: Any = None, dim: int = 0, title: str | None = None) -> None:
+    def __init__(
+        self,
+        ws: Workspace,
+        quantity: str = "norm",
+        *,
+        sites: list[str] | None = None,
+        direction: Any = None,
+        dim: int = 0,
+        title: str | None = None,
+    ) -> None:
         self._row_sites = list(sites) if sites is not None else list(ws.model.layers)
         if not self._row_sites:
             raise ValueError("ActivationMap needs at least one site")
@@ -97,8 +105,9 @@ class ActivationMap(WorkspaceWidget):
         offered = [d["value"] for d in self.quantities]
         if q not in offered:
             hint = " (give direction= or call set_direction first)" if q == "direction" else ""
-            raise traitlets.TraitError(f"quantity {q!r} is not offered here; choose one of "
-                                       f"{offered}{hint}")
+            raise traitlets.TraitError(
+                f"quantity {q!r} is not offered here; choose one of {offered}{hint}"
+            )
         return q
 
     @traitlets.validate("dim")
@@ -115,8 +124,10 @@ class ActivationMap(WorkspaceWidget):
             raise ValueError("direction contains NaN or inf")
         self._direction = v
         if not any(d["value"] == "direction" for d in self.quantities):
-            self.quantities = [*self.quantities, {"value": "direction",
-                                                  "label": f"readout along {label}"}]
+            self.quantities = [
+                *self.quantities,
+                {"value": "direction", "label": f"readout along {label}"},
+            ]
         if draw:
             self.quantity = "direction"
             self._refresh()
@@ -138,16 +149,22 @@ class ActivationMap(WorkspaceWidget):
             if self._direction is None:
                 raise ValueError("no direction set; call set_direction(vector)")
             if self._direction.numel() != hs[0].shape[-1]:
-                raise ValueError(f"direction has {self._direction.numel()} values, the rows "
-                                 f"have {hs[0].shape[-1]} features")
+                raise ValueError(
+                    f"direction has {self._direction.numel()} values, the rows "
+                    f"have {hs[0].shape[-1]} features"
+                )
             m = torch.stack([h @ self._direction for h in hs])
         elif q == "delta":
             base = self.ws.baseline
             if base is None:
                 m = torch.zeros(len(hs), hs[0].shape[0])
             else:
-                m = torch.stack([(h - base[s][0].float()).norm(dim=-1)
-                                 for h, s in zip(hs, self._row_sites)])
+                m = torch.stack(
+                    [
+                        (h - base[s][0].float()).norm(dim=-1)
+                        for h, s in zip(hs, self._row_sites, strict=True)
+                    ]
+                )
         elif q == "lens_prob":
             probs = torch.stack([self.ws.model.logit_lens(h).softmax(-1) for h in hs])
             top, idx = probs.max(-1)

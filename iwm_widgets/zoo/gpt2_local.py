@@ -48,7 +48,7 @@ def make_gpt2_dir(path: str | Path, *, n_layer: int = 2, n_embd: int = 32, n_hea
     tok = build_tokenizer()
     cfg = GPT2Config(n_layer=n_layer, n_embd=n_embd, n_head=n_head, n_positions=n_positions,
                      vocab_size=vocab_size or len(tok), bos_token_id=1, eos_token_id=1,
-                     attn_implementation="eager")
+                     attn_implementation="eager")  # type: ignore[call-arg]
     torch.manual_seed(seed)
     model = GPT2LMHeadModel(cfg).eval()
     model.save_pretrained(path)
