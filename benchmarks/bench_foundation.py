@@ -132,7 +132,7 @@ def main() -> None:
 
     bb = iwm.load("bouncing-ball")
     x = bb.sample(seed=0)
-    d = bb.module.blocks[0].ln1.normalized_shape[0]
+    d = bb.shape("blocks.2")[-1]
     r_bb = bench_model(
         "bouncing-ball (context 32)",
         bb,

@@ -267,19 +267,22 @@ class Workspace:
         return res
 
     def _publish(self, gen: int, res: Result | None, err: Exception | None) -> None:
+        """Hand a finished run to the views, unless a newer request exists (latest wins).
+
+        Observers run before waiters wake, so ``wait()`` returns with every view drawn.
+        """
         with self._cond:
-            if gen < self._generation and err is None:
-                return  # stale: a newer request exists; never draw it
-            self._done = max(self._done, gen)
-            latest = gen == self._generation
-            self._cond.notify_all()
-        if res is not None:
+            latest = gen >= self._generation
+        if latest and res is not None:
             self.result, self.error = res, None
             self.timings.append(res.elapsed_ms)
             self._emit("result")
-        elif err is not None and latest:
+        elif latest and err is not None:
             self.error = err
             self._emit("error")
+        with self._cond:
+            self._done = max(self._done, gen)
+            self._cond.notify_all()
 
     def run(self) -> Result:
         """Run the current state now, in this thread, and return the result.

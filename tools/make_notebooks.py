@@ -61,9 +61,11 @@ we measured when we trained it.""",
             "code",
             """card = model.card
 print("layers:", model.layers)
-print("one-step MSE  model:", card["one_step_mse"]["model"],
-      " ball stays put:", card["one_step_mse"]["stay"],
-      " constant velocity:", card["one_step_mse"]["constant_velocity"])""",
+mse = card["one_step"]["mse"]
+print(f"one-step MSE  model {mse['model']:.2e}   ball stays put {mse['stay']:.2e}   "
+      f"constant velocity {mse['const_velocity']:.2e}")
+print("velocity probe R² by layer:",
+      {k: round(v["r2"], 3) for k, v in card["probes"]["velocity"]["layers"].items()})""",
         ),
         (
             "md",
@@ -101,7 +103,7 @@ to see where the edit travels.""",
         (
             "code",
             """torch.manual_seed(0)
-push = torch.randn(model.module.blocks[0].ln1.normalized_shape[0])
+push = torch.randn(model.shape("blocks.1")[-1])
 edit = iwm.Edit.add("blocks.1", push, scale=2.0, start=20)
 ws.add_edit(edit)
 edited = ws.wait()

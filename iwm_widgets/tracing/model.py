@@ -169,6 +169,16 @@ class Model:
         self._shapes[key] = shapes
         return shapes
 
+    def shape(self, site: Site | str) -> tuple[int, ...]:
+        """Shape of the value at ``site`` in the last inspected forward (``[B, T, d]``)."""
+        s = self.check_site(site)
+        if not self._shapes:
+            raise RuntimeError("no forward seen yet; run the model once (or call inspect)")
+        shapes = next(reversed(self._shapes.values()))
+        if s not in shapes:
+            raise KeyError(f"{s} produced no tensor in the last forward")
+        return shapes[s]
+
     def _shape_key(self, inputs: Any) -> tuple[Any, ...]:
         if isinstance(inputs, torch.Tensor):
             return ("t", tuple(inputs.shape), str(inputs.dtype))

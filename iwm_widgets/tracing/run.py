@@ -9,7 +9,7 @@ from typing import Any
 
 import torch
 
-from ..errors import EditError, IWMError, RunError
+from ..errors import EditError, InputError, IWMError, RunError
 from .edits import Edit, apply_edit
 from .model import Model
 from .sites import Site, as_site
@@ -100,6 +100,8 @@ def _visit(
 ) -> None:
     """Inside a trace: apply each site's edits, then save it on the first step."""
     for site, site_edits, keep in plan:
+        if step > 0 and not site_edits:
+            continue  # rollout steps only need the edits; reads come from the first step
         env = envoy_of(site.path)
         h = _value(env.input if site.io == "input" else env.output)
         for e in site_edits:
@@ -154,6 +156,12 @@ def run(
                 e.check_shape(shape, length)
     if rollout_steps and model.kind != "world":
         raise EditError("rollout_steps is only available for world models")
+    max_len = getattr(model.module, "max_len", None)
+    if rollout_steps and max_len and length is not None and length + rollout_steps > max_len:
+        raise InputError(
+            f"{length} context steps + {rollout_steps} rollout steps exceed the model's "
+            f"context of {max_len}; shorten the input or the rollout"
+        )
 
     nn = model.nnsight
     envoy_of = nn.get if hasattr(nn, "get") else (lambda p: _get_path(nn, p))
