@@ -1,0 +1,71 @@
+"""The shipped bundles in iwm_widgets/static/ are exactly what the pinned esbuild builds
+from js/ (so ``pip install`` needs no Node, and nobody ships a stale bundle).
+
+Rebuild with ``npm ci && npm run build``. Without Node the test skips, except under
+``CI`` where it fails.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+STATIC = REPO / "iwm_widgets" / "static"
+
+
+def _need(tool: str) -> str:
+    path = shutil.which(tool)
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{tool} is not installed, and CI is set: the bundles must be checked")
+        pytest.skip(f"{tool} is not installed (CI unset)")
+    return path
+
+
+def _pinned_esbuild() -> None:
+    """``npm ci`` unless node_modules holds the esbuild version package.json pins."""
+    want = json.loads((REPO / "package.json").read_text())["devDependencies"]["esbuild"]
+    installed = REPO / "node_modules" / "esbuild" / "package.json"
+    if installed.exists() and json.loads(installed.read_text())["version"] == want:
+        return
+    npm = _need("npm")
+    proc = subprocess.run(
+        [npm, "ci", "--no-audit", "--no-fund"], cwd=REPO, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, f"npm ci failed:\n{proc.stdout}\n{proc.stderr}"
+
+
+def test_shipped_bundles_match_the_sources(tmp_path: Path) -> None:
+    node = _need("node")
+    _pinned_esbuild()
+    proc = subprocess.run(
+        [node, "scripts/build_js.mjs", "--outdir", str(tmp_path)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, f"build failed:\n{proc.stdout}\n{proc.stderr}"
+    built = sorted(p.name for p in tmp_path.glob("*.js"))
+    shipped = sorted(p.name for p in STATIC.glob("*.js"))
+    assert built, "the build produced no bundle"
+    assert built == shipped, f"bundles built {built} != shipped {shipped}; run `npm run build`"
+    stale = [n for n in built if (tmp_path / n).read_bytes() != (STATIC / n).read_bytes()]
+    assert not stale, f"iwm_widgets/static/{stale} differ from js/ sources; run `npm run build`"
+
+
+def test_every_widget_has_its_bundle() -> None:
+    """One js/<name>.js and one static bundle per widgets/<name>.py (except private modules)."""
+    widgets = sorted(
+        p.stem
+        for p in (REPO / "iwm_widgets" / "widgets").glob("*.py")
+        if not p.stem.startswith("_")
+    )
+    for name in widgets:
+        assert (REPO / "js" / f"{name}.js").exists(), f"js/{name}.js is missing"
+        assert (STATIC / f"{name}.js").exists(), f"iwm_widgets/static/{name}.js is missing"
