@@ -9,8 +9,19 @@
 from importlib.metadata import PackageNotFoundError, version
 
 from . import errors
-from .tracing import Edit, Model, Result, Site, load, run
-from .widgets import ActivationMap
+from .tracing import (
+    Edit,
+    Model,
+    ProbeSweep,
+    Result,
+    Site,
+    Variable,
+    contrastive_variable,
+    load,
+    probe_sweep,
+    run,
+)
+from .widgets import ActivationMap, SteeringDials
 from .workspace import Workspace
 
 try:
@@ -22,10 +33,15 @@ __all__ = [
     "ActivationMap",
     "Edit",
     "Model",
+    "ProbeSweep",
     "Result",
     "Site",
+    "SteeringDials",
+    "Variable",
     "Workspace",
+    "contrastive_variable",
     "errors",
     "load",
+    "probe_sweep",
     "run",
 ]

@@ -38,6 +38,9 @@ class Workspace:
     background
         Run re-runs on a background thread (default). With ``False``, every change
         re-runs synchronously in the caller's thread.
+    truth
+        World models: the simulator's latents of ``inputs`` (``model.sample(seed,
+        latents=True)[1]``), so views can show the true and counterfactual futures.
 
     Notes
     -----
@@ -52,11 +55,14 @@ class Workspace:
         *,
         rollout_steps: int | None = None,
         background: bool = True,
+        truth: dict[str, Any] | None = None,
     ) -> None:
         self.model: Model = load(model)
         self.rollout_steps = (
             self.model.default_rollout_steps if rollout_steps is None else int(rollout_steps)
         )
+        if isinstance(inputs, tuple) and len(inputs) == 2 and isinstance(inputs[1], dict):
+            inputs, truth = inputs  # model.sample(seed, latents=True)
         if inputs is None:
             if self.model.kind != "world":
                 raise TypeError("Workspace needs inputs for a model that is not a world model")
@@ -77,6 +83,9 @@ class Workspace:
         self._thread: threading.Thread | None = None
         self._closed = False
         self.timings: list[float] = []
+        #: background runner counters: requests made, runs executed, stale results dropped
+        self.stats = {"requests": 0, "runs": 0, "dropped": 0}
+        self.truth: dict[str, Any] | None = truth
         self.add_reads(self, self.model.layers)
 
     # ---- state ----------------------------------------------------------
@@ -165,6 +174,20 @@ class Workspace:
         self._edits = [edit if e.id == edit_id else e for e in self._edits]
         self._changed()
         return edit.id
+
+    def swap_edits(self, remove: Sequence[str], add: Sequence[Edit]) -> None:
+        """Remove the edits with ids in ``remove`` and add ``add``, in ONE re-run.
+
+        Edits in ``add`` whose id is already present replace it in place.
+        """
+        for e in add:
+            self._validate(e)
+        gone = set(remove) - {e.id for e in add}
+        kept = [e for e in self._edits if e.id not in gone]
+        new = {e.id: e for e in add}
+        out = [new.pop(e.id, e) for e in kept]
+        self._edits = out + list(new.values())
+        self._changed()
 
     def remove_edit(self, edit_id: str) -> None:
         """Remove the edit with this id."""
@@ -273,6 +296,8 @@ class Workspace:
         """
         with self._cond:
             latest = gen >= self._generation
+        if not latest:
+            self.stats["dropped"] += 1
         if latest and res is not None:
             self.result, self.error = res, None
             self.timings.append(res.elapsed_ms)
@@ -313,6 +338,7 @@ class Workspace:
             return
         with self._cond:
             self._generation += 1
+            self.stats["requests"] += 1
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._loop, name="iwm-runner", daemon=True)
                 self._thread.start()
@@ -327,6 +353,7 @@ class Workspace:
                     return
                 gen = self._generation
             self._set_status("running")
+            self.stats["runs"] += 1
             try:
                 res = self._execute(gen)
                 err = None

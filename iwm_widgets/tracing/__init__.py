@@ -2,18 +2,23 @@
 
 from .edits import Edit, apply_edit, edits_to_code
 from .model import Model, load, weights_checksum
+from .probes import ProbeSweep, Variable, contrastive_variable, probe_sweep
 from .run import Result, run
 from .sites import Site, as_site
 
 __all__ = [
     "Edit",
     "Model",
+    "ProbeSweep",
     "Result",
     "Site",
+    "Variable",
     "apply_edit",
     "as_site",
+    "contrastive_variable",
     "edits_to_code",
     "load",
+    "probe_sweep",
     "run",
     "weights_checksum",
 ]

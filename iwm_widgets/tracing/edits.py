@@ -38,6 +38,11 @@ def _tensor(x: Any, name: str) -> torch.Tensor:
     return t
 
 
+def _is_variable(x: Any) -> bool:
+    """A Variable (duck-typed: tracing.probes imports this module)."""
+    return hasattr(x, "read") and hasattr(x, "write") and hasattr(x, "directions")
+
+
 def _new_id() -> str:
     return uuid.uuid4().hex[:8]
 
@@ -183,15 +188,38 @@ class Edit:
     @classmethod
     def add(
         cls,
-        site: Site | str,
+        site: Any,
         vector: Any,
         scale: float = 1.0,
         *,
         positions: Any = None,
         start: int | None = None,
         label: str = "",
+        direction: str = "encoding",
     ) -> Edit:
-        """Add ``scale * vector`` to the value at ``site`` (steering)."""
+        """Add ``scale * vector`` to the value at ``site`` (steering).
+
+        With a :class:`~iwm_widgets.tracing.probes.Variable` instead of a site,
+        ``vector`` is a change in the variable's own units (``[k]``): the edit moves
+        along its write directions (``direction="encoding"``, or ``"probe"`` for the
+        probe's pseudo-inverse) by exactly what shifts the readout by that much.
+        """
+        if _is_variable(site):
+            var = site
+            delta = _tensor(vector, "delta").reshape(-1)
+            if delta.numel() != var.k:
+                raise EditError(f"{var.name} has {var.k} components, got {delta.numel()} values")
+            A = var.directions(direction).double()
+            coeff = torch.linalg.solve(var.read.double() @ A.T, delta.double())
+            return cls(
+                "add",
+                var.site,
+                (coeff @ A).float(),
+                scale_=float(scale),
+                positions=positions,
+                start=start,
+                label=label or f"shift {var.name} by {delta.tolist()}",
+            )
         return cls(
             "add",
             as_site(site),
@@ -246,9 +274,9 @@ class Edit:
     @classmethod
     def clamp(
         cls,
-        site: Site | str,
-        direction: Any,
+        site: Any,
         value: Any,
+        direction: Any = "encoding",
         *,
         bias: Any = 0.0,
         write: Any = None,
@@ -256,12 +284,35 @@ class Edit:
         start: int | None = None,
         label: str = "",
     ) -> Edit:
-        """Set the readout ``direction · h + bias`` to ``value``.
+        """Set a readout to ``value``, moving along write directions.
 
-        Moves ``h`` along ``write`` (default: ``direction``, i.e. the readout's
-        pseudo-inverse) by exactly what makes the readout equal ``value``. Several
-        directions (``[k, d]``) clamp a k-dimensional readout at once.
+        ``Edit.clamp(variable, value)`` sets a
+        :class:`~iwm_widgets.tracing.probes.Variable` (``value``: ``[k]``), moving
+        along its encoding directions; ``direction="probe"`` moves along the probe's
+        own read directions (its pseudo-inverse) instead.
+
+        ``Edit.clamp(site, value, direction=W, bias=b, write=A)`` sets the raw readout
+        ``W h + b`` (``W``: ``[k, d]`` or ``[d]``), moving along ``A`` (default ``W``) by
+        exactly what makes it equal ``value``: ``h += Aᵀ (W Aᵀ)⁻¹ (value − W h − b)``.
         """
+        if _is_variable(site):
+            var = site
+            if not isinstance(direction, str):
+                raise EditError("with a Variable, direction is 'encoding' or 'probe'")
+            target = _tensor(value, "value").reshape(-1)
+            return cls(
+                "clamp",
+                var.site,
+                target,
+                direction=var.read.clone(),
+                write=var.directions(direction).clone(),
+                bias=var.bias.clone(),
+                positions=positions,
+                start=start,
+                label=label or f"{var.name} = {[round(v, 4) for v in target.tolist()]}",
+            )
+        if isinstance(direction, str):
+            raise EditError("clamp at a site needs direction= as a vector or [k, d] matrix")
         return cls(
             "clamp",
             as_site(site),

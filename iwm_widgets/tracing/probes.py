@@ -1,0 +1,445 @@
+"""Probes and Variables: find an internal variable, then read and write it.
+
+:func:`probe_sweep` collects activations in batched traces (one trace per chunk of
+sequences, never a loop of traces over sequences), fits a linear probe at every
+layer on a train split and scores it on held-out sequences beside a shuffled-label
+control. :meth:`ProbeSweep.variable` turns the probe at one layer into a
+:class:`Variable` with two sets of directions:
+
+* **read** directions ``W`` (the probe's weights): ``readout = h @ Wᵀ + bias``;
+* **write** directions ``A`` (the *encoding* directions: the activation pattern that
+  goes with one unit of the variable, from regressing activations on the labels).
+
+Writing along ``A`` is how the model itself encodes the variable; writing along the
+probe's pseudo-inverse mostly moves the readout without moving the model (see
+``shared/notes/bouncing-ball-steering.md``). Both are offered so the difference can
+be shown.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from .. import linear
+from ..errors import InputError
+from .model import Model
+from .run import Result, run
+from .sites import Site, as_site
+
+__all__ = ["ProbeSweep", "Variable", "collect", "contrastive_variable", "probe_sweep"]
+
+
+# ---------------------------------------------------------------- Variable
+@dataclass(eq=False)
+class Variable:
+    """A named quantity at a site: ``k`` read directions and ``k`` write directions.
+
+    Attributes
+    ----------
+    name : str
+        E.g. ``"velocity"``.
+    site : Site
+        Where it lives (``"blocks.2"``).
+    read : torch.Tensor
+        ``[k, d]``; the readout is ``h @ read.T + bias``.
+    bias : torch.Tensor
+        ``[k]``.
+    write : torch.Tensor
+        ``[k, d]`` encoding directions (how the model encodes one unit of each
+        component).
+    components : list[str]
+        Names of the ``k`` components (``["velocity_x", "velocity_y"]``).
+    score : dict
+        Held-out scores of the probe it came from (R² or accuracy, control...).
+    """
+
+    name: str
+    site: Site
+    read: torch.Tensor
+    bias: torch.Tensor
+    write: torch.Tensor
+    components: list[str] = field(default_factory=list)
+    score: dict[str, Any] = field(default_factory=dict)
+    model_name: str = ""
+
+    def __post_init__(self) -> None:
+        self.site = as_site(self.site)
+        self.read = torch.as_tensor(self.read, dtype=torch.float32).reshape(-1, self.read.shape[-1])
+        self.write = torch.as_tensor(self.write, dtype=torch.float32).reshape(self.read.shape)
+        self.bias = torch.as_tensor(self.bias, dtype=torch.float32).reshape(self.k)
+        if not self.components:
+            self.components = [self.name] if self.k == 1 else [
+                f"{self.name}_{i}" for i in range(self.k)]
+        if len(self.components) != self.k:
+            raise ValueError(f"{self.k} directions but {len(self.components)} component names")
+
+    @property
+    def k(self) -> int:
+        """Number of components."""
+        return int(self.read.shape[0])
+
+    @property
+    def width(self) -> int:
+        """Hidden size of the site."""
+        return int(self.read.shape[1])
+
+    def readout(self, x: Result | torch.Tensor) -> torch.Tensor:
+        """The variable's value ``[..., k]`` from a Result (that read its site) or a tensor."""
+        h = x[str(self.site)] if isinstance(x, Result) else x
+        if h.shape[-1] != self.width:
+            raise ValueError(f"{self.name} reads {self.width} features, got {h.shape[-1]}")
+        return h.float() @ self.read.T + self.bias
+
+    def component(self, i: int | str) -> Variable:
+        """The 1-D Variable of one component."""
+        j = self.components.index(i) if isinstance(i, str) else int(i)
+        return Variable(self.components[j], self.site, self.read[j : j + 1],
+                        self.bias[j : j + 1], self.write[j : j + 1], [self.components[j]],
+                        self.score, self.model_name)
+
+    def directions(self, direction: str = "encoding") -> torch.Tensor:
+        """Write directions: ``"encoding"`` (the model's) or ``"probe"`` (pseudo-inverse)."""
+        if direction == "encoding":
+            return self.write
+        if direction == "probe":
+            return self.read
+        raise ValueError(f"direction must be 'encoding' or 'probe', got {direction!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable (tensors as lists)."""
+        return {"name": self.name, "site": self.site.to_dict(), "read": self.read.tolist(),
+                "bias": self.bias.tolist(), "write": self.write.tolist(),
+                "components": list(self.components), "score": self.score,
+                "model": self.model_name}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Variable:
+        return cls(d["name"], Site.from_dict(d["site"]), torch.tensor(d["read"]),
+                   torch.tensor(d["bias"]), torch.tensor(d["write"]),
+                   list(d.get("components", [])), dict(d.get("score", {})), d.get("model", ""))
+
+    def __repr__(self) -> str:
+        s = ", ".join(f"{k}={v:.3f}" for k, v in self.score.items() if isinstance(v, float))
+        return f"<Variable {self.name!r} @ {self.site} k={self.k} {s}>"
+
+
+# ---------------------------------------------------------------- collection
+def collect(model: Model, inputs: torch.Tensor, sites: Sequence[str | Site],
+            chunk: int = 256, progress: bool | None = None) -> dict[str, torch.Tensor]:
+    """Activations at ``sites`` for a batch of inputs: one trace per chunk of rows."""
+    inputs = model.prepare(inputs)
+    n = inputs.shape[0]
+    parts: dict[str, list[torch.Tensor]] = {str(as_site(s)): [] for s in sites}
+    starts = list(range(0, n, chunk))
+    bar = _progress(len(starts), "collecting activations", progress)
+    for i in starts:
+        res = run(model, inputs[i : i + chunk], reads=sites, prepared=True)
+        for k in parts:
+            parts[k].append(res[k])
+        bar.update(1)
+    bar.close()
+    return {k: torch.cat(v) for k, v in parts.items()}
+
+
+class _NoBar:
+    def update(self, n: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _progress(total: int, desc: str, progress: bool | None) -> Any:
+    if progress is False or total <= 1:
+        return _NoBar()
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, leave=False)
+
+
+# ---------------------------------------------------------------- sweeps
+@dataclass
+class ProbeSweep:
+    """Probe scores at every layer; pick one with :meth:`variable`.
+
+    Attributes
+    ----------
+    target : str
+    kind : str
+        ``"regression"`` (R²) or ``"classification"`` (accuracy).
+    sites : list[str]
+    scores : dict[str, dict[str, float]]
+        Per site: ``score`` (held-out R² or accuracy), ``control`` (the same probe on
+        shuffled labels), and for world models ``score_after_bounce``.
+    baselines : dict[str, float]
+        Input-only probes (raw last-k positions) and, for classification, chance.
+    best_layer : str
+    """
+
+    model: Model
+    target: str
+    kind: str
+    sites: list[str]
+    scores: dict[str, dict[str, float]]
+    baselines: dict[str, float]
+    components: list[str]
+    _probes: dict[str, tuple[torch.Tensor, torch.Tensor, torch.Tensor]] = field(repr=False)
+    n_train: int = 0
+    n_test: int = 0
+    seconds: float = 0.0
+    selected: str | None = None
+
+    @property
+    def best_layer(self) -> str:
+        """The site with the highest held-out score."""
+        return max(self.sites, key=lambda s: self.scores[s]["score"])
+
+    def variable(self, name: str | None = None, layer: str | None = None) -> Variable:
+        """The probe at ``layer`` (default: the selected layer, else the best) as a Variable."""
+        layer = layer or self.selected or self.best_layer
+        if layer not in self._probes:
+            raise KeyError(f"no probe at {layer!r}; probed sites: {self.sites}")
+        W, b, A = self._probes[layer]
+        return Variable(name or self.target, Site(layer), W, b, A, list(self.components),
+                        {k: float(v) for k, v in self.scores[layer].items()}, self.model.name)
+
+    def table(self) -> list[dict[str, Any]]:
+        """Rows ``{site, layer, score, control, ...}`` in layer order."""
+        return [{"site": s, "layer": i, **self.scores[s]} for i, s in enumerate(self.sites)]
+
+    def chart(self) -> Any:
+        """An altair chart: score by layer, the shuffled control, input-only baselines."""
+        from ..charts import probe_chart
+
+        return probe_chart(self)
+
+    def widget(self) -> Any:
+        """The chart as a live widget (offline); clicking a layer sets ``selected``."""
+        from ..charts import probe_widget
+
+        return probe_widget(self)
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget())
+
+    def __repr__(self) -> str:
+        metric = "R²" if self.kind == "regression" else "accuracy"
+        lines = [f"ProbeSweep(target={self.target!r}, {metric}, held-out, "
+                 f"{self.n_train} train / {self.n_test} test rows)"]
+        for s in self.sites:
+            sc = self.scores[s]
+            extra = "".join(f"  {k} {v:+.3f}" for k, v in sc.items() if k not in ("score",))
+            lines.append(f"  {s:<12} {sc['score']:+.3f}{extra}")
+        for k, v in self.baselines.items():
+            lines.append(f"  baseline {k}: {v:+.3f}")
+        lines.append(f"  best layer: {self.best_layer}")
+        return "\n".join(lines)
+
+
+def _rows(a: torch.Tensor, min_t: int) -> torch.Tensor:
+    """``[n, T, ...]`` → rows for steps ``t ≥ min_t``."""
+    a = a[:, min_t:]
+    return a.reshape(a.shape[0] * a.shape[1], *a.shape[2:])
+
+
+def _last_k(x: torch.Tensor, k: int) -> torch.Tensor:
+    pad = torch.cat([x[:, :1].expand(-1, k - 1, -1), x], dim=1)
+    return torch.cat([pad[:, i : i + x.shape[1]] for i in range(k)], dim=-1)
+
+
+def probe_sweep(
+    model: Model,
+    target: str = "velocity",
+    *,
+    labels: torch.Tensor | None = None,
+    inputs: torch.Tensor | None = None,
+    sites: Sequence[str] | None = None,
+    n: int = 512,
+    seed: int = 12345,
+    min_t: int = 2,
+    test_fraction: float = 0.25,
+    progress: bool | None = None,
+) -> ProbeSweep:
+    """Fit a linear probe for ``target`` at every layer and score it on held-out data.
+
+    Parameters
+    ----------
+    model
+        From :func:`iwm_widgets.load`.
+    target
+        For zoo world models, a ground-truth latent of the simulator (``"velocity"``,
+        ``"position"``, ``"contact"``, ``"speed"``); with ``labels``, any name.
+    labels
+        Your own labels aligned with positions, ``[n, T]`` or ``[n, T, k]``: floats
+        for regression (ridge, R²), integers or bools for classification (logistic,
+        accuracy). Needs ``inputs``.
+    inputs
+        The inputs the labels belong to (``[n, T, ...]``).
+    sites
+        Where to probe (default: ``model.layers``).
+    n, seed
+        For zoo models: how many simulated sequences, and their seed.
+    min_t
+        Positions before ``min_t`` are left out (too little context).
+    test_fraction
+        Share of sequences held out for scoring.
+    """
+    t0 = time.perf_counter()
+    sites = list(sites) if sites is not None else list(model.layers)
+    contact = None
+    if labels is None:
+        if model.kind != "world":
+            raise InputError("give labels= (and inputs=) to probe a model without a simulator")
+        x, lat = model.spec.sample_batch(n, seed, latents=True)
+        if target not in lat:
+            raise InputError(f"unknown probe target {target!r}; the simulator offers "
+                             f"{sorted(lat)}")
+        y = lat[target]
+        contact = lat.get("contact")
+    else:
+        if inputs is None:
+            raise InputError("labels= needs the inputs= they belong to")
+        x = model.prepare(inputs)
+        y = torch.as_tensor(labels)
+        if y.shape[:2] != x.shape[:2]:
+            raise InputError(f"labels have shape {list(y.shape)} but inputs have "
+                             f"{list(x.shape[:2])} (sequences × positions)")
+    discrete = not y.is_floating_point()
+    if y.ndim == 2:
+        y = y[..., None]
+    if discrete and y.shape[-1] > 1:  # several binary flags → one class per combination
+        y = (y.long() * (2 ** torch.arange(y.shape[-1]))).sum(-1, keepdim=True)
+    yr = _rows(y, min_t).double()
+    if (yr.std(0) < 1e-12).all():
+        raise InputError(f"target {target!r} is constant; nothing to probe")
+    n_seq = x.shape[0]
+    n_test = max(1, int(round(n_seq * test_fraction)))
+    tr_seq, te_seq = slice(0, n_seq - n_test), slice(n_seq - n_test, n_seq)
+    groups = _rows(torch.arange(n_seq)[:, None].expand(-1, x.shape[1]), min_t)
+    tr, te = groups < n_seq - n_test, groups >= n_seq - n_test
+    after = None
+    if contact is not None:
+        after = _rows(contact[te_seq], min_t).reshape(-1, contact.shape[-1]).any(-1)
+    acts = collect(model, x, sites, progress=progress)
+    perm = torch.randperm(int(tr.sum()), generator=torch.Generator().manual_seed(seed))
+    k = y.shape[-1]
+    components = ([f"{target}_{c}" for c in "xy"] if k == 2 and target in
+                  ("velocity", "position") else [target] if k == 1 else
+                  [f"{target}_{i}" for i in range(k)])
+
+    def fit(ftr: torch.Tensor, fte: torch.Tensor, ytr: torch.Tensor, yte: torch.Tensor
+            ) -> tuple[dict[str, float], Any]:
+        if discrete:
+            probe = linear.fit_logistic(ftr, ytr)
+            pred = linear.predict(probe, fte).argmax(-1)
+            ctrl = linear.fit_logistic(ftr, ytr[perm])
+            out = {"score": linear.accuracy(yte, pred),
+                   "control": linear.accuracy(yte, linear.predict(ctrl, fte).argmax(-1))}
+            return out, probe
+        probe, alpha = linear.fit_ridge_cv(ftr, ytr, groups[tr])
+        pred = linear.predict(probe, fte)
+        ctrl = linear.fit_ridge(ftr, ytr[perm], alpha)
+        out = {"score": linear.r2_score(yte, pred),
+               "control": linear.r2_score(yte, linear.predict(ctrl, fte))}
+        if after is not None and int(after.sum()) > 10:
+            out["score_after_bounce"] = linear.r2_score(yte[after], pred[after])
+        return out, probe
+
+    ytr, yte = yr[tr], yr[te]
+    scores: dict[str, dict[str, float]] = {}
+    probes: dict[str, tuple[torch.Tensor, torch.Tensor, torch.Tensor]] = {}
+    for s in sites:
+        h = _rows(acts[s], min_t).double()
+        sc, probe = fit(h[tr], h[te], ytr, yte)
+        scores[s] = sc
+        if discrete:  # read: the logit difference of class 1 vs 0; write: class-mean diff
+            W, b = linear.to_raw(probe)
+            W, b = (W[1:2] - W[0:1]), (b[1:2] - b[0:1])
+            A = (h[tr][ytr[:, 0] == 1].mean(0) - h[tr][ytr[:, 0] == 0].mean(0))[None].float()
+        else:
+            W, b = linear.to_raw(probe)
+            A = linear.encoding_directions(h[tr], ytr)
+        probes[s] = (W, b, A)
+    baselines: dict[str, float] = {}
+    if model.kind == "world" and labels is None:
+        for kk in (2, 4):
+            f = _rows(_last_k(x, kk), min_t).double()
+            baselines[f"input_last_{kk}"] = fit(f[tr], f[te], ytr, yte)[0]["score"]
+    if discrete:
+        counts = torch.bincount(yte.long().reshape(-1))
+        baselines["chance"] = float(counts.max() / counts.sum())
+    return ProbeSweep(model, target, "classification" if discrete else "regression", sites,
+                      scores, baselines, components if not discrete else [target], probes,
+                      int(tr.sum()), int(te.sum()), time.perf_counter() - t0)
+
+
+def contrastive_variable(model: Model, positive: Sequence[str], negative: Sequence[str],
+                         site: str, name: str = "concept", position: int = -1) -> Variable:
+    """A 1-D Variable from contrastive prompt pairs: the difference of means.
+
+    Reads the site at ``position`` for every prompt in one trace per group; the write
+    direction is ``mean(positive) − mean(negative)``; the read direction is the same
+    vector scaled so that the readout is 0 at the negative mean and 1 at the positive.
+    """
+    if model.kind != "lm":
+        raise InputError("contrastive prompts need a language model")
+    if not positive or not negative:
+        raise InputError("give at least one positive and one negative prompt")
+
+    def means(prompts: Sequence[str]) -> torch.Tensor:
+        rows = [run(model, p, reads=[site])[site][0, position] for p in prompts]
+        return torch.stack(rows).mean(0)
+
+    pos, neg = means(positive), means(negative)
+    diff = pos - neg
+    scale = float(diff @ diff)
+    if scale == 0:
+        raise InputError("the positive and negative prompts give the same activations")
+    read = (diff / scale)[None]
+    bias = -(neg @ read.T)
+    return Variable(name, Site(site), read, bias, diff[None], [name],
+                    {"n_positive": float(len(positive)), "n_negative": float(len(negative))},
+                    model.name)
+
+
+def save_variables(path: str | Path, variables: Sequence[Variable], meta: dict[str, Any]
+                   ) -> None:
+    """Write variables to ``path`` (.json metadata) + ``path`` .safetensors (tensors)."""
+    from safetensors.torch import save_file
+
+    path = Path(path)
+    tensors = {}
+    entries = []
+    for i, v in enumerate(variables):
+        for key in ("read", "bias", "write"):
+            tensors[f"{i}.{key}"] = getattr(v, key).contiguous()
+        d = v.to_dict()
+        for key in ("read", "bias", "write"):
+            d.pop(key)
+        entries.append(d)
+    save_file(tensors, str(path.with_suffix(".safetensors")))
+    path.with_suffix(".json").write_text(json.dumps({**meta, "variables": entries}, indent=1))
+
+
+def load_variables(path: str | Path) -> tuple[list[Variable], dict[str, Any]]:
+    """Inverse of :func:`save_variables` (no pickle anywhere)."""
+    from safetensors.torch import load_file
+
+    path = Path(path)
+    meta = json.loads(path.with_suffix(".json").read_text())
+    tensors = load_file(str(path.with_suffix(".safetensors")))
+    out = []
+    for i, d in enumerate(meta.pop("variables")):
+        out.append(Variable(d["name"], Site.from_dict(d["site"]), tensors[f"{i}.read"],
+                            tensors[f"{i}.bias"], tensors[f"{i}.write"], d["components"],
+                            d.get("score", {}), d.get("model", "")))
+    return out, meta

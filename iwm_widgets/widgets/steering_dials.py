@@ -1,0 +1,284 @@
+"""SteeringDials: turn a model's internal variables and watch the counterfactual future."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+import traitlets
+
+from ..errors import EditError
+from ..tracing import Edit, Variable
+from ..tracing.probes import load_variables, save_variables
+from ..transport import to_buffer
+from ..workspace import Workspace
+from ._base import WorkspaceWidget, _message, esm
+
+__all__ = ["SteeringDials"]
+
+SCOPES = ("rollout", "from", "once")
+
+
+class SteeringDials(WorkspaceWidget):
+    """Dials bound to Variables; each change re-runs the Workspace with clamp edits.
+
+    A 2-D Variable (e.g. velocity) gets a circular dial (angle and radius); a 1-D
+    Variable, or each component with ``sliders=True``, gets a slider. A dial that is
+    off applies no edit at all, so the result is bit-identical to the unedited run.
+
+    Parameters
+    ----------
+    ws
+        The Workspace to steer.
+    variables
+        Variables from :meth:`~iwm_widgets.tracing.probes.ProbeSweep.variable`.
+    scope
+        ``"rollout"`` (every step from the last context step on, rollout included;
+        the default for world models), ``"from"`` (every step from ``scope_start``
+        on) or ``"once"`` (only at step ``scope_start``).
+    scope_start
+        The step for ``"from"`` / ``"once"``.
+    direction
+        ``"encoding"`` (move along the model's encoding directions) or ``"probe"``
+        (the probe's pseudo-inverse: correlational, usually much weaker).
+    sliders
+        One slider per component even for 2-D variables.
+    """
+
+    _esm = esm("steering_dials")
+
+    dials = traitlets.List(traitlets.Dict(), help="One entry per control (see module).").tag(
+        sync=True
+    )
+    values = traitlets.Dict(
+        help="{dial id: null (off) | float | {angle (degrees), radius}}."
+    ).tag(sync=True)
+    scope = traitlets.Unicode("rollout", help="'rollout', 'from' or 'once'.").tag(sync=True)
+    scope_start = traitlets.Int(0, help="Step for scope 'from' / 'once'.").tag(sync=True)
+    n_steps = traitlets.Int(0, help="Context length of the inputs.").tag(sync=True)
+    direction = traitlets.Unicode("encoding", help="'encoding' or 'probe'.").tag(sync=True)
+    code = traitlets.Unicode("", help="nnsight code of the current edits.").tag(sync=True)
+    rollout = traitlets.Dict(help="Trajectories for the rollout view (binary payloads).").tag(
+        sync=True
+    )
+    latency_ms = traitlets.Float(0.0, help="Wall time of the last traced run.").tag(sync=True)
+
+    def __init__(
+        self,
+        ws: Workspace,
+        variables: Variable | Sequence[Variable],
+        *,
+        scope: str | None = None,
+        scope_start: int | None = None,
+        direction: str = "encoding",
+        sliders: bool = False,
+    ) -> None:
+        if isinstance(variables, Variable):
+            variables = [variables]
+        if not variables:
+            raise ValueError("SteeringDials needs at least one Variable")
+        for v in variables:
+            if not isinstance(v, Variable):
+                raise TypeError(f"expected Variables, got {type(v).__name__}")
+            ws.model.check_site(v.site)
+            width = ws.model.shape(v.site)[-1]
+            if v.width != width:
+                raise EditError(f"{v.name} has width {v.width} but {v.site} has {width} features")
+        self._vars = list(variables)
+        self._sliders = sliders
+        self._edit_ids: dict[str, str] = {}  # dial id -> edit id in the workspace
+        super().__init__(ws)
+        T = int(ws.inputs.shape[1]) if getattr(ws.inputs, "ndim", 0) >= 2 else 1
+        self.n_steps = T
+        self.scope = scope or ("rollout" if ws.model.kind == "world" else "from")
+        self.scope_start = T - 1 if scope_start is None else int(scope_start)
+        self.direction = direction
+        self._by_id: dict[str, dict[str, Any]] = {}
+        self._start()  # a first result, to place the dials at the variables' readouts
+        self._make_controls()
+        self.values = {cid: None for cid in self._by_id}
+        self.observe(self._on_values, names=["values", "scope", "scope_start", "direction"])
+        self.on_msg(self._on_msg)
+
+    # ---- controls -------------------------------------------------------
+    def _sites(self) -> list[str]:
+        return sorted({str(v.site) for v in self._vars})
+
+    def _controls_for(self, v: Variable) -> list[tuple[str, Variable, int | None]]:
+        if v.k == 2 and not self._sliders:
+            return [(v.name, v, None)]
+        return [(v.components[i] if v.k > 1 else v.name, v, i) for i in range(v.k)]
+
+    def _make_controls(self) -> list[dict[str, Any]]:
+        controls = []
+        base = self.ws.baseline or self.ws.result
+        for v in self._vars:
+            r = v.readout(base)[0] if base is not None else torch.zeros(1, v.k)  # [T, k]
+            for cid, var, comp in self._controls_for(v):
+                if comp is None:
+                    radius = float(r.norm(dim=-1).max())
+                    controls.append({"id": cid, "label": v.name, "kind": "circular",
+                                     "min": 0.0, "max": 2.0 * radius or 1.0, "step": 0.0,
+                                     "max_radius": 2.0 * radius or 1.0,
+                                     "readout": [float(x) for x in r[self._start_step()]],
+                                     "unit": "", "variable": v.name, "component": None})
+                else:
+                    col = r[:, comp]
+                    lim = float(col.abs().max()) * 2.0 or 1.0
+                    controls.append({"id": cid, "label": v.components[comp], "kind": "slider",
+                                     "min": -lim, "max": lim, "step": lim / 200,
+                                     "readout": float(col[self._start_step()]), "unit": "",
+                                     "variable": v.name, "component": comp})
+        self._by_id = {c["id"]: c for c in controls}
+        self.dials = controls
+        return controls
+
+    def _start_step(self) -> int:
+        return min(max(self.scope_start, 0), self.n_steps - 1)
+
+    def _scope_kw(self) -> dict[str, Any]:
+        if self.scope not in SCOPES:
+            raise EditError(f"scope must be one of {SCOPES}, got {self.scope!r}")
+        if self.scope == "once":
+            return {"positions": [self.scope_start]}
+        start = self.n_steps - 1 if self.scope == "rollout" else self.scope_start
+        return {"start": start}
+
+    def _target(self, control: dict[str, Any], value: Any) -> tuple[Variable, torch.Tensor]:
+        var = next(v for v in self._vars if v.name == control["variable"])
+        comp = control["component"]
+        if control["kind"] == "circular":
+            if not isinstance(value, dict) or not {"angle", "radius"} <= set(value):
+                raise EditError(f"dial {control['id']!r} takes {{angle, radius}}, got {value!r}")
+            a = math.radians(float(value["angle"]))
+            r = float(value["radius"])
+            return var, torch.tensor([r * math.cos(a), r * math.sin(a)])
+        return (var if var.k == 1 else var.component(comp)), torch.tensor([float(value)])
+
+    def edits(self) -> list[Edit]:
+        """The edits the current dial values stand for (none for dials that are off)."""
+        out = []
+        for cid, value in self.values.items():
+            if value is None:
+                continue
+            control = self._by_id[cid]
+            var, target = self._target(control, value)
+            if not torch.isfinite(target).all():
+                raise EditError(f"dial {cid!r} got a non-finite value {value!r}")
+            e = Edit.clamp(var, target, direction=self.direction, **self._scope_kw(),
+                           label=f"dial {cid}")
+            out.append(e.with_(id=self._edit_ids.setdefault(cid, e.id)))
+        return out
+
+    # ---- reacting -------------------------------------------------------
+    def _on_values(self, change: dict[str, Any]) -> None:
+        try:
+            new = self.edits()
+        except Exception as e:
+            self.error = _message(e)
+            return
+        active = {e.id for e in new}
+        stale = [eid for cid, eid in self._edit_ids.items() if eid not in active]
+        present = {e.id for e in self.ws.edits}
+        try:
+            self.ws.swap_edits([i for i in stale if i in present], new)
+        except Exception as e:
+            self.error = _message(e)
+        for cid in [c for c, eid in self._edit_ids.items() if eid in stale]:
+            del self._edit_ids[cid]
+
+    def _on_msg(self, widget: Any, content: dict[str, Any], buffers: Any) -> None:
+        if content.get("type") == "reset":
+            self.reset()
+
+    def reset(self) -> None:
+        """Turn every dial off (no edits from this widget)."""
+        self.values = {cid: None for cid in self._by_id}
+
+    def set(self, **values: Any) -> SteeringDials:
+        """Set dial values from Python: ``dials.set(velocity={"angle": 90, "radius": .04})``."""
+        unknown = set(values) - set(self._by_id)
+        if unknown:
+            raise KeyError(f"unknown dials {sorted(unknown)}; dials: {sorted(self._by_id)}")
+        self.values = {**self.values, **values}
+        return self
+
+    # ---- drawing --------------------------------------------------------
+    def _redraw(self, result: Any) -> None:
+        self.code = self.ws.to_code()
+        self.latency_ms = float(result.elapsed_ms)
+        if result.rollout is None:
+            self.rollout = {}
+            return
+        payload: dict[str, Any] = {
+            "context": to_buffer(result.inputs[0]),
+            "factual": to_buffer(self.ws.baseline.rollout[0]) if self.ws.baseline else None,
+            "counterfactual": to_buffer(result.rollout[0]) if self._edit_ids else None,
+            "truth": None,
+            "truth_cf": None,
+        }
+        truth, spec = self.ws.truth, self.ws.model.spec
+        steps = int(result.rollout.shape[1])
+        if truth is not None and spec is not None:
+            payload["truth"] = to_buffer(spec.simulate_future(truth, steps))
+            v = self._velocity_target(truth)
+            if v is not None:
+                payload["truth_cf"] = to_buffer(spec.simulate_future(truth, steps, velocity=v))
+        self.rollout = payload
+
+    def _velocity_target(self, truth: dict[str, Any]) -> torch.Tensor | None:
+        """The velocity the dials ask for, when they turn the simulator's velocity."""
+        v = truth["velocity"][-1].clone().float()
+        touched = False
+        for cid, value in self.values.items():
+            c = self._by_id[cid]
+            if value is None or not c["variable"].startswith("velocity"):
+                continue
+            _, target = self._target(c, value)
+            if c["kind"] == "circular":
+                v = target.float()
+            else:
+                v[c["component"] if c["component"] is not None else 0] = float(target[0])
+            touched = True
+        return v if touched else None
+
+    # ---- presets (JSON + safetensors, no pickle) ----------------------
+    def save_preset(self, path: str | Path) -> Path:
+        """Write the variables, dial values, scope and direction to ``path``(.json/.safetensors)."""
+        meta = {"model": self.ws.model.name, "values": self.values, "scope": self.scope,
+                "scope_start": self.scope_start, "direction": self.direction,
+                "format": "iwm-dials-preset/1"}
+        save_variables(path, self._vars, meta)
+        return Path(path).with_suffix(".json")
+
+    def load_preset(self, path: str | Path) -> None:
+        """Load a preset written by :meth:`save_preset` for the same model."""
+        try:
+            variables, meta = load_variables(path)
+            if meta.get("model") != self.ws.model.name:
+                raise EditError(f"this preset was saved for model {meta.get('model')!r}, not "
+                                f"{self.ws.model.name!r}")
+            names = {v.name for v in variables}
+            if names != {v.name for v in self._vars}:
+                raise EditError(f"preset has variables {sorted(names)}, these dials turn "
+                                f"{sorted(v.name for v in self._vars)}")
+            values = dict(meta.get("values", {}))
+            if set(values) - set(self._by_id):
+                raise EditError(f"preset has unknown dials {sorted(set(values) - set(self._by_id))}")
+        except (OSError, json.JSONDecodeError, KeyError) as e:
+            err = EditError(f"cannot read preset {path}: {e}")
+            self.error = _message(err)
+            raise err from e
+        except EditError as e:
+            self.error = _message(e)
+            raise
+        self._vars = variables
+        with self.hold_trait_notifications():
+            self.scope = meta.get("scope", self.scope)
+            self.scope_start = int(meta.get("scope_start", self.scope_start))
+            self.direction = meta.get("direction", self.direction)
+            self.values = {**{c: None for c in self._by_id}, **values}

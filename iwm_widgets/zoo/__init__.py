@@ -1,0 +1,44 @@
+"""The model zoo: small trained models that ship with the package, with their simulators.
+
+``ZOO`` maps a zoo name to a factory of its :class:`ZooSpec`; :func:`get_spec` looks a
+name up. Entries are imported lazily, and nothing in the zoo imports nnsight.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+
+from ..errors import UnknownModelError
+from ._base import ZooSpec
+
+__all__ = ["ZOO", "ZooSpec", "get_spec"]
+
+
+def _bouncing_ball() -> ZooSpec:
+    from .bouncing_ball import BouncingBallSpec
+
+    return BouncingBallSpec()
+
+
+ZOO: dict[str, Callable[[], ZooSpec]] = {
+    "bouncing-ball": _bouncing_ball,
+}
+
+
+def get_spec(name: str) -> ZooSpec:
+    """The :class:`ZooSpec` of zoo model ``name``.
+
+    Raises
+    ------
+    UnknownModelError
+        ``name`` is not in the zoo; the message lists the known names.
+    """
+    factory = ZOO.get(name) if isinstance(name, str) else None
+    if factory is None:
+        close = difflib.get_close_matches(str(name), list(ZOO), n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise UnknownModelError(
+            f"unknown zoo model {name!r}.{hint} Known zoo models: {', '.join(sorted(ZOO))}."
+        )
+    return factory()
