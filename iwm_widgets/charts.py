@@ -30,30 +30,55 @@ def probe_chart(sweep: Any) -> Any:
         rows.append({"site": s, "layer": i, "series": "probe (held-out)", "score": sc["score"]})
         rows.append({"site": s, "layer": i, "series": "shuffled labels", "score": sc["control"]})
         if "score_after_bounce" in sc:
-            rows.append({"site": s, "layer": i, "series": "just after a bounce",
-                         "score": sc["score_after_bounce"]})
+            rows.append(
+                {
+                    "site": s,
+                    "layer": i,
+                    "series": "just after a bounce",
+                    "score": sc["score_after_bounce"],
+                }
+            )
     base_rows = [{"baseline": k.replace("_", " "), "score": v} for k, v in sweep.baselines.items()]
     pick = alt.selection_point(name="layer_pick", fields=["site"], on="click", empty=False)
     x = alt.X("site:N", sort=list(sweep.sites), title="layer (site)")
-    y = alt.Y("score:Q", title=f"{metric} on held-out sequences",
-              scale=alt.Scale(domain=[min(-0.1, min(r["score"] for r in rows)), 1.0]))
+    y = alt.Y(
+        "score:Q",
+        title=f"{metric} on held-out sequences",
+        scale=alt.Scale(domain=[min(-0.1, min(r["score"] for r in rows)), 1.0]),
+    )
     colour = alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom"))
-    lines = alt.Chart(alt.Data(values=rows)).mark_line(point=alt.OverlayMarkDef(size=80)).encode(
-        x=x, y=y, color=colour,
-        tooltip=["site:N", "series:N", alt.Tooltip("score:Q", format=".3f")],
-        size=alt.condition(pick, alt.value(4), alt.value(2)),
-    ).add_params(pick)
+    lines = (
+        alt.Chart(alt.Data(values=rows))
+        .mark_line(point=alt.OverlayMarkDef(size=80))
+        .encode(
+            x=x,
+            y=y,
+            color=colour,
+            tooltip=["site:N", "series:N", alt.Tooltip("score:Q", format=".3f")],
+            size=alt.condition(pick, alt.value(4), alt.value(2)),
+        )
+        .add_params(pick)
+    )
     layers = [lines]
     if base_rows:
-        rules = alt.Chart(alt.Data(values=base_rows)).mark_rule(strokeDash=[4, 4]).encode(
-            y="score:Q", color=alt.value("#888"),
-            tooltip=["baseline:N", alt.Tooltip("score:Q", format=".3f")])
+        rules = (
+            alt.Chart(alt.Data(values=base_rows))
+            .mark_rule(strokeDash=[4, 4])
+            .encode(
+                y="score:Q",
+                color=alt.value("#888"),
+                tooltip=["baseline:N", alt.Tooltip("score:Q", format=".3f")],
+            )
+        )
         labels = rules.mark_text(align="left", dx=4, dy=-6, color="#666").encode(
-            text="baseline:N", x=alt.value(0))
+            text="baseline:N", x=alt.value(0)
+        )
         layers += [rules, labels]
     return alt.layer(*layers).properties(
-        width=360, height=220,
-        title=f"probe for {sweep.target!r} by layer (click a layer to pick it)")
+        width=360,
+        height=220,
+        title=f"probe for {sweep.target!r} by layer (click a layer to pick it)",
+    )
 
 
 def probe_widget(sweep: Any) -> Any:

@@ -109,7 +109,7 @@ def make_edit(op, site, v, pos):
         return iwm.Edit.ablate(site, **kw)
     if op == "ablate_mean":
         return iwm.Edit.ablate(site, "mean", **kw)
-    return iwm.Edit.clamp(site, v / v.norm(), 1.75, **kw)
+    return iwm.Edit.clamp(site, 1.75, direction=v / v.norm(), **kw)
 
 
 OPS = ["set", "add", "scale", "ablate_zero", "ablate_mean", "clamp"]
@@ -142,7 +142,7 @@ def test_clamp_with_separate_write_direction(tiny, tiny_x):
     A = torch.randn(2, 16, generator=g)
     b = torch.tensor([0.1, -0.2])
     target = torch.tensor([0.5, -1.0])
-    e = iwm.Edit.clamp("blocks.0", W, target, bias=b, write=A, positions=[-1])
+    e = iwm.Edit.clamp("blocks.0", target, direction=W, bias=b, write=A, positions=[-1])
     res = iwm.run(model, tiny_x, [e], reads=["blocks.0"])
     clean, _ = hooked_forward(tiny, tiny_x, "blocks.0")
     h = res["blocks.0"]
@@ -189,8 +189,8 @@ def test_edit_json_round_trip():
         iwm.Edit.add("blocks.1", [1.0, 2.0], 3.0, start=2, label="steer"),
         iwm.Edit.clamp(
             "blocks.2.input",
-            torch.eye(2),
             [0.5, 0.25],
+            torch.eye(2),
             bias=[0.1, 0.2],
             write=torch.ones(2, 2) + torch.eye(2),
             positions=[-1],
@@ -237,7 +237,7 @@ def test_bad_inputs_and_sites_raise_clear_errors(tiny, tiny_x):
     with pytest.raises(EditError, match="outside the input"):
         iwm.run(model, tiny_x, [iwm.Edit.ablate("blocks.1", positions=[6])])
     with pytest.raises(EditError, match="singular"):
-        iwm.Edit.clamp("blocks.1", [1.0, 0.0], 1.0, write=[0.0, 1.0])
+        iwm.Edit.clamp("blocks.1", 1.0, direction=[1.0, 0.0], write=[0.0, 1.0])
 
 
 def test_unknown_model_names_the_zoo():

@@ -64,7 +64,8 @@ def test_workspace_result_carries_rollout_and_sample_latents(ball):
     # the trained model's first predicted steps follow the simulator closely
     assert float((res.rollout[0, :3] - truth).norm(dim=-1).max()) < 0.02
     before = ball.weights_checksum()
-    ws.add_edit(iwm.Edit.clamp("blocks.2", torch.ones(1, ball.shape("blocks.2")[-1]), 3.0))
+    ones = torch.ones(1, ball.shape("blocks.2")[-1])
+    ws.add_edit(iwm.Edit.clamp("blocks.2", 3.0, direction=ones))
     assert ball.weights_checksum() == before
     ws.close()
 

@@ -75,8 +75,9 @@ class Variable:
         self.write = torch.as_tensor(self.write, dtype=torch.float32).reshape(self.read.shape)
         self.bias = torch.as_tensor(self.bias, dtype=torch.float32).reshape(self.k)
         if not self.components:
-            self.components = [self.name] if self.k == 1 else [
-                f"{self.name}_{i}" for i in range(self.k)]
+            self.components = (
+                [self.name] if self.k == 1 else [f"{self.name}_{i}" for i in range(self.k)]
+            )
         if len(self.components) != self.k:
             raise ValueError(f"{self.k} directions but {len(self.components)} component names")
 
@@ -100,9 +101,16 @@ class Variable:
     def component(self, i: int | str) -> Variable:
         """The 1-D Variable of one component."""
         j = self.components.index(i) if isinstance(i, str) else int(i)
-        return Variable(self.components[j], self.site, self.read[j : j + 1],
-                        self.bias[j : j + 1], self.write[j : j + 1], [self.components[j]],
-                        self.score, self.model_name)
+        return Variable(
+            self.components[j],
+            self.site,
+            self.read[j : j + 1],
+            self.bias[j : j + 1],
+            self.write[j : j + 1],
+            [self.components[j]],
+            self.score,
+            self.model_name,
+        )
 
     def directions(self, direction: str = "encoding") -> torch.Tensor:
         """Write directions: ``"encoding"`` (the model's) or ``"probe"`` (pseudo-inverse)."""
@@ -114,16 +122,29 @@ class Variable:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable (tensors as lists)."""
-        return {"name": self.name, "site": self.site.to_dict(), "read": self.read.tolist(),
-                "bias": self.bias.tolist(), "write": self.write.tolist(),
-                "components": list(self.components), "score": self.score,
-                "model": self.model_name}
+        return {
+            "name": self.name,
+            "site": self.site.to_dict(),
+            "read": self.read.tolist(),
+            "bias": self.bias.tolist(),
+            "write": self.write.tolist(),
+            "components": list(self.components),
+            "score": self.score,
+            "model": self.model_name,
+        }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Variable:
-        return cls(d["name"], Site.from_dict(d["site"]), torch.tensor(d["read"]),
-                   torch.tensor(d["bias"]), torch.tensor(d["write"]),
-                   list(d.get("components", [])), dict(d.get("score", {})), d.get("model", ""))
+        return cls(
+            d["name"],
+            Site.from_dict(d["site"]),
+            torch.tensor(d["read"]),
+            torch.tensor(d["bias"]),
+            torch.tensor(d["write"]),
+            list(d.get("components", [])),
+            dict(d.get("score", {})),
+            d.get("model", ""),
+        )
 
     def __repr__(self) -> str:
         s = ", ".join(f"{k}={v:.3f}" for k, v in self.score.items() if isinstance(v, float))
@@ -131,8 +152,13 @@ class Variable:
 
 
 # ---------------------------------------------------------------- collection
-def collect(model: Model, inputs: torch.Tensor, sites: Sequence[str | Site],
-            chunk: int = 256, progress: bool | None = None) -> dict[str, torch.Tensor]:
+def collect(
+    model: Model,
+    inputs: torch.Tensor,
+    sites: Sequence[str | Site],
+    chunk: int = 256,
+    progress: bool | None = None,
+) -> dict[str, torch.Tensor]:
     """Activations at ``sites`` for a batch of inputs: one trace per chunk of rows."""
     inputs = model.prepare(inputs)
     n = inputs.shape[0]
@@ -207,8 +233,16 @@ class ProbeSweep:
         if layer not in self._probes:
             raise KeyError(f"no probe at {layer!r}; probed sites: {self.sites}")
         W, b, A = self._probes[layer]
-        return Variable(name or self.target, Site(layer), W, b, A, list(self.components),
-                        {k: float(v) for k, v in self.scores[layer].items()}, self.model.name)
+        return Variable(
+            name or self.target,
+            Site(layer),
+            W,
+            b,
+            A,
+            list(self.components),
+            {k: float(v) for k, v in self.scores[layer].items()},
+            self.model.name,
+        )
 
     def table(self) -> list[dict[str, Any]]:
         """Rows ``{site, layer, score, control, ...}`` in layer order."""
@@ -233,8 +267,10 @@ class ProbeSweep:
 
     def __repr__(self) -> str:
         metric = "R²" if self.kind == "regression" else "accuracy"
-        lines = [f"ProbeSweep(target={self.target!r}, {metric}, held-out, "
-                 f"{self.n_train} train / {self.n_test} test rows)"]
+        lines = [
+            f"ProbeSweep(target={self.target!r}, {metric}, held-out, "
+            f"{self.n_train} train / {self.n_test} test rows)"
+        ]
         for s in self.sites:
             sc = self.scores[s]
             extra = "".join(f"  {k} {v:+.3f}" for k, v in sc.items() if k not in ("score",))
@@ -301,8 +337,7 @@ def probe_sweep(
             raise InputError("give labels= (and inputs=) to probe a model without a simulator")
         x, lat = model.spec.sample_batch(n, seed, latents=True)
         if target not in lat:
-            raise InputError(f"unknown probe target {target!r}; the simulator offers "
-                             f"{sorted(lat)}")
+            raise InputError(f"unknown probe target {target!r}; the simulator offers {sorted(lat)}")
         y = lat[target]
         contact = lat.get("contact")
     else:
@@ -311,8 +346,10 @@ def probe_sweep(
         x = model.prepare(inputs)
         y = torch.as_tensor(labels)
         if y.shape[:2] != x.shape[:2]:
-            raise InputError(f"labels have shape {list(y.shape)} but inputs have "
-                             f"{list(x.shape[:2])} (sequences × positions)")
+            raise InputError(
+                f"labels have shape {list(y.shape)} but inputs have "
+                f"{list(x.shape[:2])} (sequences × positions)"
+            )
     discrete = not y.is_floating_point()
     if y.ndim == 2:
         y = y[..., None]
@@ -322,8 +359,8 @@ def probe_sweep(
     if (yr.std(0) < 1e-12).all():
         raise InputError(f"target {target!r} is constant; nothing to probe")
     n_seq = x.shape[0]
-    n_test = max(1, int(round(n_seq * test_fraction)))
-    tr_seq, te_seq = slice(0, n_seq - n_test), slice(n_seq - n_test, n_seq)
+    n_test = max(1, round(n_seq * test_fraction))
+    te_seq = slice(n_seq - n_test, n_seq)
     groups = _rows(torch.arange(n_seq)[:, None].expand(-1, x.shape[1]), min_t)
     tr, te = groups < n_seq - n_test, groups >= n_seq - n_test
     after = None
@@ -332,24 +369,33 @@ def probe_sweep(
     acts = collect(model, x, sites, progress=progress)
     perm = torch.randperm(int(tr.sum()), generator=torch.Generator().manual_seed(seed))
     k = y.shape[-1]
-    components = ([f"{target}_{c}" for c in "xy"] if k == 2 and target in
-                  ("velocity", "position") else [target] if k == 1 else
-                  [f"{target}_{i}" for i in range(k)])
+    components = (
+        [f"{target}_{c}" for c in "xy"]
+        if k == 2 and target in ("velocity", "position")
+        else [target]
+        if k == 1
+        else [f"{target}_{i}" for i in range(k)]
+    )
 
-    def fit(ftr: torch.Tensor, fte: torch.Tensor, ytr: torch.Tensor, yte: torch.Tensor
-            ) -> tuple[dict[str, float], Any]:
+    def fit(
+        ftr: torch.Tensor, fte: torch.Tensor, ytr: torch.Tensor, yte: torch.Tensor
+    ) -> tuple[dict[str, float], Any]:
         if discrete:
             probe = linear.fit_logistic(ftr, ytr)
             pred = linear.predict(probe, fte).argmax(-1)
             ctrl = linear.fit_logistic(ftr, ytr[perm])
-            out = {"score": linear.accuracy(yte, pred),
-                   "control": linear.accuracy(yte, linear.predict(ctrl, fte).argmax(-1))}
+            out = {
+                "score": linear.accuracy(yte, pred),
+                "control": linear.accuracy(yte, linear.predict(ctrl, fte).argmax(-1)),
+            }
             return out, probe
         probe, alpha = linear.fit_ridge_cv(ftr, ytr, groups[tr])
         pred = linear.predict(probe, fte)
         ctrl = linear.fit_ridge(ftr, ytr[perm], alpha)
-        out = {"score": linear.r2_score(yte, pred),
-               "control": linear.r2_score(yte, linear.predict(ctrl, fte))}
+        out = {
+            "score": linear.r2_score(yte, pred),
+            "control": linear.r2_score(yte, linear.predict(ctrl, fte)),
+        }
         if after is not None and int(after.sum()) > 10:
             out["score_after_bounce"] = linear.r2_score(yte[after], pred[after])
         return out, probe
@@ -377,13 +423,29 @@ def probe_sweep(
     if discrete:
         counts = torch.bincount(yte.long().reshape(-1))
         baselines["chance"] = float(counts.max() / counts.sum())
-    return ProbeSweep(model, target, "classification" if discrete else "regression", sites,
-                      scores, baselines, components if not discrete else [target], probes,
-                      int(tr.sum()), int(te.sum()), time.perf_counter() - t0)
+    return ProbeSweep(
+        model,
+        target,
+        "classification" if discrete else "regression",
+        sites,
+        scores,
+        baselines,
+        components if not discrete else [target],
+        probes,
+        int(tr.sum()),
+        int(te.sum()),
+        time.perf_counter() - t0,
+    )
 
 
-def contrastive_variable(model: Model, positive: Sequence[str], negative: Sequence[str],
-                         site: str, name: str = "concept", position: int = -1) -> Variable:
+def contrastive_variable(
+    model: Model,
+    positive: Sequence[str],
+    negative: Sequence[str],
+    site: str,
+    name: str = "concept",
+    position: int = -1,
+) -> Variable:
     """A 1-D Variable from contrastive prompt pairs: the difference of means.
 
     Reads the site at ``position`` for every prompt in one trace per group; the write
@@ -406,13 +468,19 @@ def contrastive_variable(model: Model, positive: Sequence[str], negative: Sequen
         raise InputError("the positive and negative prompts give the same activations")
     read = (diff / scale)[None]
     bias = -(neg @ read.T)
-    return Variable(name, Site(site), read, bias, diff[None], [name],
-                    {"n_positive": float(len(positive)), "n_negative": float(len(negative))},
-                    model.name)
+    return Variable(
+        name,
+        Site(site),
+        read,
+        bias,
+        diff[None],
+        [name],
+        {"n_positive": float(len(positive)), "n_negative": float(len(negative))},
+        model.name,
+    )
 
 
-def save_variables(path: str | Path, variables: Sequence[Variable], meta: dict[str, Any]
-                   ) -> None:
+def save_variables(path: str | Path, variables: Sequence[Variable], meta: dict[str, Any]) -> None:
     """Write variables to ``path`` (.json metadata) + ``path`` .safetensors (tensors)."""
     from safetensors.torch import save_file
 
@@ -439,7 +507,16 @@ def load_variables(path: str | Path) -> tuple[list[Variable], dict[str, Any]]:
     tensors = load_file(str(path.with_suffix(".safetensors")))
     out = []
     for i, d in enumerate(meta.pop("variables")):
-        out.append(Variable(d["name"], Site.from_dict(d["site"]), tensors[f"{i}.read"],
-                            tensors[f"{i}.bias"], tensors[f"{i}.write"], d["components"],
-                            d.get("score", {}), d.get("model", "")))
+        out.append(
+            Variable(
+                d["name"],
+                Site.from_dict(d["site"]),
+                tensors[f"{i}.read"],
+                tensors[f"{i}.bias"],
+                tensors[f"{i}.write"],
+                d["components"],
+                d.get("score", {}),
+                d.get("model", ""),
+            )
+        )
     return out, meta

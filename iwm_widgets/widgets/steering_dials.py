@@ -54,9 +54,9 @@ class SteeringDials(WorkspaceWidget):
     dials = traitlets.List(traitlets.Dict(), help="One entry per control (see module).").tag(
         sync=True
     )
-    values = traitlets.Dict(
-        help="{dial id: null (off) | float | {angle (degrees), radius}}."
-    ).tag(sync=True)
+    values = traitlets.Dict(help="{dial id: null (off) | float | {angle (degrees), radius}}.").tag(
+        sync=True
+    )
     scope = traitlets.Unicode("rollout", help="'rollout', 'from' or 'once'.").tag(sync=True)
     scope_start = traitlets.Int(0, help="Step for scope 'from' / 'once'.").tag(sync=True)
     n_steps = traitlets.Int(0, help="Context length of the inputs.").tag(sync=True)
@@ -118,21 +118,41 @@ class SteeringDials(WorkspaceWidget):
         base = self.ws.baseline or self.ws.result
         for v in self._vars:
             r = v.readout(base)[0] if base is not None else torch.zeros(1, v.k)  # [T, k]
-            for cid, var, comp in self._controls_for(v):
+            for cid, _, comp in self._controls_for(v):
                 if comp is None:
                     radius = float(r.norm(dim=-1).max())
-                    controls.append({"id": cid, "label": v.name, "kind": "circular",
-                                     "min": 0.0, "max": 2.0 * radius or 1.0, "step": 0.0,
-                                     "max_radius": 2.0 * radius or 1.0,
-                                     "readout": [float(x) for x in r[self._start_step()]],
-                                     "unit": "", "variable": v.name, "component": None})
+                    controls.append(
+                        {
+                            "id": cid,
+                            "label": v.name,
+                            "kind": "circular",
+                            "min": 0.0,
+                            "max": 2.0 * radius or 1.0,
+                            "step": 0.0,
+                            "max_radius": 2.0 * radius or 1.0,
+                            "readout": [float(x) for x in r[self._start_step()]],
+                            "unit": "",
+                            "variable": v.name,
+                            "component": None,
+                        }
+                    )
                 else:
                     col = r[:, comp]
                     lim = float(col.abs().max()) * 2.0 or 1.0
-                    controls.append({"id": cid, "label": v.components[comp], "kind": "slider",
-                                     "min": -lim, "max": lim, "step": lim / 200,
-                                     "readout": float(col[self._start_step()]), "unit": "",
-                                     "variable": v.name, "component": comp})
+                    controls.append(
+                        {
+                            "id": cid,
+                            "label": v.components[comp],
+                            "kind": "slider",
+                            "min": -lim,
+                            "max": lim,
+                            "step": lim / 200,
+                            "readout": float(col[self._start_step()]),
+                            "unit": "",
+                            "variable": v.name,
+                            "component": comp,
+                        }
+                    )
         self._by_id = {c["id"]: c for c in controls}
         self.dials = controls
         return controls
@@ -169,8 +189,9 @@ class SteeringDials(WorkspaceWidget):
             var, target = self._target(control, value)
             if not torch.isfinite(target).all():
                 raise EditError(f"dial {cid!r} got a non-finite value {value!r}")
-            e = Edit.clamp(var, target, direction=self.direction, **self._scope_kw(),
-                           label=f"dial {cid}")
+            e = Edit.clamp(
+                var, target, direction=self.direction, **self._scope_kw(), label=f"dial {cid}"
+            )
             out.append(e.with_(id=self._edit_ids.setdefault(cid, e.id)))
         return out
 
@@ -249,9 +270,14 @@ class SteeringDials(WorkspaceWidget):
     # ---- presets (JSON + safetensors, no pickle) ----------------------
     def save_preset(self, path: str | Path) -> Path:
         """Write the variables, dial values, scope and direction to ``path``(.json/.safetensors)."""
-        meta = {"model": self.ws.model.name, "values": self.values, "scope": self.scope,
-                "scope_start": self.scope_start, "direction": self.direction,
-                "format": "iwm-dials-preset/1"}
+        meta = {
+            "model": self.ws.model.name,
+            "values": self.values,
+            "scope": self.scope,
+            "scope_start": self.scope_start,
+            "direction": self.direction,
+            "format": "iwm-dials-preset/1",
+        }
         save_variables(path, self._vars, meta)
         return Path(path).with_suffix(".json")
 
@@ -260,15 +286,20 @@ class SteeringDials(WorkspaceWidget):
         try:
             variables, meta = load_variables(path)
             if meta.get("model") != self.ws.model.name:
-                raise EditError(f"this preset was saved for model {meta.get('model')!r}, not "
-                                f"{self.ws.model.name!r}")
+                raise EditError(
+                    f"this preset was saved for model {meta.get('model')!r}, not "
+                    f"{self.ws.model.name!r}"
+                )
             names = {v.name for v in variables}
             if names != {v.name for v in self._vars}:
-                raise EditError(f"preset has variables {sorted(names)}, these dials turn "
-                                f"{sorted(v.name for v in self._vars)}")
+                raise EditError(
+                    f"preset has variables {sorted(names)}, these dials turn "
+                    f"{sorted(v.name for v in self._vars)}"
+                )
             values = dict(meta.get("values", {}))
             if set(values) - set(self._by_id):
-                raise EditError(f"preset has unknown dials {sorted(set(values) - set(self._by_id))}")
+                extra = sorted(set(values) - set(self._by_id))
+                raise EditError(f"preset has unknown dials {extra}")
         except (OSError, json.JSONDecodeError, KeyError) as e:
             err = EditError(f"cannot read preset {path}: {e}")
             self.error = _message(err)

@@ -47,8 +47,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 import torch
+
+from ..linear import ALPHAS, fit_ridge, fit_ridge_cv, predict, r2_score
 
 __all__ = [
     "ALPHAS",
@@ -86,7 +87,6 @@ DEFINITIONS = {
     "fraction_outside_box counts predictions more than 0.01 outside [0, 1]",
 }
 
-ALPHAS = (1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0)
 INPUT_KS = (2, 4, 8)
 MIN_T = 2
 
@@ -118,43 +118,8 @@ def collect_activations(
 
 
 # ---------------------------------------------------------------- ridge
-def r2_score(y: torch.Tensor, yhat: torch.Tensor) -> float:
-    """R² pooled over output columns (see module docstring)."""
-    y, yhat = y.double(), yhat.double()
-    ss_res = ((y - yhat) ** 2).sum()
-    ss_tot = ((y - y.mean(0)) ** 2).sum()
-    return float(1.0 - ss_res / ss_tot)
-
-
-def fit_ridge(x: torch.Tensor, y: torch.Tensor, alpha: float) -> dict[str, torch.Tensor]:
-    """Closed-form ridge on standardised features; returns the probe's parameters.
-
-    The probe predicts ``((x - mean) / std) @ w + b``; :func:`predict` applies it.
-    """
-    x, y = x.double(), y.double()
-    mean, std = x.mean(0), x.std(0).clamp_min(1e-8)
-    z = (x - mean) / std
-    ym = y.mean(0)
-    n, d = z.shape
-    a = z.T @ z / n + alpha * torch.eye(d, dtype=torch.float64)
-    w = torch.linalg.solve(a, z.T @ (y - ym) / n)
-    return {"mean": mean, "std": std, "w": w, "b": ym}
-
-
-def predict(probe: dict[str, torch.Tensor], x: torch.Tensor) -> torch.Tensor:
-    return ((x.double() - probe["mean"]) / probe["std"]) @ probe["w"] + probe["b"]
-
-
-def fit_probe(
-    x: torch.Tensor, y: torch.Tensor, groups: torch.Tensor, alphas: Sequence[float] = ALPHAS
-) -> tuple[dict[str, torch.Tensor], float]:
-    """Choose alpha on a validation split (last 20% of ``groups``), refit on all rows."""
-    g = groups.unique()
-    cut = g[int(len(g) * 0.8)]
-    tr, va = groups < cut, groups >= cut
-    scores = [r2_score(y[va], predict(fit_ridge(x[tr], y[tr], a), x[va])) for a in alphas]
-    alpha = float(alphas[int(np.argmax(scores))])
-    return fit_ridge(x, y, alpha), alpha
+# The ridge math is shared with the probe sweeps (iwm_widgets.linear).
+fit_probe = fit_ridge_cv
 
 
 # ---------------------------------------------------------------- data helpers

@@ -30,12 +30,21 @@ def build_tokenizer(corpus: list[str] | None = None, vocab_size: int = 512) -> A
     tok.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
     trainer = trainers.WordLevelTrainer(vocab_size=vocab_size, special_tokens=["<unk>", "<eos>"])
     tok.train_from_iterator(corpus or CORPUS, trainer)
-    return PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="<unk>", eos_token="<eos>",
-                                   pad_token="<eos>")
+    return PreTrainedTokenizerFast(
+        tokenizer_object=tok, unk_token="<unk>", eos_token="<eos>", pad_token="<eos>"
+    )
 
 
-def make_gpt2_dir(path: str | Path, *, n_layer: int = 2, n_embd: int = 32, n_head: int = 2,
-                  n_positions: int = 128, vocab_size: int | None = None, seed: int = 0) -> Path:
+def make_gpt2_dir(
+    path: str | Path,
+    *,
+    n_layer: int = 2,
+    n_embd: int = 32,
+    n_head: int = 2,
+    n_positions: int = 128,
+    vocab_size: int | None = None,
+    seed: int = 0,
+) -> Path:
     """Write a GPT-2 (random init, fixed seed) and its tokenizer to ``path``.
 
     ``n_layer=12, n_embd=256, n_head=8`` gives the ~10M-parameter model of the
@@ -46,9 +55,16 @@ def make_gpt2_dir(path: str | Path, *, n_layer: int = 2, n_embd: int = 32, n_hea
 
     path = Path(path)
     tok = build_tokenizer()
-    cfg = GPT2Config(n_layer=n_layer, n_embd=n_embd, n_head=n_head, n_positions=n_positions,
-                     vocab_size=vocab_size or len(tok), bos_token_id=1, eos_token_id=1,
-                     attn_implementation="eager")  # type: ignore[call-arg]
+    cfg = GPT2Config(
+        n_layer=n_layer,
+        n_embd=n_embd,
+        n_head=n_head,
+        n_positions=n_positions,
+        vocab_size=vocab_size or len(tok),
+        bos_token_id=1,
+        eos_token_id=1,
+        attn_implementation="eager",
+    )  # type: ignore[call-arg]
     torch.manual_seed(seed)
     model = GPT2LMHeadModel(cfg).eval()
     model.save_pretrained(path)
