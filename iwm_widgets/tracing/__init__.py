@@ -2,7 +2,7 @@
 
 from .edits import Edit, apply_edit, edits_to_code
 from .model import Model, load, weights_checksum
-from .probes import ProbeSweep, Variable, contrastive_variable, probe_sweep
+from .probes import ProbeSweep, Variable, contrastive_variable, dial_scan, probe_sweep
 from .run import Result, run
 from .sites import Site, as_site
 
@@ -16,6 +16,7 @@ __all__ = [
     "apply_edit",
     "as_site",
     "contrastive_variable",
+    "dial_scan",
     "edits_to_code",
     "load",
     "probe_sweep",

@@ -30,7 +30,9 @@ OPS: tuple[str, ...] = ("set", "add", "scale", "ablate", "clamp")
 def _tensor(x: Any, name: str) -> torch.Tensor:
     """A float32 CPU tensor from a number, list or tensor; rejects NaN/inf."""
     try:
-        t = torch.as_tensor(x, dtype=torch.float32).detach().to("cpu").clone()
+        # contiguous: the same memory layout as a tensor built from to_code()'s literals,
+        # so the printed code reproduces results bit for bit
+        t = torch.as_tensor(x, dtype=torch.float32).detach().to("cpu").contiguous().clone()
     except (TypeError, ValueError, RuntimeError) as e:
         raise EditError(f"{name} must be a number or a vector of numbers: {e}") from None
     if not torch.isfinite(t).all():
@@ -138,11 +140,14 @@ class Edit:
         if W.ndim != 2:
             raise EditError(f"clamp direction must have shape [k, d], got {list(W.shape)}")
         k = W.shape[0]
-        v = v.reshape(-1)
-        if v.numel() == 1 and k > 1:
-            raise EditError(f"clamp over {k} directions needs {k} target values")
-        if v.numel() != k:
-            raise EditError(f"clamp has {k} directions but {v.numel()} target values")
+        if v.ndim == 2 and v.shape[1] == k:
+            pass  # one target per batch row: [B, k] (a dial scan in one trace)
+        else:
+            v = v.reshape(-1)
+            if v.numel() == 1 and k > 1:
+                raise EditError(f"clamp over {k} directions needs {k} target values")
+            if v.numel() != k:
+                raise EditError(f"clamp has {k} directions but {v.numel()} target values")
         object.__setattr__(self, "value", v)
         A = self.write if self.write is not None else W
         if A.ndim == 1:
@@ -299,7 +304,8 @@ class Edit:
             var = site
             if not isinstance(direction, str):
                 raise EditError("with a Variable, direction is 'encoding' or 'probe'")
-            target = _tensor(value, "value").reshape(-1)
+            target = _tensor(value, "value")
+            target = target if target.ndim == 2 else target.reshape(-1)
             return cls(
                 "clamp",
                 var.site,
@@ -309,7 +315,7 @@ class Edit:
                 bias=var.bias.clone(),
                 positions=positions,
                 start=start,
-                label=label or f"{var.name} = {[round(v, 4) for v in target.tolist()]}",
+                label=label or f"{var.name} = {target.tolist() if target.ndim == 1 else 'per row'}",
             )
         if isinstance(direction, str):
             raise EditError("clamp at a site needs direction= as a vector or [k, d] matrix")
@@ -423,7 +429,13 @@ class Edit:
         elif self.op == "ablate":
             what = f"{self.mode}-ablate"
         elif self.op == "clamp":
-            what = f"clamp readout to {[round(v, 4) for v in self.value.tolist()]}"  # type: ignore[union-attr]
+            v = self.value
+            assert v is not None
+            what = (
+                f"clamp readout to {len(v)} per-row targets"
+                if v.ndim == 2
+                else f"clamp readout to {[round(x, 4) for x in v.tolist()]}"
+            )
         else:
             what = self.op
         return f"{what} @ {self.site}{scope}"
@@ -477,6 +489,8 @@ def apply_edit(edit: Edit, h: torch.Tensor) -> None:
         b = edit.bias.to(h.dtype)  # type: ignore[union-attr]
         target = edit.value.to(h.dtype)  # type: ignore[union-attr]
         sel = h[idx]
+        if target.ndim == 2 and sel.ndim == 3:  # per-row targets [B, k] over positions
+            target = target[:, None, :]
         readout = sel @ W.T + b  # [..., k]
         coeff = torch.linalg.solve(W @ A.T, (target - readout).unsqueeze(-1)).squeeze(-1)
         h[idx] = sel + coeff @ A
@@ -526,8 +540,9 @@ def _edit_lines(edit: Edit, var: str) -> list[str]:
         f"A = {_lit(A)}  # write directions [k, d]",
         f"sel = {var}{ix}",
         f"readout = sel @ W.T + {_lit(edit.bias)}",
-        f"coeff = torch.linalg.solve(W @ A.T, ({_lit(edit.value)} - readout).unsqueeze(-1))"
-        ".squeeze(-1)",
+        f"target = {_lit(edit.value)}"
+        + ("[:, None, :]  # one target per batch row" if edit.value.ndim == 2 else ""),
+        "coeff = torch.linalg.solve(W @ A.T, (target - readout).unsqueeze(-1)).squeeze(-1)",
         f"{var}{ix} = sel + coeff @ A",
     ]
 

@@ -29,11 +29,19 @@ import torch
 
 from .. import linear
 from ..errors import InputError
+from .edits import Edit
 from .model import Model
 from .run import Result, run
 from .sites import Site, as_site
 
-__all__ = ["ProbeSweep", "Variable", "collect", "contrastive_variable", "probe_sweep"]
+__all__ = [
+    "ProbeSweep",
+    "Variable",
+    "collect",
+    "contrastive_variable",
+    "dial_scan",
+    "probe_sweep",
+]
 
 
 # ---------------------------------------------------------------- Variable
@@ -71,9 +79,13 @@ class Variable:
 
     def __post_init__(self) -> None:
         self.site = as_site(self.site)
-        self.read = torch.as_tensor(self.read, dtype=torch.float32).reshape(-1, self.read.shape[-1])
-        self.write = torch.as_tensor(self.write, dtype=torch.float32).reshape(self.read.shape)
-        self.bias = torch.as_tensor(self.bias, dtype=torch.float32).reshape(self.k)
+
+        def f32(t: Any) -> torch.Tensor:
+            return torch.as_tensor(t, dtype=torch.float32).contiguous()
+
+        self.read = f32(self.read).reshape(-1, self.read.shape[-1])
+        self.write = f32(self.write).reshape(self.read.shape)
+        self.bias = f32(self.bias).reshape(self.k)
         if not self.components:
             self.components = (
                 [self.name] if self.k == 1 else [f"{self.name}_{i}" for i in range(self.k)]
@@ -436,6 +448,53 @@ def probe_sweep(
         int(te.sum()),
         time.perf_counter() - t0,
     )
+
+
+def dial_scan(
+    model: Model,
+    inputs: torch.Tensor,
+    variable: Variable,
+    targets: Any,
+    *,
+    steps: int = 3,
+    direction: str = "encoding",
+    start: int | None = None,
+    max_rows: int = 1024,
+) -> torch.Tensor:
+    """Roll out every input under every dial value, in batched traces.
+
+    Each (input, target) pair is one batch row; rows are chunked to ``max_rows`` per
+    trace, never one trace per value.
+
+    Parameters
+    ----------
+    inputs
+        ``[n, T, ...]`` world-model inputs.
+    targets
+        ``[m, k]`` (or ``[m]`` for ``k = 1``) values to clamp the variable to.
+    steps
+        Rollout steps.
+    start
+        Clamp at every step from this position on (default: the last context step).
+
+    Returns
+    -------
+    torch.Tensor
+        ``[n, m, steps, ...]`` predicted futures.
+    """
+    x = model.prepare(inputs)
+    t = torch.as_tensor(targets, dtype=torch.float32).reshape(-1, variable.k)
+    n, m = x.shape[0], t.shape[0]
+    rows_x = x.repeat_interleave(m, dim=0)  # row i*m + j: input i, target j
+    rows_t = t.repeat(n, 1)
+    start = x.shape[1] - 1 if start is None else start
+    outs = []
+    for i in range(0, n * m, max_rows):
+        e = Edit.clamp(variable, rows_t[i : i + max_rows], direction=direction, start=start)
+        outs.append(
+            run(model, rows_x[i : i + max_rows], [e], rollout_steps=steps, prepared=True).rollout
+        )
+    return torch.cat(outs).reshape(n, m, steps, *outs[0].shape[2:])
 
 
 def contrastive_variable(

@@ -79,8 +79,10 @@ class WorkspaceWidget(anywidget.AnyWidget):
         pass
 
     def close(self) -> None:
-        self.ws.unobserve(self._observer)
-        self.ws.remove_reads(self)
+        ws = getattr(self, "ws", None)  # absent when __init__ failed early
+        if ws is not None:
+            ws.unobserve(self._observer)
+            ws.remove_reads(self)
         super().close()
 
 
