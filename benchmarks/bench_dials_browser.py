@@ -1,0 +1,268 @@
+"""Browser benchmark: SteeringDials drag -> re-drawn rollout, in JupyterLab + Chromium.
+
+Starts the same JupyterLab and Chromium as the UI tests (``tests/ui/harness.py``), opens
+the dials notebook (``notebooks/03_steering_dials.ipynb``, or a minimal one with the same
+objects), and drags the circular dial with real mouse events: each drag presses the handle
+where it is, moves it to a new angle and releases it. For each drag it measures, in the
+page (``performance.now`` clock), the time from the pointer event to
+
+  * drawn: the rollout canvas redrawn with the new generation (a MutationObserver on
+    the root's ``data-generation``, which the view sets right after drawing);
+  * painted: the next animation frame after that (the new pixels on screen);
+
+and prints p50 / p95 (target: drawn p50 < 50 ms), next to Python's own time for the same
+re-runs: from the values message arriving to the result drawn (through wrappers around
+the widget's observer and ``_draw``), the traced run (``ws.timings``) and ``_redraw``;
+what remains is the transport both ways and the page's work (``data-draw-ms``).
+
+Run: python benchmarks/bench_dials_browser.py [--drags 40] [--warmup 3] [--minimal]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests" / "ui"))
+
+from harness import (  # noqa: E402
+    CHROMIUM,
+    Notebook,
+    chromium,
+    jupyter_server,
+    new_page,
+    write_notebook,
+)
+
+NOTEBOOK = "03_steering_dials.ipynb"
+MINIMAL = "bench_dials.ipynb"
+MINIMAL_CELLS = [
+    "import iwm_widgets as iwm\n"
+    "model = iwm.load('bouncing-ball')\n"
+    "x, truth = model.sample(seed=0, latents=True)\n"
+    "ws = iwm.Workspace(model, (x, truth))\n"
+    "sweep = iwm.probe_sweep(model, target='velocity', progress=False)\n"
+    "vel = sweep.variable('velocity', layer=sweep.best_layer)\n"
+    "dials = iwm.SteeringDials(ws, [vel])\n"
+    "dials",
+]
+ROOT = ".iwm-steering-dials"
+DIAL_W, RING_PX = 216, 70  # js/steering_dials.js
+
+# Pointer events on the dial, and every draw (generation, time, paint), in the page.
+RECORDER = """
+(root) => {
+  const svg = root.querySelector('svg.iwm-dial-svg');
+  const bench = window.__bench = {events: [], draws: [], sends: []};
+  const rec = (e) => bench.events.push({type: e.type, t: e.timeStamp, handled: performance.now()});
+  svg.addEventListener('pointerdown', rec, {capture: true});
+  svg.addEventListener('pointermove', rec, {capture: true});
+  new MutationObserver(() => {
+    const d = {gen: Number(root.dataset.generation), t: performance.now(),
+               drawMs: Number(root.dataset.drawMs), series: root.dataset.series || ''};
+    bench.draws.push(d);
+    requestAnimationFrame(() => { d.paint = performance.now(); });
+  }).observe(root, {attributes: true, attributeFilter: ['data-generation']});
+  new MutationObserver(() => bench.sends.push(performance.now()))
+    .observe(root, {attributes: true, attributeFilter: ['data-sent']});
+}
+"""
+
+
+# Timestamps of the Python side, per drag: message received (the values observer),
+# result drawn (WorkspaceWidget._draw) and how long _redraw took. Wrappers only: the
+# widget's code is unchanged.
+INSTRUMENT = """
+import time as _time
+_bench = []
+def _bench_wrap(dials):
+    names = ["values", "scope", "scope_start", "direction"]
+    on_values, draw, redraw = dials._on_values, dials._draw, dials._redraw
+    def _on_values(change):
+        _bench.append(("recv", _time.perf_counter()))
+        on_values(change)
+    def _draw(result):
+        t = _time.perf_counter()
+        draw(result)
+        _bench.append(("drawn", _time.perf_counter(), t, result.generation))
+    def _redraw(result):
+        t = _time.perf_counter()
+        redraw(result)
+        _bench.append(("redraw", _time.perf_counter() - t))
+    dials.unobserve(on_values, names=names)
+    dials.observe(_on_values, names=names)
+    dials._draw, dials._redraw = _draw, _redraw
+_bench_wrap(dials)
+"""
+# Per drag: (first message received -> newest result drawn) in ms, and the _redraw time.
+PY_SPANS = """
+(lambda recv, drawn, redraw: [
+    (max(d[1] for d in drawn) - min(recv)) * 1e3 if recv and drawn else None,
+    sum(redraw) * 1e3 / max(1, len(redraw)),
+])([e[1] for e in _bench if e[0] == "recv"], [e for e in _bench if e[0] == "drawn"],
+   [e[1] for e in _bench if e[0] == "redraw"])
+"""
+
+
+def pct(xs: list[float], q: float) -> float:
+    s = sorted(xs)
+    return s[min(len(s) - 1, max(0, math.ceil(q * len(s)) - 1))]
+
+
+def dial_point(box: dict[str, float], angle: float, frac: float) -> tuple[float, float]:
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    ring = RING_PX * box["width"] / DIAL_W
+    a = math.radians(angle)
+    return cx + frac * ring * math.cos(a), cy - frac * ring * math.sin(a)
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    base = Path(tempfile.mkdtemp(prefix="iwm-bench-dials-"))
+    with jupyter_server(base) as server, chromium() as browser:
+        context, page = new_page(browser)
+        path = NOTEBOOK
+        if args.minimal or args.torch_threads or not (server.root / NOTEBOOK).exists():
+            path = MINIMAL
+            first = []
+            if args.torch_threads:  # before the Workspace starts its runner thread
+                first = [f"import torch\ntorch.set_num_threads({args.torch_threads})"]
+            write_notebook(server.root / MINIMAL, first + MINIMAL_CELLS)
+        t0 = time.perf_counter()
+        nb = Notebook(page, server, path).open().run_all()
+        print(f"opened and ran {path} in {time.perf_counter() - t0:.1f} s", flush=True)
+        nb.execute("dials.reset()\nws.clear_edits()\nws.wait()")
+        root = page.locator(ROOT).first
+        root.scroll_into_view_if_needed()
+        root.evaluate(RECORDER)
+        box = root.locator("svg.iwm-dial-svg").first.bounding_box()
+        nb.execute(INSTRUMENT)
+        nb.execute("_t0 = len(ws.timings); _s0 = dict(ws.stats)")
+
+        drawn: list[float] = []
+        painted: list[float] = []
+        draw_ms: list[float] = []
+        delivered: list[float] = []
+        to_send: list[float] = []
+        py_total: list[float] = []
+        py_redraw: list[float] = []
+        angle_err: list[float] = []
+        prev = dial_point(box, 0, 0.5)
+        gen_before = int(root.get_attribute("data-generation") or 0)
+        for i in range(args.warmup + args.drags):
+            angle = (37 * (i + 1)) % 360
+            frac = 0.45 + 0.4 * ((i * 7) % 5) / 4
+            nxt = dial_point(box, angle, frac)
+            page.evaluate("Object.assign(window.__bench, {events: [], draws: [], sends: []})")
+            nb.execute("_bench.clear()")
+            page.mouse.move(*prev)
+            page.mouse.down()
+            page.mouse.move(*nxt)
+            page.mouse.up()
+            prev = nxt
+            # Wait in the page (asking the kernel now would compete with the run) for a
+            # newer generation; then check with Python that it is the newest one.
+            page.wait_for_function(
+                "g => window.__bench.draws.some((d) => d.gen > g && d.paint)", arg=gen_before
+            )
+            res = nb.eval_json("(ws.wait(), [dials.generation, dials.values['velocity']])[1]")
+            gen, value = res
+            page.wait_for_function(
+                "g => window.__bench.draws.some((d) => d.gen >= g && d.paint)", arg=gen
+            )
+            gen_before = gen
+            bench = page.evaluate("window.__bench")
+            moves = [e for e in bench["events"] if e["type"] == "pointermove"]
+            draw = next(d for d in bench["draws"] if d["gen"] >= gen)
+            if i < args.warmup or not moves:
+                continue
+            t_move = moves[-1]["t"]
+            delivered.append(moves[-1]["handled"] - t_move)
+            sends = [s for s in bench["sends"] if s >= moves[-1]["handled"] - 1]
+            if sends:
+                to_send.append(sends[0] - moves[-1]["handled"])
+            drawn.append(draw["t"] - t_move)
+            painted.append(draw["paint"] - t_move)
+            draw_ms.append(draw["drawMs"])
+            angle_err.append(abs((value["angle"] - angle + 180) % 360 - 180))
+            total, redraw = nb.eval_json(PY_SPANS)
+            if total is not None:
+                py_total.append(total)
+                py_redraw.append(redraw)
+
+        py = nb.eval_json(
+            "{'timings': ws.timings[_t0:], 'stats': {k: ws.stats[k] - _s0[k] for k in ws.stats},"
+            " 'latency_ms': dials.latency_ms}"
+        )
+        nb.shutdown()
+        context.close()
+    return {
+        "drags": len(drawn),
+        "drawn": drawn,
+        "painted": painted,
+        "draw_ms": draw_ms,
+        "delivered": delivered,
+        "to_send": to_send,
+        "py_total": py_total,
+        "py_redraw": py_redraw,
+        "angle_err": angle_err,
+        "python": py,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--drags", type=int, default=40, help="measured drags (default 40)")
+    ap.add_argument("--warmup", type=int, default=3, help="drags not measured (default 3)")
+    ap.add_argument("--minimal", action="store_true", help="a minimal notebook, not 03")
+    ap.add_argument("--json", type=Path, help="also write the raw numbers here")
+    ap.add_argument(
+        "--torch-threads",
+        type=int,
+        help="torch.set_num_threads(N) first in the kernel (implies --minimal)",
+    )
+    args = ap.parse_args()
+    if not Path(CHROMIUM).exists():
+        sys.exit(f"no Chromium at {CHROMIUM} (set IWM_CHROMIUM)")
+    r = run(args)
+    timings = r["python"]["timings"]
+    rows = [
+        ("pointer move -> rollout drawn", r["drawn"]),
+        ("pointer move -> next frame painted", r["painted"]),
+        ("browser: event -> handler (input)", r["delivered"]),
+        ("browser: handler -> message sent", r["to_send"]),
+        ("Python: message in -> result drawn", r["py_total"]),
+        ("  of which the traced re-run", timings),
+        ("  of which _redraw (code, sims, bufs)", r["py_redraw"]),
+        ("browser: canvas draw (data-draw-ms)", r["draw_ms"]),
+    ]
+    print(f"\nSteeringDials drag latency, {r['drags']} drags (ms)")
+    print(f"{'':38s} {'p50':>7s} {'p95':>7s} {'n':>4s}")
+    for name, xs in rows:
+        if xs:
+            print(f"{name:38s} {statistics.median(xs):7.1f} {pct(xs, 0.95):7.1f} {len(xs):4d}")
+    p50 = statistics.median(r["drawn"])
+    print(f"\ntarget drawn p50 < 50 ms: {'met' if p50 < 50 else 'NOT met'} ({p50:.1f} ms)")
+    if r["py_total"]:
+        rest = [
+            a - b - c for a, b, c in zip(r["drawn"], r["py_total"], r["delivered"], strict=False)
+        ]
+        print(
+            "transport both ways + JS update handling (drawn - Python span - input), "
+            f"p50: {statistics.median(rest):.1f} ms"
+        )
+    print(f"workspace stats during the drags: {r['python']['stats']}")
+    print(f"max |angle error| of the final value: {max(r['angle_err']):.1f}°")
+    if args.json:
+        args.json.write_text(json.dumps(r, indent=1))
+
+
+if __name__ == "__main__":
+    main()
