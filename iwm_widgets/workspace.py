@@ -219,6 +219,7 @@ class Workspace:
         """nnsight code applying the current edits (``model`` = ``iwm_model.nnsight``)."""
         return edits_to_code(
             self._edits,
+            generate=self.model.kind == "lm",
             model_var=model_var,
             inputs_var=inputs_var,
             site_order=self.model.sites,

@@ -245,3 +245,64 @@ def test_unknown_model_names_the_zoo():
         iwm.load("bouncing-bal")
     with pytest.raises(TypeError):
         iwm.load(42)
+
+
+# ---------------------------------------------------------------- generation
+@pytest.mark.parametrize("scope", [{"start": 3}, {"positions": [-1]}, {}], ids=str)
+def test_lm_generation_applies_edits_at_every_step(gpt2_dir, tmp_path, scope):
+    from transformers import AutoModelForCausalLM
+
+    model = iwm.load(gpt2_dir)
+    ids = model.prepare("The ball moves to the left")
+    T = ids.shape[1]
+    v = torch.randn(32, generator=torch.Generator().manual_seed(7))
+    edit = iwm.Edit.add("transformer.h.1", v, 4.0, **scope)
+    res = iwm.run(model, ids, [edit], rollout_steps=5)
+    assert res.rollout.shape == (1, 5)
+
+    ref = AutoModelForCausalLM.from_pretrained(gpt2_dir).eval()
+    seen = {"len": 0}
+
+    def hook(mod, args, out):  # the same edit in absolute positions, with the KV cache
+        n = out.shape[1]
+        offset = seen["len"]
+        seen["len"] += n
+        for j in range(n):
+            p = offset + j
+            if (
+                ("start" in scope and p >= scope["start"])
+                or ("positions" in scope and p == seen["len"] - 1)
+                or not scope
+            ):
+                out[:, j] += 4.0 * v
+        return out
+
+    handle = ref.transformer.h[1].register_forward_hook(hook)
+    try:
+        with torch.no_grad():
+            gen = ref.generate(ids, max_new_tokens=5, do_sample=False, pad_token_id=1)
+    finally:
+        handle.remove()
+    assert torch.equal(res.rollout, gen[:, T:])
+    ws = iwm.Workspace(model, ids, rollout_steps=5, background=False)
+    ws.add_edit(edit)
+    script = tmp_path / "gen_code.py"
+    script.write_text(ws.to_code())
+    ns = runpy.run_path(str(script), init_globals={"model": model.nnsight, "inputs": ids})
+    assert torch.equal(ns["rollout"], gen)
+
+
+def test_contrastive_variable_is_a_difference_of_means(gpt2_dir):
+    model = iwm.load(gpt2_dir)
+    pos = ["The ball moves to the left", "The taxi drives north"]
+    neg = ["The Eiffel Tower is in Paris", "A model of the world"]
+    var = iwm.contrastive_variable(model, pos, neg, "transformer.h.1", name="motion")
+    means = []
+    for group in (pos, neg):
+        rows = [
+            iwm.run(model, p, reads=["transformer.h.1"])["transformer.h.1"][0, -1] for p in group
+        ]
+        means.append(torch.stack(rows).mean(0))
+    assert torch.allclose(var.write[0], means[0] - means[1], atol=1e-6)
+    assert float(var.readout(means[0])) == pytest.approx(1.0, abs=1e-4)
+    assert float(var.readout(means[1])) == pytest.approx(0.0, abs=1e-4)

@@ -145,3 +145,17 @@ def test_bad_dial_values_show_an_error_and_change_nothing(dials):
     assert ws.edits == edits
     with pytest.raises(KeyError, match="unknown dials"):
         dials.set(speed=1.0)
+
+
+def test_activation_map_shows_the_variable_and_follows_the_dials(dials, vel):
+    ws = dials.ws
+    amap = iwm.ActivationMap(ws, sites=[str(vel.site)])
+    amap.show_variable(vel, "velocity_x")
+    got = torch.from_numpy(from_buffer(amap.values).copy())
+    assert torch.allclose(got[0], vel.readout(ws.result)[0, :, 0], atol=1e-6)
+    gen = amap.generation
+    dials.set(velocity={"angle": 0, "radius": 0.05})  # the map follows the dial
+    assert amap.generation > gen
+    got = torch.from_numpy(from_buffer(amap.values).copy())
+    assert got[0, -1] == pytest.approx(0.05, abs=1e-5)  # the clamped readout at the last step
+    amap.close()

@@ -451,20 +451,34 @@ class Edit:
 # ---------------------------------------------------------------------------
 # Applying edits: the only place where an Edit touches a tensor.
 # ---------------------------------------------------------------------------
-def _index(edit: Edit, ndim: int) -> tuple[Any, ...]:
-    """Index into a value of ``ndim`` dims: batch first, positions second."""
+def _index(
+    edit: Edit, ndim: int, offset: int = 0, total: int | None = None, length: int | None = None
+) -> tuple[Any, ...]:
+    """Index into a value of ``ndim`` dims: batch first, positions second.
+
+    ``offset`` is the absolute position of the value's first column and ``total`` the
+    length of the whole sequence so far (they differ from 0 and ``length`` when a
+    language model generates with a key/value cache: each step sees one new token).
+    """
     if ndim <= 2:  # [batch, features]: no position axis
         return (Ellipsis,)
     if edit.start is not None:
-        return (slice(None), slice(edit.start, None))
+        return (slice(None), slice(max(edit.start - offset, 0), None))
     if edit.positions is not None:
-        return (slice(None), list(edit.positions))
+        if not offset:
+            return (slice(None), list(edit.positions))
+        assert total is not None and length is not None
+        local = [(p if p >= 0 else p + total) - offset for p in edit.positions]
+        return (slice(None), [q for q in local if 0 <= q < length])
     return (Ellipsis,)
 
 
-def apply_edit(edit: Edit, h: torch.Tensor) -> None:
-    """Apply ``edit`` to the tensor ``h`` in place (batch × positions × features)."""
-    idx = _index(edit, h.ndim)
+def apply_edit(edit: Edit, h: torch.Tensor, offset: int = 0, total: int | None = None) -> None:
+    """Apply ``edit`` to the tensor ``h`` in place (batch × positions × features).
+
+    ``offset`` / ``total``: see :func:`_index` (generation with a key/value cache).
+    """
+    idx = _index(edit, h.ndim, offset, total, h.shape[1] if h.ndim > 2 else None)
     op = edit.op
     if op == "set":
         assert edit.value is not None
@@ -508,7 +522,16 @@ def _lit(t: torch.Tensor) -> str:
     return f"torch.tensor({t.tolist()!r})"
 
 
-def _index_code(edit: Edit) -> str:
+def _index_code(edit: Edit, cached: bool = False) -> str:
+    if cached:  # generation with a key/value cache: positions are absolute
+        if edit.start is not None:
+            return f"[:, max({edit.start} - offset, 0):]"
+        if edit.positions is not None:
+            return (
+                f"[:, [q for q in ((p if p >= 0 else p + T + step) - offset for p in "
+                f"{list(edit.positions)!r}) if 0 <= q < h.shape[1]]]"
+            )
+        return "[:]"
     if edit.start is not None:
         return f"[:, {edit.start}:]"
     if edit.positions is not None:
@@ -516,8 +539,8 @@ def _index_code(edit: Edit) -> str:
     return "[:]"
 
 
-def _edit_lines(edit: Edit, var: str) -> list[str]:
-    ix = _index_code(edit)
+def _edit_lines(edit: Edit, var: str, cached: bool = False) -> list[str]:
+    ix = _index_code(edit, cached)
     if edit.op == "set":
         assert edit.value is not None
         return [f"{var}{ix} = {_lit(edit.value)}"]
@@ -554,27 +577,40 @@ def edits_to_code(
     inputs_var: str = "inputs",
     site_order: Sequence[str] | None = None,
     rollout_steps: int = 0,
+    generate: bool = False,
 ) -> str:
     """nnsight code that applies ``edits`` in one trace and saves the output.
 
     ``model_var`` names an nnsight-wrapped model (``iwm_model.nnsight`` or any
     ``nnsight.NNsight``), ``inputs_var`` its inputs. With ``rollout_steps`` the code
-    traces the model's ``rollout`` method and applies the edits at every step.
+    traces the model's ``rollout`` method and applies the edits at every step; with
+    ``generate=True`` (language models) it generates that many tokens greedily, the
+    edits applied at every step (positions are absolute across the key/value cache).
     """
     order = {p: i for i, p in enumerate(site_order or [])}
     groups: dict[Site, list[Edit]] = {}
     for e in edits:
         groups.setdefault(e.site, []).append(e)
     ordered = sorted(groups, key=lambda s: (order.get(s.path, len(order)), s.io != "input"))
-    body: list[str] = []
+    cached = generate and rollout_steps > 0
+    body: list[str] = ["offset = 0 if step == 0 else T + step - 1"] if cached else []
     for site in ordered:
         body.append(f"h = {site.envoy_code(model_var)}")
         body.append("h = h[0] if isinstance(h, tuple) else h")
         for e in groups[site]:
             body.append(f"# {e.describe()}")
-            body.extend(_edit_lines(e, "h"))
+            body.extend(_edit_lines(e, "h", cached))
     lines = ["import torch", ""]
-    if rollout_steps:
+    if cached:
+        lines.append(f"T = {inputs_var}.shape[-1]  # prompt length in tokens")
+        lines.append(
+            f"with {model_var}.generate({inputs_var}, max_new_tokens={rollout_steps}, "
+            "do_sample=False) as tracer:"
+        )
+        lines.append(f"    for step in tracer.iter[:{rollout_steps}]:")
+        lines.extend("        " + ln for ln in body)
+        lines.append("    rollout = tracer.result.save()")
+    elif rollout_steps:
         lines.append(
             f"with {model_var}.trace({inputs_var}, {rollout_steps}, fn={model_var}.rollout)"
             " as tracer:"

@@ -96,7 +96,12 @@ def _plan(
 
 
 def _visit(
-    envoy_of: Any, plan: list[tuple[Site, list[Edit], bool]], step: int, saves: dict[str, Any]
+    envoy_of: Any,
+    plan: list[tuple[Site, list[Edit], bool]],
+    step: int,
+    saves: dict[str, Any],
+    offset: int = 0,
+    total: int | None = None,
 ) -> None:
     """Inside a trace: apply each site's edits, then save it on the first step."""
     for site, site_edits, keep in plan:
@@ -105,7 +110,7 @@ def _visit(
         env = envoy_of(site.path)
         h = _value(env.input if site.io == "input" else env.output)
         for e in site_edits:
-            apply_edit(e, h)
+            apply_edit(e, h, offset, total)
         if keep and step == 0:
             saves[str(site)] = h.detach().clone().save()  # type: ignore[attr-defined]
 
@@ -154,8 +159,10 @@ def run(
         for e in site_edits:
             if shape is not None:
                 e.check_shape(shape, length)
-    if rollout_steps and model.kind != "world":
-        raise EditError("rollout_steps is only available for world models")
+    if rollout_steps and model.kind not in ("world", "lm"):
+        raise EditError(
+            "rollout_steps needs a world model (rollout) or a language model (greedy generation)"
+        )
     max_len = getattr(model.module, "max_len", None)
     if rollout_steps and max_len and length is not None and length + rollout_steps > max_len:
         raise InputError(
@@ -169,8 +176,22 @@ def run(
     t0 = time.perf_counter()
     with model.lock, torch.no_grad():
         try:
-            if rollout_steps:
-                with nn.trace(x, rollout_steps, fn=model.module.rollout) as tracer:
+            if rollout_steps and model.kind == "lm":  # greedy generation, edits every step
+                T = int(x.shape[-1])
+                pad = getattr(model.tokenizer, "pad_token_id", None)
+                with nn.generate(
+                    x, max_new_tokens=rollout_steps, do_sample=False, pad_token_id=pad
+                ) as tracer:
+                    for step in tracer.iter[:rollout_steps]:
+                        off = 0 if step == 0 else T + step - 1
+                        _visit(envoy_of, plan, step, saves, off, T + step)
+                        if step == 0:
+                            output = nn.output.save()
+                    generated = tracer.result.save()
+                rollout = generated[:, T:]
+            elif rollout_steps:
+                rollout_fn = model.module.rollout
+                with nn.trace(x, rollout_steps, fn=rollout_fn) as tracer:
                     for step in tracer.iter[:rollout_steps]:
                         _visit(envoy_of, plan, step, saves)
                         if step == 0:

@@ -84,6 +84,7 @@ class ActivationMap(WorkspaceWidget):
         for s in self._row_sites:
             ws.model.check_site(s)
         self._direction: torch.Tensor | None = None
+        self._bias = 0.0
         offered = ["norm", "dim", "delta"]
         if ws.model.kind == "lm":
             offered.append("lens_prob")
@@ -117,12 +118,18 @@ class ActivationMap(WorkspaceWidget):
             raise traitlets.TraitError(f"dim must be in [0, {self.n_dims}), got {d}")
         return d
 
-    def set_direction(self, vector: Any, label: str = "direction", draw: bool = True) -> None:
-        """Show the readout ``h · vector`` (quantity ``"direction"``)."""
+    def set_direction(
+        self, vector: Any, label: str = "direction", draw: bool = True, bias: float = 0.0
+    ) -> None:
+        """Show the readout ``h · vector + bias`` (quantity ``"direction"``)."""
         v = torch.as_tensor(vector, dtype=torch.float32).reshape(-1)
         if not torch.isfinite(v).all():
             raise ValueError("direction contains NaN or inf")
+        width = self.ws.model.shape(self._row_sites[0])[-1]
+        if v.numel() != width:
+            raise ValueError(f"direction has {v.numel()} values, the rows have {width} features")
         self._direction = v
+        self._bias = float(bias)
         if not any(d["value"] == "direction" for d in self.quantities):
             self.quantities = [
                 *self.quantities,
@@ -131,6 +138,15 @@ class ActivationMap(WorkspaceWidget):
         if draw:
             self.quantity = "direction"
             self._refresh()
+
+    def show_variable(self, variable: Any, component: int | str = 0) -> None:
+        """Show a Variable's readout (one component) at every row: ``h · read + bias``.
+
+        The rows should be the Variable's own site, or layers where its probe still
+        applies; the map follows every edit (e.g. SteeringDials) of the Workspace.
+        """
+        one = variable.component(component) if variable.k > 1 else variable
+        self.set_direction(one.read[0], f"{one.name} readout", bias=float(one.bias[0]))
 
     def _sites(self) -> list[str]:
         return self._row_sites
@@ -153,7 +169,7 @@ class ActivationMap(WorkspaceWidget):
                     f"direction has {self._direction.numel()} values, the rows "
                     f"have {hs[0].shape[-1]} features"
                 )
-            m = torch.stack([h @ self._direction for h in hs])
+            m = torch.stack([h @ self._direction for h in hs]) + self._bias
         elif q == "delta":
             base = self.ws.baseline
             if base is None:

@@ -66,6 +66,9 @@ class SteeringDials(WorkspaceWidget):
         sync=True
     )
     latency_ms = traitlets.Float(0.0, help="Wall time of the last traced run.").tag(sync=True)
+    lm = traitlets.Dict(
+        help="Language models: next-token top-k and greedy continuation, before vs after."
+    ).tag(sync=True)
 
     def __init__(
         self,
@@ -232,6 +235,9 @@ class SteeringDials(WorkspaceWidget):
     def _redraw(self, result: Any) -> None:
         self.code = self.ws.to_code()
         self.latency_ms = float(result.elapsed_ms)
+        if self.ws.model.kind == "lm":
+            self.lm = self._lm_payload(result)
+            return
         if result.rollout is None:
             self.rollout = {}
             return
@@ -250,6 +256,28 @@ class SteeringDials(WorkspaceWidget):
             if v is not None:
                 payload["truth_cf"] = to_buffer(spec.simulate_future(truth, steps, velocity=v))
         self.rollout = payload
+
+    def _lm_payload(self, result: Any, k: int = 8) -> dict[str, Any]:
+        """Top-k next tokens and the greedy continuation, unedited and edited."""
+        tok = self.ws.model.tokenizer
+        base = self.ws.baseline or result
+
+        def top(res: Any) -> dict[str, Any]:
+            probs = res.output[0, -1].float().softmax(-1)
+            p, i = probs.topk(min(k, probs.numel()))
+            return {"tokens": [tok.decode([int(t)]) for t in i], "probs": to_buffer(p)}
+
+        def text(res: Any) -> str:
+            return "" if res.rollout is None else tok.decode(res.rollout[0].tolist())
+
+        edited = bool(self._edit_ids)
+        return {
+            "prompt": self.ws.columns(),
+            "before": top(base),
+            "after": top(result) if edited else None,
+            "continuation_before": text(base),
+            "continuation_after": text(result) if edited else None,
+        }
 
     def _velocity_target(self, truth: dict[str, Any]) -> torch.Tensor | None:
         """The velocity the dials ask for, when they turn the simulator's velocity."""
