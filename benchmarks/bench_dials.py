@@ -46,7 +46,9 @@ def main() -> None:
         def batched(targets: torch.Tensor = targets, steps: int = steps) -> object:
             return iwm.dial_scan(model, x, vel, targets, steps=steps)
 
-        def separate(targets: torch.Tensor = targets, steps: int = steps) -> object:
+        def separate(
+            targets: torch.Tensor = targets, steps: int = steps, start: int = start
+        ) -> object:
             return [
                 iwm.run(model, x, [iwm.Edit.clamp(vel, t, start=start)], rollout_steps=steps)
                 for t in targets

@@ -13,7 +13,9 @@ fi
 if command -v npm >/dev/null && [ ! -d node_modules ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
-.venv/bin/ruff check iwm_widgets tests benchmarks
+.venv/bin/ruff check iwm_widgets tests benchmarks tools
+.venv/bin/ruff format --check iwm_widgets tests benchmarks tools
+.venv/bin/mypy iwm_widgets
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 # pytest exits non-zero when a test fails and when no test was collected (exit code 5)
 exec .venv/bin/python -m pytest "$@"

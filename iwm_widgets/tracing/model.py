@@ -225,7 +225,7 @@ class Model:
         """Logits of the final norm + unembedding applied to a hidden state ``h``."""
         if self.kind != "lm":
             raise AttributeError("the logit lens needs a language model")
-        head = self.module.get_output_embeddings()
+        head = self.module.get_output_embeddings()  # type: ignore[operator]
         norm = None
         for name, sub in self.module.named_modules():
             if name.split(".")[-1] in ("ln_f", "norm", "final_layernorm", "final_layer_norm"):
@@ -243,7 +243,7 @@ class Model:
         """Predict ``steps`` future steps autoregressively (plain torch, no edits)."""
         self._need_world("rollout")
         with torch.no_grad():
-            return self.module.rollout(self.prepare(x), steps)
+            return self.module.rollout(self.prepare(x), steps)  # type: ignore[operator]
 
     @property
     def true_graph(self) -> Any:

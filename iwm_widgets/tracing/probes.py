@@ -491,9 +491,11 @@ def dial_scan(
     outs = []
     for i in range(0, n * m, max_rows):
         e = Edit.clamp(variable, rows_t[i : i + max_rows], direction=direction, start=start)
-        outs.append(
-            run(model, rows_x[i : i + max_rows], [e], rollout_steps=steps, prepared=True).rollout
-        )
+        rollout = run(
+            model, rows_x[i : i + max_rows], [e], rollout_steps=steps, prepared=True
+        ).rollout
+        assert rollout is not None
+        outs.append(rollout)
     return torch.cat(outs).reshape(n, m, steps, *outs[0].shape[2:])
 
 

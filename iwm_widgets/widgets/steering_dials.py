@@ -156,7 +156,7 @@ class SteeringDials(WorkspaceWidget):
                             "component": comp,
                         }
                     )
-        self._by_id = {c["id"]: c for c in controls}
+        self._by_id = {str(c["id"]): c for c in controls}
         self.dials = controls
         return controls
 
@@ -243,7 +243,9 @@ class SteeringDials(WorkspaceWidget):
             return
         payload: dict[str, Any] = {
             "context": to_buffer(result.inputs[0]),
-            "factual": to_buffer(self.ws.baseline.rollout[0]) if self.ws.baseline else None,
+            "factual": to_buffer(self.ws.baseline.rollout[0])
+            if self.ws.baseline is not None and self.ws.baseline.rollout is not None
+            else None,
             "counterfactual": to_buffer(result.rollout[0]) if self._edit_ids else None,
             "truth": None,
             "truth_cf": None,

@@ -99,7 +99,13 @@ class ZooSpec:
         """The simulator's causal graph as a ``networkx.DiGraph``."""
         raise NotImplementedError
 
-    def simulate_future(self, latents_or_state: Any, steps: int, **overrides: Any) -> Any:
+    def simulate_future(
+        self,
+        latents_or_state: Any,
+        steps: int,
+        velocity: Any = None,
+        return_latents: bool = False,
+    ) -> Any:
         """Ground-truth continuation of a sample from its last state."""
         raise NotImplementedError
 

@@ -189,7 +189,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     else:
         model, stats = train(cfg)
         sha = write_weights(model, weights)
-    card = build_card(model, cfg, stats, weights, sha)
+    card = build_card(model, cfg, stats, weights, sha)  # type: ignore[arg-type]
     (args.out_dir / spec.card_file).write_text(json.dumps(card, indent=2) + "\n")
     one = card["one_step"]
     print(
