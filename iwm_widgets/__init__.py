@@ -12,17 +12,20 @@ from . import errors
 from .tracing import (
     Edit,
     Model,
+    PatchingSweep,
     ProbeSweep,
     Result,
     Site,
     Variable,
+    attribution_patching,
     contrastive_variable,
     dial_scan,
     load,
+    patching_sweep,
     probe_sweep,
     run,
 )
-from .widgets import ActivationMap, SteeringDials
+from .widgets import ActivationMap, Heatmap, SteeringDials
 from .workspace import Workspace
 
 try:
@@ -33,17 +36,21 @@ except PackageNotFoundError:  # running from a source tree
 __all__ = [
     "ActivationMap",
     "Edit",
+    "Heatmap",
     "Model",
+    "PatchingSweep",
     "ProbeSweep",
     "Result",
     "Site",
     "SteeringDials",
     "Variable",
     "Workspace",
+    "attribution_patching",
     "contrastive_variable",
     "dial_scan",
     "errors",
     "load",
+    "patching_sweep",
     "probe_sweep",
     "run",
 ]

@@ -55,7 +55,9 @@ def probe_chart(sweep: Any) -> Any:
             y=y,
             color=colour,
             tooltip=["site:N", "series:N", alt.Tooltip("score:Q", format=".3f")],
-            size=alt.condition(pick, alt.value(4), alt.value(2)),
+            # strokeWidth, not size: on the point overlay, size is the symbol's area and
+            # would shrink the points to 2 px², too small to see or click.
+            strokeWidth=alt.condition(pick, alt.value(4), alt.value(2)),
         )
         .add_params(pick)
     )

@@ -27,10 +27,10 @@ function aligned(bytes, align) {
     0
   ];
 }
-function halfToFloat(h2) {
-  const sign = h2 & 32768 ? -1 : 1;
-  const exp = h2 >> 10 & 31;
-  const frac = h2 & 1023;
+function halfToFloat(h3) {
+  const sign = h3 & 32768 ? -1 : 1;
+  const exp = h3 >> 10 & 31;
+  const frac = h3 & 1023;
   if (exp === 0) return sign * frac * 2 ** -24;
   if (exp === 31) return frac ? NaN : sign * Infinity;
   return sign * (1 + frac / 1024) * 2 ** (exp - 15);
@@ -53,12 +53,377 @@ function decode(payload) {
   if (dtype === "int32") return { data: new Int32Array(buf, off, n), shape };
   if (HALF_TABLE === null) {
     HALF_TABLE = new Float32Array(65536);
-    for (let h2 = 0; h2 < 65536; h2++) HALF_TABLE[h2] = halfToFloat(h2);
+    for (let h3 = 0; h3 < 65536; h3++) HALF_TABLE[h3] = halfToFloat(h3);
   }
   const halves = new Uint16Array(buf, off, n);
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = HALF_TABLE[halves[i]];
   return { data: out, shape };
+}
+
+// js/lm_panel.js
+var LM_COLORS = Object.freeze({ before: "#1f77b4", after: "#ff7f0e" });
+var MAX_DIFF_CELLS = 1e6;
+function readTopK(entry) {
+  if (!entry || typeof entry !== "object") return null;
+  const tokens = Array.from(entry.tokens ?? [], (t) => String(t));
+  let probs = [];
+  const p = entry.probs;
+  if (p && p.buffer) probs = Array.from(decode(p).data, Number);
+  else if (Array.isArray(p)) probs = p.map(Number);
+  if (probs.length !== tokens.length) {
+    throw new Error(`top-k has ${tokens.length} tokens but ${probs.length} probabilities`);
+  }
+  return { tokens, probs };
+}
+function readLm(lm) {
+  if (!lm || typeof lm !== "object" || Object.keys(lm).length === 0) return null;
+  const after = lm.continuation_after;
+  return {
+    prompt: Array.from(lm.prompt ?? [], (t) => String(t)),
+    before: readTopK(lm.before),
+    after: readTopK(lm.after),
+    continuationBefore: typeof lm.continuation_before === "string" ? lm.continuation_before : "",
+    continuationAfter: typeof after === "string" ? after : null
+  };
+}
+function formatProb(p) {
+  if (p === null || p === void 0 || p === "" || !Number.isFinite(Number(p))) return "–";
+  const pct = Math.max(0, Number(p)) * 100;
+  if (pct === 0) return "0%";
+  if (pct >= 9.95) return `${Math.round(pct)}%`;
+  if (pct >= 0.995) return `${pct.toFixed(1)}%`;
+  if (pct >= 0.0995) return `${pct.toFixed(2)}%`;
+  return "<0.1%";
+}
+function showToken(token) {
+  const t = String(token ?? "");
+  if (t === "") return "∅";
+  return t.replace(/\r?\n/g, "↵").replace(/\t/g, "⇥").replace(/ /g, "␣");
+}
+function newTokenFlags(before, after) {
+  const seen = new Set(before);
+  return after.map((t) => !seen.has(t));
+}
+function previousProbs(before, after) {
+  const p = /* @__PURE__ */ new Map();
+  before.tokens.forEach((t, i) => {
+    if (!p.has(t)) p.set(t, before.probs[i]);
+  });
+  return after.map((t) => p.has(t) ? (
+    /** @type {number} */
+    p.get(t)
+  ) : null);
+}
+function barScale(...charts) {
+  let m = 0;
+  for (const c of charts) for (const p of c?.probs ?? []) if (Number.isFinite(p)) m = Math.max(m, p);
+  return Math.max(m, 1e-9);
+}
+function scopeMask(scope, scopeStart, n) {
+  if (!(n > 0)) return [];
+  const t = Math.min(n - 1, Math.max(0, Math.trunc(Number(scopeStart)) || 0));
+  const first = scope === "rollout" ? n - 1 : t;
+  return Array.from({ length: n }, (_, i) => scope === "once" ? i === t : i >= first);
+}
+function spacedTokens(prompt, ...continuations) {
+  if (prompt.slice(1).some((t) => /^\s/.test(t))) return false;
+  if (prompt.some((t) => /\s$/.test(t))) return false;
+  return !continuations.some((c) => typeof c === "string" && /^\s/.test(c));
+}
+function promptText(prompt, ...continuations) {
+  const spaced = spacedTokens(prompt, ...continuations);
+  return { text: prompt.join(spaced ? " " : ""), glue: spaced && prompt.length ? " " : "" };
+}
+function splitWords(text) {
+  const out = [];
+  const re = /(\s*)(\S+)/g;
+  let m;
+  while ((m = re.exec(String(text ?? ""))) !== null) out.push({ sep: m[1], word: m[2] });
+  return out;
+}
+function diffWords(a, b) {
+  const wa = splitWords(a);
+  const wb = splitWords(b);
+  const n = wa.length;
+  const m = wb.length;
+  const keepA = new Array(n).fill(false);
+  const keepB = new Array(m).fill(false);
+  if (n * m > MAX_DIFF_CELLS) {
+    for (let i = 0; i < Math.min(n, m); i++) keepA[i] = keepB[i] = wa[i].word === wb[i].word;
+  } else if (n && m) {
+    const L = new Uint32Array((n + 1) * (m + 1));
+    for (let i2 = n - 1; i2 >= 0; i2--) {
+      for (let j2 = m - 1; j2 >= 0; j2--) {
+        L[i2 * (m + 1) + j2] = wa[i2].word === wb[j2].word ? L[(i2 + 1) * (m + 1) + j2 + 1] + 1 : Math.max(L[(i2 + 1) * (m + 1) + j2], L[i2 * (m + 1) + j2 + 1]);
+      }
+    }
+    let i = 0;
+    let j = 0;
+    while (i < n && j < m) {
+      if (wa[i].word === wb[j].word) {
+        keepA[i++] = true;
+        keepB[j++] = true;
+      } else if (L[(i + 1) * (m + 1) + j] >= L[i * (m + 1) + j + 1]) i++;
+      else j++;
+    }
+  }
+  const mark = (w, keep) => w.map((x, k) => ({ sep: x.sep, word: x.word, changed: !keep[k] }));
+  const outB = mark(wb, keepB);
+  return { a: mark(wa, keepA), b: outB, changed: outB.filter((x) => x.changed).length };
+}
+var LM_CSS = `
+.iwm-lm { display: flex; flex-direction: column; gap: 10px; min-width: 0; }
+.iwm-lm [hidden] { display: none !important; }
+.iwm-lm .iwm-lm-heading { font-weight: 600; margin-bottom: 3px; }
+.iwm-lm .iwm-lm-note { color: var(--iwm-muted, #666); font-size: 0.85em; font-weight: normal; }
+.iwm-lm .iwm-lm-prompt { display: flex; flex-wrap: wrap; gap: 4px 3px; align-items: flex-start; }
+.iwm-lm .iwm-lm-chip {
+  display: inline-flex; flex-direction: column; align-items: center; min-width: 1.4em;
+  padding: 1px 5px 0 5px; border: 1px solid var(--jp-border-color2, #ccc); border-radius: 3px;
+  background: var(--jp-layout-color2, #f2f2f2); line-height: 1.25;
+}
+.iwm-lm .iwm-lm-chip-text { font-family: var(--jp-code-font-family, ui-monospace, monospace); font-size: 12px; white-space: pre; }
+.iwm-lm .iwm-lm-chip-index { color: var(--iwm-faint, #999); font-size: 9px; font-variant-numeric: tabular-nums; }
+.iwm-lm .iwm-lm-chip[data-in-scope="1"] { border: 1px dashed var(--iwm-edit, #e8700a); }
+.iwm-lm.iwm-lm-edited .iwm-lm-chip[data-in-scope="1"] {
+  border-style: solid; background: rgba(255, 127, 14, 0.18); box-shadow: inset 0 -2px 0 var(--iwm-edit, #e8700a);
+}
+.iwm-lm .iwm-lm-charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(230px, 1fr)); gap: 10px 18px; }
+.iwm-lm .iwm-lm-chart { min-width: 0; }
+.iwm-lm .iwm-lm-rows { display: flex; flex-direction: column; gap: 3px; }
+.iwm-lm .iwm-lm-row {
+  display: grid; grid-template-columns: minmax(4.5em, 8.5em) 1fr 3.6em; align-items: center; gap: 6px;
+  font-size: 12px; line-height: 16px;
+}
+.iwm-lm .iwm-lm-token {
+  display: flex; justify-content: flex-end; align-items: center; gap: 4px; min-width: 0;
+  font-family: var(--jp-code-font-family, ui-monospace, monospace); white-space: pre;
+}
+.iwm-lm .iwm-lm-token-text { overflow: hidden; text-overflow: ellipsis; }
+.iwm-lm .iwm-lm-new {
+  flex: none; padding: 0 3px; border-radius: 6px; font-family: var(--jp-ui-font-family, sans-serif);
+  font-size: 9px; line-height: 12px; font-weight: 600; color: #fff; background: var(--iwm-edit, #e8700a);
+}
+.iwm-lm .iwm-lm-row[data-dropped="1"] .iwm-lm-token-text { color: var(--iwm-muted, #666); text-decoration: line-through; }
+.iwm-lm .iwm-lm-track { position: relative; height: 12px; background: var(--jp-layout-color2, #f0f0f0); border-radius: 2px; }
+.iwm-lm .iwm-lm-bar { position: absolute; left: 0; top: 0; bottom: 0; border-radius: 2px; }
+.iwm-lm .iwm-lm-was { position: absolute; top: -2px; bottom: -2px; width: 0; border-left: 2px solid ${LM_COLORS.before}; }
+.iwm-lm .iwm-lm-pct { text-align: right; font-variant-numeric: tabular-nums; color: var(--jp-ui-font-color1, #222); }
+.iwm-lm .iwm-lm-hint {
+  display: flex; align-items: center; justify-content: center; min-height: 96px; padding: 6px;
+  color: var(--iwm-muted, #666); font-style: italic; text-align: center;
+  border: 1px dashed var(--jp-border-color1, #bbb); border-radius: 2px;
+}
+.iwm-lm .iwm-lm-legend { color: var(--iwm-muted, #666); font-size: 11px; margin-top: 3px; }
+.iwm-lm .iwm-lm-legend i { display: inline-block; width: 0; height: 10px; margin: 0 3px -1px 6px; border-left: 2px solid ${LM_COLORS.before}; }
+.iwm-lm .iwm-lm-conts { display: flex; flex-direction: column; gap: 4px; }
+.iwm-lm .iwm-lm-cont { display: grid; grid-template-columns: 6.5em 1fr; gap: 8px; align-items: baseline; }
+.iwm-lm .iwm-lm-cont-label { font-size: 12px; font-weight: 600; border-left: 3px solid; padding-left: 5px; }
+.iwm-lm .iwm-lm-cont[data-cont="before"] .iwm-lm-cont-label { border-color: ${LM_COLORS.before}; }
+.iwm-lm .iwm-lm-cont[data-cont="after"] .iwm-lm-cont-label { border-color: ${LM_COLORS.after}; }
+.iwm-lm .iwm-lm-cont-text {
+  font-family: var(--jp-code-font-family, ui-monospace, monospace); font-size: 12px; line-height: 1.6;
+  white-space: pre-wrap; overflow-wrap: anywhere;
+}
+.iwm-lm .iwm-lm-cont-prompt { color: var(--iwm-muted, #666); }
+.iwm-lm .iwm-lm-word { font-weight: 600; }
+.iwm-lm .iwm-lm-cont[data-cont="before"] .iwm-lm-word.iwm-lm-changed { background: rgba(31, 119, 180, 0.2); text-decoration: line-through; text-decoration-color: rgba(31, 119, 180, 0.8); }
+.iwm-lm .iwm-lm-cont[data-cont="after"] .iwm-lm-word.iwm-lm-changed { background: rgba(255, 127, 14, 0.3); box-shadow: inset 0 -2px 0 ${LM_COLORS.after}; }
+.iwm-lm .iwm-lm-cont-hint { color: var(--iwm-muted, #666); font-style: italic; font-family: var(--jp-ui-font-family, sans-serif); }
+.iwm-lm .iwm-lm-same { margin-left: 8px; color: var(--iwm-muted, #666); font-size: 11px; font-style: italic; font-family: var(--jp-ui-font-family, sans-serif); }
+`;
+function h(tag, className, parent) {
+  const e = document.createElement(tag);
+  if (className) e.className = className;
+  if (parent) parent.appendChild(e);
+  return e;
+}
+function createLmPanel() {
+  const el = h("div", "iwm-lm");
+  el.dataset.lmPanel = "1";
+  const promptBox = h("div", "iwm-lm-section", el);
+  const promptHead = h("div", "iwm-lm-heading", promptBox);
+  promptHead.append("prompt ");
+  const scopeNote = h("span", "iwm-lm-note", promptHead);
+  const chips = h("div", "iwm-lm-prompt", promptBox);
+  chips.setAttribute("role", "list");
+  chips.setAttribute("aria-label", "prompt tokens");
+  const charts = h("div", "iwm-lm-charts", el);
+  const before = chart("before", "next token — unedited", charts);
+  const after = chart("after", "next token — with edits", charts);
+  const legend = h("div", "iwm-lm-legend", el);
+  const contBox = h("div", "iwm-lm-section", el);
+  const contHead = h("div", "iwm-lm-heading", contBox);
+  contHead.append("greedy continuation ");
+  const contNote = h("span", "iwm-lm-note", contHead);
+  const conts = h("div", "iwm-lm-conts", contBox);
+  const contBefore = continuation("before", "unedited", conts);
+  const contAfter = continuation("after", "with edits", conts);
+  function chart(name, title, parent) {
+    const box = h("div", "iwm-lm-chart", parent);
+    box.dataset.chart = name;
+    h("div", "iwm-lm-heading", box).textContent = title;
+    const rows = h("div", "iwm-lm-rows", box);
+    rows.setAttribute("role", "list");
+    rows.setAttribute("aria-label", title);
+    const hint = h("div", "iwm-lm-hint", box);
+    return { box, rows, hint };
+  }
+  function continuation(name, label, parent) {
+    const row = h("div", "iwm-lm-cont", parent);
+    row.dataset.cont = name;
+    h("span", "iwm-lm-cont-label", row).textContent = label;
+    const text = h("div", "iwm-lm-cont-text", row);
+    return { row, text };
+  }
+  function fillChart(c, top, scale, color, hint, marks = {}) {
+    const has = !!top && top.tokens.length > 0;
+    c.box.dataset.empty = has ? "0" : "1";
+    c.hint.hidden = has;
+    c.hint.textContent = hint;
+    c.rows.hidden = !has;
+    if (!has) {
+      c.rows.replaceChildren();
+      return;
+    }
+    const t = (
+      /** @type {TopK} */
+      top
+    );
+    c.rows.replaceChildren(
+      ...t.tokens.map((token, i) => {
+        const p = t.probs[i];
+        const row = h("div", "iwm-lm-row");
+        row.setAttribute("role", "listitem");
+        row.dataset.token = token;
+        row.dataset.prob = String(p);
+        const isNew = !!marks.isNew?.[i];
+        row.dataset.new = isNew ? "1" : "0";
+        if (marks.dropped?.[i]) {
+          row.dataset.dropped = "1";
+        }
+        const was = marks.was?.[i];
+        const label = h("span", "iwm-lm-token", row);
+        const text = h("span", "iwm-lm-token-text", label);
+        text.textContent = showToken(token);
+        if (isNew) {
+          const badge = h("span", "iwm-lm-new", label);
+          badge.textContent = "new";
+          badge.title = "not in the unedited top-k";
+        }
+        const track = h("span", "iwm-lm-track", row);
+        const bar = h("span", "iwm-lm-bar", track);
+        bar.style.width = `${(100 * Math.max(0, Math.min(1, p / scale))).toFixed(2)}%`;
+        bar.style.background = color;
+        if (was !== null && was !== void 0) {
+          const tick = h("span", "iwm-lm-was", track);
+          tick.style.left = `calc(${(100 * Math.max(0, Math.min(1, was / scale))).toFixed(2)}% - 1px)`;
+        }
+        h("span", "iwm-lm-pct", row).textContent = formatProb(p);
+        const extra = isNew ? ", new in the top-k" : was !== null && was !== void 0 ? `, unedited ${formatProb(was)}` : marks.dropped?.[i] ? ", not in the edited top-k" : "";
+        row.title = `${JSON.stringify(token)}: ${formatProb(p)}${extra}`;
+        row.setAttribute("aria-label", row.title);
+        return row;
+      })
+    );
+  }
+  function fillContinuation(c, prompt, words, hint, changed) {
+    c.row.dataset.changed = String(changed);
+    const parts = [];
+    const head = h("span", "iwm-lm-cont-prompt");
+    head.textContent = prompt.text;
+    parts.push(head);
+    if (words === null) {
+      const hintEl = h("span", "iwm-lm-cont-hint");
+      hintEl.textContent = ` ${hint}`;
+      parts.push(hintEl);
+    } else {
+      words.forEach((w, i) => {
+        parts.push(document.createTextNode(i === 0 ? w.sep || prompt.glue : w.sep));
+        const span = h("span", `iwm-lm-word${w.changed ? " iwm-lm-changed" : ""}`);
+        span.textContent = w.word;
+        if (w.changed) span.dataset.changed = "1";
+        parts.push(span);
+      });
+    }
+    c.text.replaceChildren(...parts);
+    c.row.hidden = false;
+  }
+  function update(state) {
+    const lm = state.lm;
+    if (!lm) {
+      el.hidden = true;
+      return;
+    }
+    el.hidden = false;
+    const edited = !!lm.after;
+    el.classList.toggle("iwm-lm-edited", edited);
+    el.dataset.edited = edited ? "1" : "0";
+    const mask = scopeMask(state.scope, state.scopeStart, lm.prompt.length);
+    chips.replaceChildren(
+      ...lm.prompt.map((token, i) => {
+        const chip = h("span", "iwm-lm-chip");
+        chip.setAttribute("role", "listitem");
+        chip.dataset.index = String(i);
+        chip.dataset.token = token;
+        chip.dataset.inScope = mask[i] ? "1" : "0";
+        h("span", "iwm-lm-chip-text", chip).textContent = showToken(token);
+        h("span", "iwm-lm-chip-index", chip).textContent = String(i);
+        chip.title = `token ${i}: ${JSON.stringify(token)}${mask[i] ? " (edited here)" : ""}`;
+        return chip;
+      })
+    );
+    const first = mask.indexOf(true);
+    const last = mask.lastIndexOf(true);
+    scopeNote.textContent = first < 0 ? "" : `· the dials edit ${first === last ? `token ${first}` : `tokens ${first}–${last}`}${state.scope === "once" ? "" : " and every generated token"}`;
+    const scale = barScale(lm.before, lm.after);
+    const isNew = lm.before && lm.after ? newTokenFlags(lm.before.tokens, lm.after.tokens) : [];
+    const was = lm.before && lm.after ? previousProbs(lm.before, lm.after.tokens) : [];
+    const dropped = lm.before && lm.after ? newTokenFlags(lm.after.tokens, lm.before.tokens) : [];
+    fillChart(before, lm.before, scale, LM_COLORS.before, "no prediction yet", { dropped });
+    fillChart(after, lm.after, scale, LM_COLORS.after, "turn a dial to see the edited prediction", {
+      isNew,
+      was
+    });
+    legend.replaceChildren();
+    legend.append(`bars on one scale (longest ${formatProb(scale)})`);
+    if (lm.after) {
+      legend.append(" ·");
+      h("i", "", legend);
+      legend.append("unedited probability · ");
+      const badge = h("span", "iwm-lm-new", legend);
+      badge.textContent = "new";
+      legend.append(" not in the unedited top-k");
+      if (dropped.some(Boolean)) {
+        legend.append(" · ");
+        h("s", "", legend).textContent = "struck";
+        legend.append(": not in the edited top-k");
+      }
+    }
+    const hasCont = lm.continuationBefore !== "" || (lm.continuationAfter ?? "") !== "";
+    contBox.hidden = !hasCont;
+    el.dataset.continuation = hasCont ? "1" : "0";
+    if (hasCont) {
+      const prompt = promptText(lm.prompt, lm.continuationBefore, lm.continuationAfter);
+      const d = diffWords(lm.continuationBefore, lm.continuationAfter ?? "");
+      const on = lm.continuationAfter !== null;
+      fillContinuation(contBefore, prompt, on ? d.a : d.a.map((w) => ({ ...w, changed: false })), "", on ? d.a.filter((w) => w.changed).length : 0);
+      fillContinuation(contAfter, prompt, on ? d.b : null, "… turn a dial", on ? d.changed : 0);
+      if (on && d.changed === 0 && d.a.every((w) => !w.changed)) {
+        const same = h("span", "iwm-lm-same", contAfter.text);
+        same.textContent = "(same words as unedited)";
+      }
+      contNote.textContent = `· ${splitWords(lm.continuationBefore).length} words generated${on ? "; the differing words highlighted" : ""}`;
+    }
+  }
+  return {
+    el,
+    update,
+    dispose() {
+      el.remove();
+    }
+  };
 }
 
 // js/rollout.js
@@ -132,8 +497,8 @@ function frameOf(view, width, height, pad = 0) {
   const spanY = view.ymax - view.ymin;
   const scale = Math.max(0, Math.min((width - 2 * pad) / spanX, (height - 2 * pad) / spanY));
   const w = spanX * scale;
-  const h2 = spanY * scale;
-  return { view, scale, left: (width - w) / 2, top: (height - h2) / 2, size: Math.min(w, h2) };
+  const h3 = spanY * scale;
+  return { view, scale, left: (width - w) / 2, top: (height - h3) / 2, size: Math.min(w, h3) };
 }
 function toCanvas(f, x, y) {
   return [f.left + (x - f.view.xmin) * f.scale, f.top + (f.view.ymax - y) * f.scale];
@@ -573,7 +938,7 @@ var CSS = `
   font-family: var(--jp-code-font-family, ui-monospace, monospace); font-size: 12px;
 }
 .iwm-steering-dials .iwm-body { display: flex; flex-wrap: wrap; align-items: flex-start; gap: 12px 24px; transition: opacity 0.15s; }
-.iwm-steering-dials.iwm-stale .iwm-rollout { opacity: 0.4; }
+.iwm-steering-dials.iwm-stale .iwm-rollout, .iwm-steering-dials.iwm-stale .iwm-lm { opacity: 0.4; }
 .iwm-steering-dials .iwm-dials { display: flex; flex-direction: column; gap: 12px; min-width: 220px; max-width: 320px; }
 .iwm-steering-dials .iwm-dial-head { display: flex; align-items: baseline; gap: 8px; }
 .iwm-steering-dials .iwm-dial-label { font-weight: 600; }
@@ -605,6 +970,7 @@ var CSS = `
 .iwm-steering-dials .iwm-range-ends { display: flex; justify-content: space-between; color: var(--iwm-faint); font-size: 0.85em; }
 .iwm-steering-dials .iwm-rollout { position: relative; flex: 1 1 300px; max-width: 420px; min-width: 200px; transition: opacity 0.15s; }
 .iwm-steering-dials .iwm-rollout-canvas { display: block; }
+.iwm-steering-dials .iwm-lm { flex: 1 1 480px; max-width: 820px; transition: opacity 0.15s; }
 .iwm-steering-dials .iwm-empty {
   display: flex; align-items: center; justify-content: center; height: 120px;
   color: var(--iwm-muted); border: 1px dashed var(--jp-border-color1, #bbb);
@@ -622,7 +988,7 @@ var CSS = `
 }
 `;
 var SVG_NS = "http://www.w3.org/2000/svg";
-function h(tag, className, parent) {
+function h2(tag, className, parent) {
   const e = document.createElement(tag);
   if (className) e.className = className;
   if (parent) parent.appendChild(e);
@@ -653,75 +1019,79 @@ var EVENTS = [
   "direction",
   "code",
   "rollout",
+  "lm",
   "latency_ms",
   "error",
   "status",
   "generation"
 ];
 function render({ model, el }) {
-  const root = h("div", "iwm-steering-dials", el);
-  h("style", "", root).textContent = CSS;
-  const header = h("div", "iwm-header", root);
-  h("span", "iwm-title", header).textContent = "Steering dials";
-  const status = h("span", "iwm-status iwm-idle", header);
+  const root = h2("div", "iwm-steering-dials", el);
+  h2("style", "", root).textContent = CSS + LM_CSS;
+  const header = h2("div", "iwm-header", root);
+  h2("span", "iwm-title", header).textContent = "Steering dials";
+  const status = h2("span", "iwm-status iwm-idle", header);
   status.textContent = "running…";
-  const latency = h("span", "iwm-latency", header);
+  const latency = h2("span", "iwm-latency", header);
   latency.title = "time Python took for the last re-run";
-  const genBadge = h("span", "iwm-generation", header);
-  const errorBox = h("div", "iwm-error", root);
+  const genBadge = h2("span", "iwm-generation", header);
+  const errorBox = h2("div", "iwm-error", root);
   errorBox.setAttribute("role", "alert");
   errorBox.hidden = true;
-  const options = h("div", "iwm-options", root);
-  const scopeLabel = h("label", "", options);
+  const options = h2("div", "iwm-options", root);
+  const scopeLabel = h2("label", "", options);
   scopeLabel.append("edit at");
   const scopeSelect = (
     /** @type {HTMLSelectElement} */
-    h("select", "iwm-scope", scopeLabel)
+    h2("select", "iwm-scope", scopeLabel)
   );
   fillSelect(scopeSelect, SCOPES);
-  const startLabel = h("label", "iwm-scope-start-label", options);
+  const startLabel = h2("label", "iwm-scope-start-label", options);
   startLabel.append("t =");
   const startInput = (
     /** @type {HTMLInputElement} */
-    h("input", "iwm-scope-start", startLabel)
+    h2("input", "iwm-scope-start", startLabel)
   );
   startInput.type = "number";
   startInput.min = "0";
   startInput.step = "1";
-  const dirLabel = h("label", "", options);
+  const dirLabel = h2("label", "", options);
   dirLabel.append("along");
   const dirSelect = (
     /** @type {HTMLSelectElement} */
-    h("select", "iwm-direction", dirLabel)
+    h2("select", "iwm-direction", dirLabel)
   );
   fillSelect(dirSelect, DIRECTIONS);
-  const body = h("div", "iwm-body", root);
-  const dialsBox = h("div", "iwm-dials", body);
-  const rolloutBox = h("div", "iwm-rollout", body);
+  const body = h2("div", "iwm-body", root);
+  const dialsBox = h2("div", "iwm-dials", body);
+  const rolloutBox = h2("div", "iwm-rollout", body);
   const canvas = (
     /** @type {HTMLCanvasElement} */
-    h("canvas", "iwm-rollout-canvas", rolloutBox)
+    h2("canvas", "iwm-rollout-canvas", rolloutBox)
   );
   canvas.setAttribute("role", "img");
-  const empty = h("div", "iwm-empty", rolloutBox);
+  const empty = h2("div", "iwm-empty", rolloutBox);
   empty.textContent = "no rollout yet";
-  const legend = h("div", "iwm-legend", rolloutBox);
-  const actions = h("div", "iwm-actions", root);
-  const resetButton = h("button", "iwm-reset", actions);
+  const legend = h2("div", "iwm-legend", rolloutBox);
+  const lmPanel = createLmPanel();
+  body.appendChild(lmPanel.el);
+  lmPanel.el.hidden = true;
+  const actions = h2("div", "iwm-actions", root);
+  const resetButton = h2("button", "iwm-reset", actions);
   resetButton.type = "button";
   resetButton.textContent = "Reset";
   resetButton.title = "turn every dial off (no edits)";
-  const copyButton = h("button", "iwm-copy", actions);
+  const copyButton = h2("button", "iwm-copy", actions);
   copyButton.type = "button";
   copyButton.textContent = "Copy as nnsight code";
   const details = (
     /** @type {HTMLDetailsElement} */
-    h("details", "iwm-code", root)
+    h2("details", "iwm-code", root)
   );
-  h("summary", "", details).textContent = "nnsight code for these edits";
+  h2("summary", "", details).textContent = "nnsight code for these edits";
   const codeText = (
     /** @type {HTMLTextAreaElement} */
-    h("textarea", "iwm-code-text", details)
+    h2("textarea", "iwm-code-text", details)
   );
   codeText.readOnly = true;
   codeText.spellcheck = false;
@@ -730,8 +1100,12 @@ function render({ model, el }) {
   let scheduled = false;
   let disposed = false;
   let rolloutDirty = true;
+  let lmDirty = true;
+  let lm = null;
+  let lmKey = "";
   let series = {};
   let localError = "";
+  let lmError = "";
   let dialsKey = "";
   let controls = [];
   let lastWidth = 0;
@@ -756,12 +1130,12 @@ function render({ model, el }) {
     });
   }
   function head(dial, box) {
-    const row = h("div", "iwm-dial-head", box);
-    const name = h("span", "iwm-dial-label", row);
+    const row = h2("div", "iwm-dial-head", box);
+    const name = h2("span", "iwm-dial-label", row);
     name.textContent = dial.label;
-    const value = h("span", "iwm-value", row);
+    const value = h2("span", "iwm-value", row);
     value.setAttribute("aria-live", "off");
-    const off = h("button", "iwm-off-button", row);
+    const off = h2("button", "iwm-off-button", row);
     off.type = "button";
     off.textContent = "off";
     off.title = `turn ${dial.label} off (no edit)`;
@@ -773,7 +1147,7 @@ function render({ model, el }) {
     return { value, off, dispose: () => off.removeEventListener("click", onOff) };
   }
   function circularControl(dial) {
-    const box = h("div", "iwm-dial iwm-circular");
+    const box = h2("div", "iwm-dial iwm-circular");
     box.dataset.id = dial.id;
     box.dataset.kind = "circular";
     const top = head(dial, box);
@@ -822,7 +1196,7 @@ function render({ model, el }) {
     const arm = s("line", { class: "iwm-arm", x1: 0, y1: 0 }, svg);
     const handle = s("circle", { class: "iwm-handle", r: 7 }, svg);
     s("circle", { class: "iwm-centre", r: 2.5 }, svg);
-    const readoutLine2 = h("div", "iwm-readout", box);
+    const readoutLine2 = h2("div", "iwm-readout", box);
     readoutLine2.textContent = `${readoutText(dial)}${readoutText(dial) ? " · " : ""}max r ${formatNumber(maxR, dial.step)}`;
     const ro2 = Array.isArray(dial.readout) ? vectorToPolar(dial.readout) : null;
     if (ro2) {
@@ -925,14 +1299,14 @@ function render({ model, el }) {
     };
   }
   function sliderControl(dial) {
-    const box = h("div", "iwm-dial iwm-slider-dial");
+    const box = h2("div", "iwm-dial iwm-slider-dial");
     box.dataset.id = dial.id;
     box.dataset.kind = "slider";
     const top = head(dial, box);
-    const wrap = h("div", "iwm-slider", box);
+    const wrap = h2("div", "iwm-slider", box);
     const range = (
       /** @type {HTMLInputElement} */
-      h("input", "iwm-range", wrap)
+      h2("input", "iwm-range", wrap)
     );
     range.type = "range";
     range.min = String(dial.min);
@@ -941,15 +1315,15 @@ function render({ model, el }) {
     range.setAttribute("aria-label", dial.label);
     const r = Number(dial.readout);
     if (dial.readout !== null && dial.readout !== void 0 && Number.isFinite(r)) {
-      const tick = h("span", "iwm-slider-tick", wrap);
+      const tick = h2("span", "iwm-slider-tick", wrap);
       const frac = Math.min(1, Math.max(0, (r - dial.min) / (dial.max - dial.min)));
       tick.style.left = `calc(8px + ${frac} * (100% - 16px))`;
       tick.title = readoutText(dial);
     }
-    const ends = h("div", "iwm-range-ends", box);
-    h("span", "", ends).textContent = formatNumber(dial.min, dial.step);
-    h("span", "iwm-readout", ends).textContent = readoutText(dial);
-    h("span", "", ends).textContent = formatNumber(dial.max, dial.step);
+    const ends = h2("div", "iwm-range-ends", box);
+    h2("span", "", ends).textContent = formatNumber(dial.min, dial.step);
+    h2("span", "iwm-readout", ends).textContent = readoutText(dial);
+    h2("span", "", ends).textContent = formatNumber(dial.max, dial.step);
     function update(v) {
       const on = v !== null && v !== void 0 && Number.isFinite(Number(v));
       box.classList.toggle("iwm-off", !on);
@@ -996,7 +1370,7 @@ function render({ model, el }) {
       return dial.kind === "circular" ? circularControl(dial) : sliderControl(dial);
     });
     dialsBox.replaceChildren(...controls.map((c) => c.el));
-    if (!controls.length) h("div", "iwm-readout", dialsBox).textContent = "no dials";
+    if (!controls.length) h2("div", "iwm-readout", dialsBox).textContent = "no dials";
   }
   function updateHeader() {
     const running = model.get("status") === "running";
@@ -1006,7 +1380,7 @@ function render({ model, el }) {
     genBadge.textContent = `generation ${model.get("generation") ?? 0}`;
   }
   function updateError() {
-    const msg = [model.get("error") || "", localError].filter(Boolean).join("\n");
+    const msg = [model.get("error") || "", lm ? "" : localError, lmError].filter(Boolean).join("\n");
     errorBox.textContent = msg;
     errorBox.hidden = !msg;
     root.classList.toggle("iwm-stale", !!msg);
@@ -1023,8 +1397,37 @@ function render({ model, el }) {
     if (codeText.value !== code) codeText.value = code;
     copyButton.disabled = !code;
   }
+  function drawLm(changed) {
+    const scope = model.get("scope") || "rollout";
+    const start = Number(model.get("scope_start")) || 0;
+    const key = JSON.stringify([scope, start]);
+    lmPanel.el.hidden = false;
+    if (!changed && key === lmKey) return;
+    lmKey = key;
+    lmPanel.update({ lm, scope, scopeStart: start });
+  }
   function drawCanvas() {
     const t0 = performance.now();
+    const lmChanged = lmDirty;
+    if (lmDirty) {
+      lmDirty = false;
+      try {
+        lm = readLm(model.get("lm"));
+        lmError = "";
+      } catch (e) {
+        lm = null;
+        lmError = `cannot show the language model's predictions: ${/** @type {Error} */
+        e.message}`;
+      }
+    }
+    if (lm) {
+      rolloutBox.hidden = true;
+      drawLm(lmChanged);
+      finishDraw(t0);
+      return;
+    }
+    lmPanel.el.hidden = true;
+    rolloutBox.hidden = false;
     if (rolloutDirty) {
       rolloutDirty = false;
       try {
@@ -1060,11 +1463,15 @@ function render({ model, el }) {
         `rollout in the unit box: ${Object.keys(series).join(", ")}`
       );
     }
+    finishDraw(t0);
+  }
+  function finishDraw(t0) {
     renderCount++;
     const ds = root.dataset;
     ds.renderCount = String(renderCount);
     ds.generation = String(model.get("generation") ?? 0);
-    ds.series = Object.keys(series).join(" ");
+    ds.series = lm ? "" : Object.keys(series).join(" ");
+    ds.lm = lm ? "1" : "0";
     ds.drawMs = (performance.now() - t0).toFixed(2);
   }
   function draw() {
@@ -1072,14 +1479,15 @@ function render({ model, el }) {
     const values = current();
     for (const c of controls) c.update(values[c.dial.id]);
     updateHeader();
-    updateError();
     updateOptions();
     drawCanvas();
+    updateError();
   }
   const handlers = EVENTS.map((name) => [
     `change:${name}`,
     () => {
       if (name === "rollout") rolloutDirty = true;
+      if (name === "lm") lmDirty = true;
       if (name === "values") sender.fromPython();
       if (name === "status" || name === "error") {
         updateHeader();
@@ -1182,6 +1590,7 @@ function render({ model, el }) {
     clearTimeout(startTimer);
     clearTimeout(copiedTimer);
     canvas.width = canvas.height = 0;
+    lmPanel.dispose();
     root.remove();
   };
 }

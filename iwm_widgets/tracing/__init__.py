@@ -2,6 +2,7 @@
 
 from .edits import Edit, apply_edit, edits_to_code
 from .model import Model, load, weights_checksum
+from .patching import PatchingSweep, attribution_patching, patching_sweep
 from .probes import ProbeSweep, Variable, contrastive_variable, dial_scan, probe_sweep
 from .run import Result, run
 from .sites import Site, as_site
@@ -9,16 +10,19 @@ from .sites import Site, as_site
 __all__ = [
     "Edit",
     "Model",
+    "PatchingSweep",
     "ProbeSweep",
     "Result",
     "Site",
     "Variable",
     "apply_edit",
     "as_site",
+    "attribution_patching",
     "contrastive_variable",
     "dial_scan",
     "edits_to_code",
     "load",
+    "patching_sweep",
     "probe_sweep",
     "run",
     "weights_checksum",

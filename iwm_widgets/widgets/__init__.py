@@ -1,6 +1,6 @@
 """Widgets: one ``.py`` here and one ``js/<name>.js`` bundle per widget."""
 
-from .activation_map import ActivationMap
+from .activation_map import ActivationMap, Heatmap
 from .steering_dials import SteeringDials
 
-__all__ = ["ActivationMap", "SteeringDials"]
+__all__ = ["ActivationMap", "Heatmap", "SteeringDials"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import anywidget
 import torch
 import traitlets
 
@@ -11,7 +12,7 @@ from ..transport import to_buffer
 from ..workspace import Workspace
 from ._base import WorkspaceWidget, esm
 
-__all__ = ["QUANTITIES", "ActivationMap"]
+__all__ = ["QUANTITIES", "ActivationMap", "Heatmap", "HeatmapTraits"]
 
 QUANTITIES = {
     "norm": "activation norm ‖h‖",
@@ -23,26 +24,8 @@ QUANTITIES = {
 DIVERGING = {"dim", "direction"}
 
 
-class ActivationMap(WorkspaceWidget):
-    """Heatmap of a quantity at every layer (rows) and position (columns).
-
-    Parameters
-    ----------
-    ws
-        The :class:`~iwm_widgets.workspace.Workspace` to follow: the map re-draws
-        whenever its result changes, and clicking a cell sets ``ws.selection``.
-    quantity
-        One of ``"norm"``, ``"dim"``, ``"direction"`` (needs ``direction=``),
-        ``"delta"``, and for language models ``"lens_prob"``.
-    sites
-        Rows, bottom to top (default: ``ws.model.layers``).
-    direction
-        A vector (hidden size) for the ``"direction"`` quantity, e.g. a probe's weights.
-    dim
-        The hidden dimension shown by ``"dim"``.
-    """
-
-    _esm = esm("activation_map")
+class HeatmapTraits(traitlets.HasTraits):
+    """The synced state of the heatmap front end (``js/activation_map.js``)."""
 
     values = traitlets.Dict(help="{buffer, dtype, shape=[rows, cols]}: the heatmap, binary.").tag(
         sync=True
@@ -67,6 +50,73 @@ class ActivationMap(WorkspaceWidget):
     vmax = traitlets.Float(1.0, help="Colour scale maximum.").tag(sync=True)
     selection = traitlets.Dict(help="{} or {row, col}: the selected cell.").tag(sync=True)
     title = traitlets.Unicode("", help="Title shown above the map.").tag(sync=True)
+
+
+def color_range(m: torch.Tensor, diverging: bool, lower_zero: bool = False) -> tuple[float, float]:
+    """Colour limits: symmetric around 0 when diverging, else [min or 0, max]."""
+    finite = m[torch.isfinite(m)]
+    if diverging:
+        lim = float(finite.abs().max()) if finite.numel() else 1.0
+        return -(lim or 1.0), (lim or 1.0)
+    lo = 0.0 if lower_zero or not finite.numel() else float(finite.min())
+    hi = float(finite.max()) if finite.numel() else 1.0
+    return lo, (hi if hi > lo else lo + 1.0)
+
+
+class Heatmap(anywidget.AnyWidget, HeatmapTraits):
+    """A static rows × columns heatmap with the ActivationMap front end.
+
+    Used for results that are not live activations (e.g. a patching sweep).
+    """
+
+    _esm = esm("activation_map")
+
+    def __init__(
+        self,
+        matrix: Any,
+        *,
+        rows: list[str],
+        columns: list[str],
+        title: str = "",
+        diverging: bool = False,
+        label: str = "value",
+    ) -> None:
+        m = torch.as_tensor(matrix, dtype=torch.float32)
+        if m.ndim != 2 or m.shape != (len(rows), len(columns)):
+            raise ValueError(
+                f"matrix {list(m.shape)} does not match {len(rows)} rows × {len(columns)} columns"
+            )
+        super().__init__()
+        lo, hi = color_range(m, diverging)
+        with self.hold_sync():
+            self.values = to_buffer(m)
+            self.rows, self.columns, self.title = list(rows), list(columns), title
+            self.quantities = [{"value": "value", "label": label}]
+            self.quantity = "value"
+            self.scale = "diverging" if diverging else "sequential"
+            self.vmin, self.vmax = lo, hi
+
+
+class ActivationMap(WorkspaceWidget, HeatmapTraits):
+    """Heatmap of a quantity at every layer (rows) and position (columns).
+
+    Parameters
+    ----------
+    ws
+        The :class:`~iwm_widgets.workspace.Workspace` to follow: the map re-draws
+        whenever its result changes, and clicking a cell sets ``ws.selection``.
+    quantity
+        One of ``"norm"``, ``"dim"``, ``"direction"`` (needs ``direction=``),
+        ``"delta"``, and for language models ``"lens_prob"``.
+    sites
+        Rows, bottom to top (default: ``ws.model.layers``).
+    direction
+        A vector (hidden size) for the ``"direction"`` quantity, e.g. a probe's weights.
+    dim
+        The hidden dimension shown by ``"dim"``.
+    """
+
+    _esm = esm("activation_map")
 
     def __init__(
         self,
@@ -193,17 +243,13 @@ class ActivationMap(WorkspaceWidget):
 
     def _redraw(self, result: Any) -> None:
         m, text = self._matrix(result)
-        finite = m[torch.isfinite(m)]
-        if self.quantity in DIVERGING:
-            lim = float(finite.abs().max()) if finite.numel() else 1.0
-            lo, hi, scale = -(lim or 1.0), (lim or 1.0), "diverging"
-        else:
-            lo = 0.0 if self.quantity in ("norm", "delta", "lens_prob") else float(finite.min())
-            hi = float(finite.max()) if finite.numel() else 1.0
-            if self.quantity == "lens_prob":
-                hi = 1.0
-            hi = hi if hi > lo else lo + 1.0
-            scale = "sequential"
+        diverging = self.quantity in DIVERGING
+        lo, hi = color_range(
+            m, diverging, lower_zero=self.quantity in ("norm", "delta", "lens_prob")
+        )
+        if self.quantity == "lens_prob":
+            hi = 1.0
+        scale = "diverging" if diverging else "sequential"
         self.values = to_buffer(m, "float32")
         self.rows = list(self._row_sites)
         self.columns = self.ws.columns()

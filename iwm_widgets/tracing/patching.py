@@ -1,0 +1,303 @@
+"""Activation patching: which (site, position) carries the difference between two inputs.
+
+:func:`patching_sweep` runs the corrupt input many times in ONE batched trace per chunk,
+each row with one (site, position) replaced by its value from the clean input, and
+scores every row with a metric. Rows are chunked to a memory budget; never one trace
+per pair. :func:`attribution_patching` is the gradient approximation (one forward and
+one backward), reported beside real patching as a fast preview.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import torch
+
+from ..errors import InputError, RunError
+from .model import Model
+from .sites import Site, as_site
+
+__all__ = ["PatchingSweep", "attribution_patching", "patching_sweep"]
+
+Metric = Callable[[torch.Tensor], torch.Tensor]
+
+
+@dataclass
+class PatchingSweep:
+    """Patching effects over sites × positions.
+
+    ``values[i, j]`` is the metric of the *base* run with ``sites[i]`` at
+    ``positions[j]`` patched from the *source* run. With ``mode="denoising"`` (the
+    default) the base is the corrupt input and the source the clean one; with
+    ``"noising"`` the other way round. ``clean_metric`` / ``corrupt_metric`` are the two
+    unpatched references.
+    """
+
+    values: torch.Tensor
+    sites: list[str]
+    positions: list[int]
+    clean_metric: float
+    corrupt_metric: float
+    mode: str
+    labels: list[str] = field(default_factory=list)
+    attribution: torch.Tensor | None = None
+    agreement: float | None = None
+    seconds: float = 0.0
+    traces: int = 0
+
+    @property
+    def effect(self) -> torch.Tensor:
+        """``values`` minus the unpatched base metric (how much each patch moved it)."""
+        base = self.corrupt_metric if self.mode == "denoising" else self.clean_metric
+        return self.values - base
+
+    def normalized(self) -> torch.Tensor:
+        """0 at the base run, 1 at the other run (the fraction of the gap restored)."""
+        gap = self.clean_metric - self.corrupt_metric
+        if gap == 0:
+            raise ZeroDivisionError("clean and corrupt metrics are equal; nothing to normalise")
+        sign = 1.0 if self.mode == "denoising" else -1.0
+        return sign * self.effect / gap
+
+    def widget(self, quantity: str = "effect") -> Any:
+        """The sweep as a heatmap (the ActivationMap front end, static data)."""
+        from ..widgets.activation_map import Heatmap
+
+        m = {"effect": self.effect, "values": self.values, "normalized": self.normalized()}[
+            quantity
+        ]
+        return Heatmap(
+            m,
+            rows=self.sites,
+            columns=self.labels or [str(p) for p in self.positions],
+            title=f"patching ({self.mode}): {quantity}",
+            diverging=True,
+        )
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget())
+
+    def __repr__(self) -> str:
+        agree = "" if self.agreement is None else f", attribution agreement r={self.agreement:.3f}"
+        return (
+            f"<PatchingSweep {self.mode} {len(self.sites)} sites × {len(self.positions)} "
+            f"positions, clean {self.clean_metric:.4g}, corrupt {self.corrupt_metric:.4g}, "
+            f"{self.traces} traces in {self.seconds:.2f} s{agree}>"
+        )
+
+
+def _prepare_pair(
+    model: Model, clean: Any, corrupt: Any, align: str | None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    a, b = model.prepare(clean), model.prepare(corrupt)
+    if a.shape[0] != 1 or b.shape[0] != 1:
+        raise InputError("clean and corrupt must each be ONE input (batch size 1)")
+    if a.shape[1:] != b.shape[1:]:
+        if align != "last" or a.shape[2:] != b.shape[2:]:
+            raise InputError(
+                f"clean has {a.shape[1]} positions and corrupt {b.shape[1]}; patching needs "
+                "equal lengths. Pass align='last' to drop leading positions of the longer "
+                "one so that both end at the same last position."
+            )
+        n = min(a.shape[1], b.shape[1])
+        a, b = a[:, -n:], b[:, -n:]
+    return a, b
+
+
+def _check_metric(metric: Metric, out: torch.Tensor, rows: int) -> torch.Tensor:
+    m = metric(out)
+    if not isinstance(m, torch.Tensor) or m.shape != (rows,):
+        shape = list(m.shape) if isinstance(m, torch.Tensor) else type(m).__name__
+        raise InputError(
+            f"metric must return one scalar per batch row, shape [{rows}]; got {shape}. "
+            "Index the output per row, e.g. lambda out: out[:, -1, 0]"
+        )
+    return m.detach().float()
+
+
+def _output_tensor(out: Any) -> torch.Tensor:
+    if isinstance(out, torch.Tensor):
+        return out
+    logits = getattr(out, "logits", None)
+    return logits if logits is not None else out[0]
+
+
+def patching_sweep(
+    model: Any,
+    clean: Any,
+    corrupt: Any,
+    metric: Metric,
+    *,
+    sites: Sequence[str | Site] | None = None,
+    positions: Sequence[int] | None = None,
+    mode: Literal["denoising", "noising"] = "denoising",
+    align: str | None = None,
+    max_rows: int = 256,
+    attribution: bool = False,
+) -> PatchingSweep:
+    """Patch every (site, position) from one input into the other, in batched traces.
+
+    Parameters
+    ----------
+    model
+        A :class:`Model` or a :class:`~iwm_widgets.workspace.Workspace` (its model).
+    clean, corrupt
+        One input each, of the same length (``align="last"`` trims the longer one
+        from the start).
+    metric
+        ``metric(output) -> [batch]``: one scalar per row (e.g. a logit difference).
+    sites
+        Default: ``model.layers``. Site values must be ``[batch, positions, d]``.
+    positions
+        Default: every position.
+    mode
+        ``"denoising"``: run corrupt, patch in clean; ``"noising"``: the reverse.
+    max_rows
+        Batch rows per trace (the memory budget).
+    attribution
+        Also compute :func:`attribution_patching` and its agreement with the real one.
+    """
+    if mode not in ("denoising", "noising"):
+        raise InputError(f"mode must be 'denoising' or 'noising', got {mode!r}")
+    model = getattr(model, "model", model)
+    t0 = time.perf_counter()
+    a, b = _prepare_pair(model, clean, corrupt, align)
+    source, base = (a, b) if mode == "denoising" else (b, a)
+    sites = [as_site(s) for s in (sites if sites is not None else model.layers)]
+    for s in sites:
+        model.check_site(s)
+    T = a.shape[1]
+    positions = list(range(T)) if positions is None else [int(p) for p in positions]
+    bad = [p for p in positions if not -T <= p < T]
+    if bad:
+        raise InputError(f"positions {bad} are outside the inputs (length {T})")
+    shapes = model.inspect(base)
+    for s in sites:
+        if len(shapes.get(s, ())) < 3:
+            raise InputError(f"site {s} has no position axis (shape {list(shapes.get(s, ()))})")
+    order = sorted(range(len(sites)), key=lambda i: model.order_key(sites[i]))
+    pairs = [(i, j) for i in range(len(sites)) for j in range(len(positions))]
+    values = torch.empty(len(sites), len(positions))
+    ref: dict[str, float] = {}
+    traces = 0
+    per_chunk = max(1, max_rows - 2)
+    nn = model.nnsight
+    for c in range(0, len(pairs), per_chunk):
+        chunk = pairs[c : c + per_chunk]
+        x = torch.cat([source, base, base.expand(len(chunk), *base.shape[1:])])
+        # per site (in forward order): which rows patch which positions
+        plan = []
+        for i in order:
+            rows = [2 + r for r, (si, _) in enumerate(chunk) if si == i]
+            if rows:
+                pos = [positions[chunk[r - 2][1]] for r in rows]
+                plan.append((sites[i], torch.tensor(rows), torch.tensor(pos)))
+        saves: dict[str, Any] = {}
+        with model.lock, torch.no_grad():
+            try:
+                with nn.trace(x):
+                    _patch(nn, plan)
+                    saves["out"] = nn.output.save()
+            except Exception as e:
+                raise RunError(f"patching trace failed: {type(e).__name__}: {e}") from e
+        traces += 1
+        out = _output_tensor(saves["out"])
+        m = _check_metric(metric, out, x.shape[0])
+        ref = {"source": float(m[0]), "base": float(m[1])}
+        for r, (i, j) in enumerate(chunk):
+            values[i, j] = m[2 + r]
+    if not pairs:  # still report the references
+        raise InputError("nothing to patch: give at least one site and one position")
+    clean_m, corrupt_m = (
+        (ref["source"], ref["base"]) if mode == "denoising" else (ref["base"], ref["source"])
+    )
+    sweep = PatchingSweep(
+        values,
+        [str(s) for s in sites],
+        positions,
+        clean_m,
+        corrupt_m,
+        mode,
+        labels=[model.labels(base)[p] for p in positions],
+        traces=traces,
+    )
+    if attribution:
+        attr = attribution_patching(
+            model, clean, corrupt, metric, sites=sites, positions=positions, mode=mode, align=align
+        )
+        sweep.attribution = attr
+        real = sweep.effect.reshape(-1)
+        est = attr.reshape(-1)
+        if real.std() > 0 and est.std() > 0:
+            sweep.agreement = float(torch.corrcoef(torch.stack([real, est]))[0, 1])
+    sweep.seconds = time.perf_counter() - t0
+    return sweep
+
+
+def _patch(nn: Any, plan: list[tuple[Site, torch.Tensor, torch.Tensor]]) -> None:
+    """Inside a trace: copy row 0's value into the planned (row, position) cells."""
+    for site, rows, pos in plan:
+        env = nn.get(site.path) if hasattr(nn, "get") else None
+        h = env.input if site.io == "input" else env.output
+        h = h[0] if isinstance(h, tuple) else h
+        h[rows, pos] = h[0, pos]
+
+
+def attribution_patching(
+    model: Any,
+    clean: Any,
+    corrupt: Any,
+    metric: Metric,
+    *,
+    sites: Sequence[str | Site] | None = None,
+    positions: Sequence[int] | None = None,
+    mode: str = "denoising",
+    align: str | None = None,
+) -> torch.Tensor:
+    """First-order estimate of every patch's effect: ``(h_source − h_base) · ∂metric/∂h``.
+
+    One traced forward on each input (gradients kept on the base run) and one backward.
+    Returns ``[sites, positions]``, comparable to ``PatchingSweep.effect``.
+    """
+    model = getattr(model, "model", model)
+    a, b = _prepare_pair(model, clean, corrupt, align)
+    source, base = (a, b) if mode == "denoising" else (b, a)
+    sites = [as_site(s) for s in (sites if sites is not None else model.layers)]
+    T = a.shape[1]
+    positions = list(range(T)) if positions is None else list(positions)
+    ordered = sorted(sites, key=model.order_key)
+    nn = model.nnsight
+    with model.lock:
+        try:
+            src: dict[str, Any] = {}
+            with torch.no_grad(), nn.trace(source):
+                for s in ordered:
+                    h = nn.get(s.path).output
+                    src[str(s)] = (h[0] if isinstance(h, tuple) else h).detach().clone().save()
+            hs: dict[str, Any] = {}
+            with torch.enable_grad(), nn.trace(base):
+                for s in ordered:
+                    h = nn.get(s.path).output
+                    h = h[0] if isinstance(h, tuple) else h
+                    h.retain_grad()
+                    hs[str(s)] = h.save()
+                hs["__out__"] = nn.output.save()
+            with torch.enable_grad():
+                m = metric(_output_tensor(hs["__out__"]))
+                grads = torch.autograd.grad(m.sum(), [hs[str(s)] for s in sites], allow_unused=True)
+        except InputError:
+            raise
+        except Exception as e:
+            raise RunError(f"attribution patching failed: {type(e).__name__}: {e}") from e
+    out = torch.zeros(len(sites), len(positions))
+    for i, (s, g) in enumerate(zip(sites, grads, strict=True)):
+        if g is None:
+            continue
+        diff = src[str(s)] - hs[str(s)].detach()
+        out[i] = (diff[0, positions] * g[0, positions]).sum(-1)
+    return out

@@ -1,0 +1,121 @@
+"""Batched activation patching against a hand-written nnsight patching loop."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+import iwm_widgets as iwm
+from iwm_widgets.errors import InputError
+
+
+def manual_patching(model, clean, corrupt, metric, sites, positions):
+    """One nnsight trace per (site, position): the loop the batched sweep replaces."""
+    net = model.nnsight
+    out = torch.empty(len(sites), len(positions))
+    with torch.no_grad():
+        src = {}
+        with net.trace(clean):
+            for s in sites:
+                src[s] = net.get(s).output.clone().save()
+        for i, s in enumerate(sites):
+            for j, p in enumerate(positions):
+                with net.trace(corrupt):
+                    h = net.get(s).output
+                    h[:, p] = src[s][:, p]
+                    o = net.output.save()
+                o = getattr(o, "logits", o)
+                out[i, j] = metric(o)[0]
+    return out
+
+
+@pytest.fixture(scope="module")
+def ball():
+    return iwm.load("bouncing-ball")
+
+
+def test_world_model_patching_equals_manual_loop(ball):
+    clean, corrupt = ball.sample(seed=0), ball.sample(seed=1)
+
+    def metric(out):
+        return out[:, -1, 0]
+
+    sweep = iwm.patching_sweep(
+        ball, clean, corrupt, metric, positions=[0, 15, 30, 31], max_rows=7
+    )  # several chunks
+    assert sweep.traces > 1
+    expected = manual_patching(ball, clean, corrupt, metric, ball.layers, [0, 15, 30, 31])
+    assert torch.allclose(sweep.values, expected, atol=1e-6)
+    with torch.no_grad():
+        assert sweep.clean_metric == pytest.approx(float(ball.module(clean)[0, -1, 0]), abs=1e-6)
+        assert sweep.corrupt_metric == pytest.approx(
+            float(ball.module(corrupt)[0, -1, 0]), abs=1e-6
+        )
+    # a position after the metric's position cannot matter (the model is causal)
+    assert sweep.effect[:, :3].abs().max() < 0.05
+
+
+def test_language_model_patching_equals_manual_loop(gpt2_dir):
+    lm = iwm.load(gpt2_dir)
+    tok = lm.tokenizer
+    a, b = tok.convert_tokens_to_ids("Paris"), tok.convert_tokens_to_ids("Rome")
+
+    def metric(out):
+        return out[:, -1, a] - out[:, -1, b]
+
+    clean = "The Eiffel Tower is in the city of"
+    corrupt = "The Colosseum Tower is in the city of"  # same length in tokens
+    sweep = iwm.patching_sweep(lm, clean, corrupt, metric)
+    ids_c, ids_k = lm.prepare(clean), lm.prepare(corrupt)
+    expected = manual_patching(lm, ids_c, ids_k, metric, lm.layers, list(range(ids_c.shape[1])))
+    assert torch.allclose(sweep.values, expected, atol=1e-5)
+    # patching the whole last layer at the last position restores the clean metric
+    assert sweep.values[-1, -1] == pytest.approx(sweep.clean_metric, abs=1e-5)
+    assert sweep.labels[:2] == ["The", "Colosseum"]
+    noising = iwm.patching_sweep(lm, clean, corrupt, metric, mode="noising")
+    assert noising.values[-1, -1] == pytest.approx(noising.corrupt_metric, abs=1e-5)
+
+
+class Linear3(nn.Module):
+    """A linear network: attribution patching is exact here."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        torch.manual_seed(0)
+        self.blocks = nn.ModuleList(nn.Linear(4, 4) for _ in range(3))
+        self.mix = nn.Linear(5, 1, bias=False)  # mixes positions (a causal sum)
+
+    def forward(self, x):
+        for b in self.blocks:
+            x = b(x)
+        return self.mix(x.transpose(1, 2)).squeeze(-1)  # [B, 4]
+
+
+def test_attribution_patching_is_exact_on_a_linear_model():
+    model = iwm.load(Linear3())
+    g = torch.Generator().manual_seed(1)
+    clean, corrupt = torch.randn(1, 5, 4, generator=g), torch.randn(1, 5, 4, generator=g)
+    sweep = iwm.patching_sweep(model, clean, corrupt, lambda out: out[:, 2], attribution=True)
+    assert torch.allclose(sweep.attribution, sweep.effect, atol=1e-5)
+    assert sweep.agreement == pytest.approx(1.0, abs=1e-5)
+
+
+def test_bad_patching_inputs(ball, gpt2_dir):
+    x, y = ball.sample(seed=0), ball.sample(seed=1, length=20)
+    with pytest.raises(InputError, match="align='last'"):
+        iwm.patching_sweep(ball, x, y, lambda out: out[:, -1, 0])
+    aligned = iwm.patching_sweep(
+        ball, x, y, lambda out: out[:, -1, 0], align="last", sites=["blocks.3"], positions=[-1]
+    )
+    assert aligned.values.shape == (1, 1)
+    with pytest.raises(InputError, match="one scalar per batch row"):
+        iwm.patching_sweep(ball, x, x, lambda out: out[:, -1])
+    with pytest.raises(InputError, match="outside"):
+        iwm.patching_sweep(ball, x, x, lambda out: out[:, -1, 0], positions=[40])
+    before = ball.weights_checksum()
+    with torch.no_grad():
+        clean = ball.module(x)
+    assert ball.weights_checksum() == before
+    with torch.no_grad():
+        assert torch.equal(ball.module(x), clean)
