@@ -10,12 +10,16 @@
 // Python through a leading + trailing throttle (at most one message per THROTTLE_MS); the
 // final value is always sent on release. Python runs the workspace (latest wins) and sends
 // back the rollout: the context, the model's prediction without (blue) and with (orange)
-// the edits, and the simulator's (dashed).
+// the edits, and the simulator's (dashed). For a language model Python fills `lm` instead
+// of `rollout`, and the view shows js/lm_panel.js in place of the rollout canvas: the
+// prompt, the next-token top-k unedited and with the edits, and the greedy continuations.
 //
 // Synced traits (see the Python class): dials, values, scope, scope_start, n_steps,
-// direction, code, rollout, latency_ms, error, status, generation. The root element
-// carries data-render-count, data-generation, data-sent, data-draw-ms and data-copied.
+// direction, code, rollout, lm, latency_ms, error, status, generation. The root element
+// carries data-render-count, data-generation, data-sent, data-draw-ms, data-copied and
+// data-lm ("1" while the LM panel is shown).
 
+import { createLmPanel, LM_CSS, readLm } from "./lm_panel.js";
 import { drawRollout, readSeries, renderLegend, themeOf } from "./rollout.js";
 
 /**
@@ -504,7 +508,7 @@ const CSS = `
   font-family: var(--jp-code-font-family, ui-monospace, monospace); font-size: 12px;
 }
 .iwm-steering-dials .iwm-body { display: flex; flex-wrap: wrap; align-items: flex-start; gap: 12px 24px; transition: opacity 0.15s; }
-.iwm-steering-dials.iwm-stale .iwm-rollout { opacity: 0.4; }
+.iwm-steering-dials.iwm-stale .iwm-rollout, .iwm-steering-dials.iwm-stale .iwm-lm { opacity: 0.4; }
 .iwm-steering-dials .iwm-dials { display: flex; flex-direction: column; gap: 12px; min-width: 220px; max-width: 320px; }
 .iwm-steering-dials .iwm-dial-head { display: flex; align-items: baseline; gap: 8px; }
 .iwm-steering-dials .iwm-dial-label { font-weight: 600; }
@@ -536,6 +540,7 @@ const CSS = `
 .iwm-steering-dials .iwm-range-ends { display: flex; justify-content: space-between; color: var(--iwm-faint); font-size: 0.85em; }
 .iwm-steering-dials .iwm-rollout { position: relative; flex: 1 1 300px; max-width: 420px; min-width: 200px; transition: opacity 0.15s; }
 .iwm-steering-dials .iwm-rollout-canvas { display: block; }
+.iwm-steering-dials .iwm-lm { flex: 1 1 480px; max-width: 820px; transition: opacity 0.15s; }
 .iwm-steering-dials .iwm-empty {
   display: flex; align-items: center; justify-content: center; height: 120px;
   color: var(--iwm-muted); border: 1px dashed var(--jp-border-color1, #bbb);
@@ -597,7 +602,7 @@ function fillSelect(select, options) {
 }
 
 const EVENTS = [
-  "dials", "values", "scope", "scope_start", "n_steps", "direction", "code", "rollout",
+  "dials", "values", "scope", "scope_start", "n_steps", "direction", "code", "rollout", "lm",
   "latency_ms", "error", "status", "generation",
 ];
 
@@ -616,7 +621,7 @@ const EVENTS = [
  */
 function render({ model, el }) {
   const root = h("div", "iwm-steering-dials", el);
-  h("style", "", root).textContent = CSS;
+  h("style", "", root).textContent = CSS + LM_CSS;
 
   const header = h("div", "iwm-header", root);
   h("span", "iwm-title", header).textContent = "Steering dials";
@@ -654,6 +659,9 @@ function render({ model, el }) {
   const empty = h("div", "iwm-empty", rolloutBox);
   empty.textContent = "no rollout yet";
   const legend = h("div", "iwm-legend", rolloutBox);
+  const lmPanel = createLmPanel();
+  body.appendChild(lmPanel.el);
+  lmPanel.el.hidden = true;
 
   const actions = h("div", "iwm-actions", root);
   const resetButton = h("button", "iwm-reset", actions);
@@ -675,9 +683,15 @@ function render({ model, el }) {
   let scheduled = false;
   let disposed = false;
   let rolloutDirty = true;
+  let lmDirty = true;
+  /** @type {ReturnType<typeof readLm>} */
+  let lm = null;
+  /** what the LM panel shows, to redraw it only when that changes */
+  let lmKey = "";
   /** @type {ReturnType<typeof readSeries>} */
   let series = {};
   let localError = "";
+  let lmError = "";
   let dialsKey = "";
   /** @type {Control[]} */
   let controls = [];
@@ -976,7 +990,7 @@ function render({ model, el }) {
   }
 
   function updateError() {
-    const msg = [model.get("error") || "", localError].filter(Boolean).join("\n");
+    const msg = [model.get("error") || "", lm ? "" : localError, lmError].filter(Boolean).join("\n");
     errorBox.textContent = msg;
     errorBox.hidden = !msg;
     root.classList.toggle("iwm-stale", !!msg);
@@ -995,8 +1009,42 @@ function render({ model, el }) {
     copyButton.disabled = !code;
   }
 
+  /**
+   * The LM panel in place of the rollout canvas (a language model); redrawn when `lm` or
+   * the edit scope changed.
+   * @param {boolean} changed whether `lm` was just read
+   */
+  function drawLm(changed) {
+    const scope = model.get("scope") || "rollout";
+    const start = Number(model.get("scope_start")) || 0;
+    const key = JSON.stringify([scope, start]);
+    lmPanel.el.hidden = false;
+    if (!changed && key === lmKey) return;
+    lmKey = key;
+    lmPanel.update({ lm, scope, scopeStart: start });
+  }
+
   function drawCanvas() {
     const t0 = performance.now();
+    const lmChanged = lmDirty;
+    if (lmDirty) {
+      lmDirty = false;
+      try {
+        lm = readLm(model.get("lm"));
+        lmError = "";
+      } catch (e) {
+        lm = null; // an unreadable lm: fall back to the (empty) rollout view, with the error
+        lmError = `cannot show the language model's predictions: ${/** @type {Error} */ (e).message}`;
+      }
+    }
+    if (lm) {
+      rolloutBox.hidden = true;
+      drawLm(lmChanged);
+      finishDraw(t0);
+      return;
+    }
+    lmPanel.el.hidden = true;
+    rolloutBox.hidden = false;
     if (rolloutDirty) {
       rolloutDirty = false;
       try {
@@ -1028,11 +1076,17 @@ function render({ model, el }) {
         `rollout in the unit box: ${Object.keys(series).join(", ")}`,
       );
     }
+    finishDraw(t0);
+  }
+
+  /** The markers tests and benchmarks wait on. @param {number} t0 */
+  function finishDraw(t0) {
     renderCount++;
     const ds = root.dataset;
     ds.renderCount = String(renderCount);
     ds.generation = String(model.get("generation") ?? 0);
-    ds.series = Object.keys(series).join(" ");
+    ds.series = lm ? "" : Object.keys(series).join(" ");
+    ds.lm = lm ? "1" : "0";
     ds.drawMs = (performance.now() - t0).toFixed(2);
   }
 
@@ -1041,9 +1095,9 @@ function render({ model, el }) {
     const values = current();
     for (const c of controls) c.update(values[c.dial.id]);
     updateHeader();
-    updateError();
     updateOptions();
     drawCanvas();
+    updateError(); // after drawing: it shows what drawing could not read
   }
 
   // ---- events --------------------------------------------------------------------------
@@ -1052,6 +1106,7 @@ function render({ model, el }) {
     `change:${name}`,
     () => {
       if (name === "rollout") rolloutDirty = true;
+      if (name === "lm") lmDirty = true;
       // Python reset the values or loaded a preset: show them, unless a drag is on.
       if (name === "values") sender.fromPython();
       if (name === "status" || name === "error") {
@@ -1166,6 +1221,7 @@ function render({ model, el }) {
     clearTimeout(startTimer);
     clearTimeout(copiedTimer);
     canvas.width = canvas.height = 0;
+    lmPanel.dispose();
     root.remove();
   };
 }

@@ -168,8 +168,8 @@ def patching_sweep(
     t0 = time.perf_counter()
     a, b = _prepare_pair(model, clean, corrupt, align)
     source, base = (a, b) if mode == "denoising" else (b, a)
-    sites = [as_site(s) for s in (sites if sites is not None else model.layers)]
-    for s in sites:
+    site_list = [as_site(s) for s in (sites if sites is not None else model.layers)]
+    for s in site_list:
         model.check_site(s)
     T = a.shape[1]
     positions = list(range(T)) if positions is None else [int(p) for p in positions]
@@ -177,12 +177,12 @@ def patching_sweep(
     if bad:
         raise InputError(f"positions {bad} are outside the inputs (length {T})")
     shapes = model.inspect(base)
-    for s in sites:
+    for s in site_list:
         if len(shapes.get(s, ())) < 3:
             raise InputError(f"site {s} has no position axis (shape {list(shapes.get(s, ()))})")
-    order = sorted(range(len(sites)), key=lambda i: model.order_key(sites[i]))
-    pairs = [(i, j) for i in range(len(sites)) for j in range(len(positions))]
-    values = torch.empty(len(sites), len(positions))
+    order = sorted(range(len(site_list)), key=lambda i: model.order_key(site_list[i]))
+    pairs = [(i, j) for i in range(len(site_list)) for j in range(len(positions))]
+    values = torch.empty(len(site_list), len(positions))
     ref: dict[str, float] = {}
     traces = 0
     per_chunk = max(1, max_rows - 2)
@@ -196,7 +196,7 @@ def patching_sweep(
             rows = [2 + r for r, (si, _) in enumerate(chunk) if si == i]
             if rows:
                 pos = [positions[chunk[r - 2][1]] for r in rows]
-                plan.append((sites[i], torch.tensor(rows), torch.tensor(pos)))
+                plan.append((site_list[i], torch.tensor(rows), torch.tensor(pos)))
         saves: dict[str, Any] = {}
         with model.lock, torch.no_grad():
             try:
@@ -218,7 +218,7 @@ def patching_sweep(
     )
     sweep = PatchingSweep(
         values,
-        [str(s) for s in sites],
+        [str(s) for s in site_list],
         positions,
         clean_m,
         corrupt_m,
@@ -228,7 +228,14 @@ def patching_sweep(
     )
     if attribution:
         attr = attribution_patching(
-            model, clean, corrupt, metric, sites=sites, positions=positions, mode=mode, align=align
+            model,
+            clean,
+            corrupt,
+            metric,
+            sites=site_list,
+            positions=positions,
+            mode=mode,
+            align=align,
         )
         sweep.attribution = attr
         real = sweep.effect.reshape(-1)
@@ -242,7 +249,7 @@ def patching_sweep(
 def _patch(nn: Any, plan: list[tuple[Site, torch.Tensor, torch.Tensor]]) -> None:
     """Inside a trace: copy row 0's value into the planned (row, position) cells."""
     for site, rows, pos in plan:
-        env = nn.get(site.path) if hasattr(nn, "get") else None
+        env = nn.get(site.path)
         h = env.input if site.io == "input" else env.output
         h = h[0] if isinstance(h, tuple) else h
         h[rows, pos] = h[0, pos]
@@ -267,10 +274,10 @@ def attribution_patching(
     model = getattr(model, "model", model)
     a, b = _prepare_pair(model, clean, corrupt, align)
     source, base = (a, b) if mode == "denoising" else (b, a)
-    sites = [as_site(s) for s in (sites if sites is not None else model.layers)]
+    site_list = [as_site(s) for s in (sites if sites is not None else model.layers)]
     T = a.shape[1]
     positions = list(range(T)) if positions is None else list(positions)
-    ordered = sorted(sites, key=model.order_key)
+    ordered = sorted(site_list, key=model.order_key)
     nn = model.nnsight
     with model.lock:
         try:
@@ -289,13 +296,14 @@ def attribution_patching(
                 hs["__out__"] = nn.output.save()
             with torch.enable_grad():
                 m = metric(_output_tensor(hs["__out__"]))
-                grads = torch.autograd.grad(m.sum(), [hs[str(s)] for s in sites], allow_unused=True)
+                leaves = [hs[str(s)] for s in site_list]
+                grads = torch.autograd.grad(m.sum(), leaves, allow_unused=True)
         except InputError:
             raise
         except Exception as e:
             raise RunError(f"attribution patching failed: {type(e).__name__}: {e}") from e
-    out = torch.zeros(len(sites), len(positions))
-    for i, (s, g) in enumerate(zip(sites, grads, strict=True)):
+    out = torch.zeros(len(site_list), len(positions))
+    for i, (s, g) in enumerate(zip(site_list, grads, strict=True)):
         if g is None:
             continue
         diff = src[str(s)] - hs[str(s)].detach()
