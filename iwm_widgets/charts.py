@@ -38,8 +38,21 @@ def probe_chart(sweep: Any) -> Any:
                     "score": sc["score_after_bounce"],
                 }
             )
-    base_rows = [{"baseline": k.replace("_", " "), "score": v} for k, v in sweep.baselines.items()]
-    pick = alt.selection_point(name="layer_pick", fields=["site"], on="click", empty=False)
+    # one dashed rule per kind of baseline: the best input-only probe, and chance
+    inputs = {k: v for k, v in sweep.baselines.items() if k.startswith("input")}
+    base_rows = []
+    if inputs:
+        k = max(inputs, key=inputs.__getitem__)
+        base_rows.append({"baseline": k.replace("_", " ") + " positions", "score": inputs[k]})
+    if "chance" in sweep.baselines:
+        base_rows.append({"baseline": "chance", "score": sweep.baselines["chance"]})
+    # a click on a point (not on a line) picks its layer
+    pick = alt.selection_point(
+        name="layer_pick",
+        fields=["site"],
+        on="click[item() && item().mark.marktype === 'symbol']",
+        empty=False,
+    )
     x = alt.X("site:N", sort=list(sweep.sites), title="layer (site)")
     y = alt.Y(
         "score:Q",
@@ -47,21 +60,19 @@ def probe_chart(sweep: Any) -> Any:
         scale=alt.Scale(domain=[min(-0.1, min(r["score"] for r in rows)), 1.0]),
     )
     colour = alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom"))
-    lines = (
-        alt.Chart(alt.Data(values=rows))
-        .mark_line(point=alt.OverlayMarkDef(size=80))
+    tooltip = ["site:N", "series:N", alt.Tooltip("score:Q", format=".3f")]
+    base = alt.Chart(alt.Data(values=rows)).encode(x=x, y=y, color=colour, tooltip=tooltip)
+    lines = base.mark_line()
+    points = (
+        base.mark_point(filled=True)
         .encode(
-            x=x,
-            y=y,
-            color=colour,
-            tooltip=["site:N", "series:N", alt.Tooltip("score:Q", format=".3f")],
-            # strokeWidth, not size: on the point overlay, size is the symbol's area and
-            # would shrink the points to 2 px², too small to see or click.
-            strokeWidth=alt.condition(pick, alt.value(4), alt.value(2)),
+            # the picked layer's points grow and get a dark outline
+            size=alt.condition(pick, alt.value(220), alt.value(80)),
+            stroke=alt.condition(pick, alt.value("#222"), alt.value(None)),
         )
         .add_params(pick)
     )
-    layers = [lines]
+    layers = [lines, points]
     if base_rows:
         rules = (
             alt.Chart(alt.Data(values=base_rows))

@@ -84,6 +84,9 @@ class Edit:
     start
         Edit every position from ``start`` on, rollout steps included (exclusive with
         ``positions``).
+    rows
+        Only these batch rows (``None``: every row). Batched sweeps give each row its
+        own intervention in one trace.
     label
         Free text shown in widgets.
     id
@@ -100,6 +103,7 @@ class Edit:
     bias: torch.Tensor | None = None
     positions: tuple[int, ...] | None = None
     start: int | None = None
+    rows: tuple[int, ...] | None = None
     label: str = ""
     id: str = field(default_factory=_new_id)
 
@@ -121,6 +125,12 @@ class Edit:
             if not pos:
                 raise EditError("positions is empty; use None for every position")
             object.__setattr__(self, "positions", pos)
+        if self.rows is not None:
+            try:
+                rows = tuple(int(r) for r in self.rows)
+            except (TypeError, ValueError):
+                raise EditError(f"rows must be integers, got {self.rows!r}") from None
+            object.__setattr__(self, "rows", rows)
         if self.start is not None and not isinstance(self.start, int):
             raise EditError(f"start must be an integer, got {self.start!r}")
         if not math.isfinite(self.scale_):
@@ -387,6 +397,7 @@ class Edit:
             "bias": lst(self.bias),
             "positions": None if self.positions is None else list(self.positions),
             "start": self.start,
+            "rows": None if self.rows is None else list(self.rows),
             "label": self.label,
             "id": self.id,
         }
@@ -409,6 +420,7 @@ class Edit:
             bias=t(d.get("bias"), "bias"),
             positions=None if d.get("positions") is None else tuple(d["positions"]),
             start=d.get("start"),
+            rows=None if d.get("rows") is None else tuple(d["rows"]),
             label=d.get("label", ""),
             id=d.get("id") or _new_id(),
         )
@@ -460,17 +472,28 @@ def _index(
     length of the whole sequence so far (they differ from 0 and ``length`` when a
     language model generates with a key/value cache: each step sees one new token).
     """
+    pos: Any
     if ndim <= 2:  # [batch, features]: no position axis
-        return (Ellipsis,)
-    if edit.start is not None:
-        return (slice(None), slice(max(edit.start - offset, 0), None))
-    if edit.positions is not None:
-        if not offset:
-            return (slice(None), list(edit.positions))
+        pos = None
+    elif edit.start is not None:
+        pos = slice(max(edit.start - offset, 0), None)
+    elif edit.positions is not None and not offset:
+        pos = list(edit.positions)
+    elif edit.positions is not None:
         assert total is not None and length is not None
         local = [(p if p >= 0 else p + total) - offset for p in edit.positions]
-        return (slice(None), [q for q in local if 0 <= q < length])
-    return (Ellipsis,)
+        pos = [q for q in local if 0 <= q < (length or 0)]
+    else:
+        pos = slice(None)
+    if edit.rows is None:
+        return (Ellipsis,) if pos is None or pos == slice(None) else (slice(None), pos)
+    rows = torch.tensor(edit.rows)
+    if pos is None:
+        return (rows,)
+    assert length is not None
+    cols = torch.arange(length)[pos] if isinstance(pos, slice) else torch.tensor(pos)
+    cols = cols % length  # negative positions count from the end
+    return (rows[:, None], cols[None, :])
 
 
 def apply_edit(edit: Edit, h: torch.Tensor, offset: int = 0, total: int | None = None) -> None:
@@ -523,6 +546,14 @@ def _lit(t: torch.Tensor) -> str:
 
 
 def _index_code(edit: Edit, cached: bool = False) -> str:
+    if edit.rows is not None:  # per-row interventions (sweeps): explicit row × column grid
+        if edit.start is not None:
+            cols = f"torch.arange({edit.start}, h.shape[1])"
+        elif edit.positions is not None:
+            cols = f"torch.tensor({list(edit.positions)!r}) % h.shape[1]"
+        else:
+            cols = "torch.arange(h.shape[1])"
+        return f"[torch.tensor({list(edit.rows)!r})[:, None], {cols}[None, :]]"
     if cached:  # generation with a key/value cache: positions are absolute
         if edit.start is not None:
             return f"[:, max({edit.start} - offset, 0):]"
