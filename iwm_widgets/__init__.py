@@ -10,22 +10,26 @@ from importlib.metadata import PackageNotFoundError, version
 
 from . import errors
 from .tracing import (
+    CausalEffects,
     Edit,
     Model,
+    Node,
     PatchingSweep,
     ProbeSweep,
     Result,
     Site,
     Variable,
     attribution_patching,
+    causal_effects,
     contrastive_variable,
     dial_scan,
     load,
+    output_node,
     patching_sweep,
     probe_sweep,
     run,
 )
-from .widgets import ActivationMap, Heatmap, SteeringDials
+from .widgets import ActivationMap, CausalGraph, Heatmap, SteeringDials
 from .workspace import Workspace
 
 try:
@@ -35,9 +39,12 @@ except PackageNotFoundError:  # running from a source tree
 
 __all__ = [
     "ActivationMap",
+    "CausalEffects",
+    "CausalGraph",
     "Edit",
     "Heatmap",
     "Model",
+    "Node",
     "PatchingSweep",
     "ProbeSweep",
     "Result",
@@ -46,10 +53,12 @@ __all__ = [
     "Variable",
     "Workspace",
     "attribution_patching",
+    "causal_effects",
     "contrastive_variable",
     "dial_scan",
     "errors",
     "load",
+    "output_node",
     "patching_sweep",
     "probe_sweep",
     "run",

@@ -1,6 +1,7 @@
 """Widgets: one ``.py`` here and one ``js/<name>.js`` bundle per widget."""
 
 from .activation_map import ActivationMap, Heatmap
+from .causal_graph import CausalGraph
 from .steering_dials import SteeringDials
 
-__all__ = ["ActivationMap", "Heatmap", "SteeringDials"]
+__all__ = ["ActivationMap", "CausalGraph", "Heatmap", "SteeringDials"]

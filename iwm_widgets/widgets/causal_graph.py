@@ -1,0 +1,323 @@
+"""CausalGraph: a live graph of causal effects between internal variables."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+import traitlets
+
+from ..errors import EditError, InputError
+from ..tracing import Edit
+from ..tracing.causal import CausalEffects, Node, as_nodes, causal_effects, output_node
+from ..transport import to_buffer
+from ..workspace import Workspace
+from ._base import WorkspaceWidget, _message, esm
+
+__all__ = ["CausalGraph"]
+
+MAX_NODES = 200
+MAX_EDGES = 2000
+
+
+def auto_nodes(ws: Workspace) -> list[Node]:
+    """Every layer at the last position, plus the output."""
+    nodes: list[Any] = list(ws.model.layers)
+    if ws.model.kind == "world":
+        nodes += [
+            output_node(lambda o: o[:, -1, 0], "next x", "position_x"),
+            output_node(lambda o: o[:, -1, 1], "next y", "position_y"),
+        ]
+    elif ws.model.kind == "lm":
+        nodes.append(output_node(lambda o: o[:, -1].max(-1).values, "top logit"))
+    else:
+        nodes.append(output_node(lambda o: o.reshape(o.shape[0], -1).norm(dim=-1), "‖output‖"))
+    return as_nodes(nodes)
+
+
+class CausalGraph(WorkspaceWidget):
+    """Nodes are internal variables; edges are measured causal effects, live.
+
+    Every re-run of the Workspace re-measures all effects in one batched trace under
+    the current edits. Click a node to edit it (the edit goes into the Workspace).
+
+    Parameters
+    ----------
+    ws
+        The Workspace.
+    nodes
+        Variables (each component becomes a node), site paths, output nodes
+        (:func:`iwm_widgets.output_node`), or ``"auto"`` (every layer + the output).
+    threshold
+        Edges with ``|effect|`` at or below it are not drawn.
+    delta
+        Shift applied to each Variable node when measuring effects (default: the
+        std of its readout over the input's positions).
+    """
+
+    _esm = esm("causal_graph")
+
+    nodes = traitlets.List(traitlets.Dict(), help="Node records with layout.").tag(sync=True)
+    edges = traitlets.Dict(help="{buffer, dtype, shape=[E, 3]}: source, target, effect.").tag(
+        sync=True
+    )
+    edge_threshold = traitlets.Float(0.1, help="Edges with |effect| below are hidden.").tag(
+        sync=True
+    )
+    colour_by = traitlets.Unicode("value", help="'value' or 'moved'.").tag(sync=True)
+    selected = traitlets.Unicode("", help="Id of the node whose editor is open.").tag(sync=True)
+    output = traitlets.Dict(help="{label, before, after}: the output readout.").tag(sync=True)
+    score = traitlets.Dict(help="Ground-truth precision/recall (zoo models).").tag(sync=True)
+
+    def __init__(
+        self,
+        ws: Workspace,
+        nodes: Sequence[Any] | str = "auto",
+        *,
+        threshold: float = 0.1,
+        delta: Any = None,
+    ) -> None:
+        ns = auto_nodes(ws) if isinstance(nodes, str) and nodes == "auto" else as_nodes(list(nodes))
+        if len(ns) > MAX_NODES:
+            raise InputError(
+                f"{len(ns)} nodes is more than the browser budget of {MAX_NODES}; "
+                "pick fewer sites or group them"
+            )
+        for n in ns:
+            if n.site is not None:
+                ws.model.check_site(n.site)
+        self._nodes = ns
+        self._delta = delta
+        self._edit_ids: dict[str, str] = {}
+        self.effects: CausalEffects | None = None
+        self.exports: dict[str, str] = {}
+        super().__init__(ws)
+        self.edge_threshold = float(threshold)
+        self._check_upstream()
+        self.on_msg(self._on_msg)
+        self.observe(self._on_threshold, names=["edge_threshold"])
+        self._start()
+
+    def _sites(self) -> list[str]:
+        return sorted({str(n.site) for n in self._nodes if n.site is not None})
+
+    def _check_upstream(self) -> None:
+        ce = causal_effects(self.ws, self._nodes, delta=self._delta)
+        lonely = [
+            n.id
+            for i, n in enumerate(self._nodes)
+            if n.kind != "output" and not bool(ce.downstream[i].any())
+        ]
+        if lonely:
+            raise InputError(
+                f"nodes {lonely} are not upstream of any other node: add a later "
+                "node or an output node, or drop them"
+            )
+
+    # ---- drawing --------------------------------------------------------
+    def _layout(self, ce: CausalEffects) -> list[tuple[float, float]]:
+        import networkx as nx
+
+        depth = {}
+        order = sorted(
+            {
+                (n.kind == "output", self.ws.model.order_key(n.site) if n.site else (0, 0))
+                for n in self._nodes
+            }
+        )
+        for n in self._nodes:
+            depth[n.id] = order.index(
+                (n.kind == "output", self.ws.model.order_key(n.site) if n.site else (0, 0))
+            )
+        g = nx.DiGraph()
+        for n in self._nodes:
+            g.add_node(n.id, layer=depth[n.id])
+        pos = nx.multipartite_layout(g, subset_key="layer")
+        xs = [float(p[0]) for p in pos.values()]
+        ys = [float(p[1]) for p in pos.values()]
+
+        def norm(v: float, lo: float, hi: float) -> float:
+            return 0.5 if hi - lo < 1e-9 else (v - lo) / (hi - lo)
+
+        return [
+            (
+                norm(float(pos[n.id][0]), min(xs), max(xs)),
+                norm(float(pos[n.id][1]), min(ys), max(ys)),
+            )
+            for n in self._nodes
+        ]
+
+    def _redraw(self, result: Any) -> None:
+        ce = causal_effects(self.ws, self._nodes, delta=self._delta)
+        self.effects = ce
+        base = self.ws.baseline
+        before = (
+            torch.stack([n.readout(base)[0:1] for n in self._nodes])[:, 0] if base else ce.values
+        )
+        layout = self._layout(ce)
+        order = sorted(
+            {
+                (n.kind == "output", self.ws.model.order_key(n.site) if n.site else (0, 0))
+                for n in self._nodes
+            }
+        )
+        edited = set(self._edit_ids)
+        self.nodes = [
+            {
+                "id": n.id,
+                "label": n.label or n.id,
+                "kind": n.kind,
+                "layer": order.index(
+                    (n.kind == "output", self.ws.model.order_key(n.site) if n.site else (0, 0))
+                ),
+                "x": layout[i][0],
+                "y": layout[i][1],
+                "value": float(ce.values[i]),
+                "moved": float(ce.values[i] - before[i]),
+                "site": str(n.site or ""),
+                "edited": n.id in edited,
+                "truth": n.truth,
+                "editable": []
+                if n.kind == "output"
+                else (
+                    ["set", "clamp", "scale", "ablate"]
+                    if n.kind == "variable"
+                    else ["ablate", "scale"]
+                ),
+            }
+            for i, n in enumerate(self._nodes)
+        ]
+        edges = ce.edges(0.0)
+        if len(edges) > MAX_EDGES:  # aggregate: keep the strongest, say so in the title
+            edges = sorted(edges, key=lambda e: -abs(e[2]))[:MAX_EDGES]
+        self.edges = to_buffer(torch.tensor(edges, dtype=torch.float32).reshape(-1, 3))
+        outs = [i for i, n in enumerate(self._nodes) if n.kind == "output"]
+        if outs:
+            i = outs[0]
+            self.output = {
+                "label": self._nodes[i].label,
+                "before": float(before[i]),
+                "after": float(ce.values[i]),
+            }
+        spec = self.ws.model.spec
+        if spec is not None and any(n.truth for n in self._nodes):
+            s = ce.score(spec.true_graph(), self.edge_threshold)
+            self.score = {k: s[k] for k in ("precision", "recall", "true_edges", "found_edges")}
+
+    def _on_threshold(self, change: dict[str, Any]) -> None:
+        if self.effects is not None and self.ws.model.spec is not None:
+            s = self.effects.score(self.ws.model.spec.true_graph(), self.edge_threshold)
+            self.score = {k: s[k] for k in ("precision", "recall", "true_edges", "found_edges")}
+
+    # ---- editing --------------------------------------------------------
+    def edit_node(self, node_id: str, op: str, value: float | None = None) -> None:
+        """Edit a node (``"set"``/``"clamp"``/``"scale"``/``"ablate"``); the graph re-runs."""
+        n = next((n for n in self._nodes if n.id == node_id), None)
+        try:
+            if n is None:
+                raise EditError(f"no node {node_id!r}")
+            if n.kind == "output":
+                raise EditError(f"{node_id!r} is an output; it can be read, not edited")
+            if op in ("set", "clamp", "scale") and value is None:
+                raise EditError(f"{op} needs a value")
+            e = self._make_edit(n, op, value)
+            old = self._edit_ids.get(node_id)
+            e = e.with_(id=old) if old else e
+            self._edit_ids[node_id] = e.id  # before the re-run, which draws it as edited
+            try:
+                self.ws.swap_edits([], [e])
+            except Exception:
+                if old:
+                    self._edit_ids[node_id] = old
+                else:
+                    del self._edit_ids[node_id]
+                raise
+        except Exception as err:
+            self.error = _message(err)
+            raise
+
+    def _make_edit(self, n: Node, op: str, value: float | None) -> Edit:
+        pos = [n.position]
+        label = f"graph node {n.id}"
+        if n.kind == "variable":
+            assert n.variable is not None
+            if op in ("set", "clamp"):
+                return Edit.clamp(n.variable, [float(value)], positions=pos, label=label)  # type: ignore[arg-type]
+            if op == "scale":
+                cur = float(self.effects.values[self._nodes.index(n)]) if self.effects else 0.0
+                return Edit.clamp(n.variable, [cur * float(value)], positions=pos, label=label)  # type: ignore[arg-type]
+            if op == "ablate":
+                return Edit.clamp(n.variable, [0.0], positions=pos, label=label)
+        else:
+            assert n.site is not None
+            if op == "ablate":
+                return Edit.ablate(n.site, positions=pos, label=label)
+            if op == "scale":
+                return Edit.scale(n.site, float(value), positions=pos, label=label)  # type: ignore[arg-type]
+        raise EditError(f"{op!r} is not an edit for a {n.kind} node")
+
+    def remove_node_edit(self, node_id: str) -> None:
+        """Remove the edit on a node."""
+        eid = self._edit_ids.pop(node_id, None)
+        if eid is not None and any(e.id == eid for e in self.ws.edits):
+            self.ws.remove_edit(eid)
+
+    def _on_msg(self, widget: Any, content: dict[str, Any], buffers: Any) -> None:
+        kind = content.get("type")
+        try:
+            if kind == "edit":
+                v = content.get("value")
+                self.edit_node(
+                    str(content.get("node")),
+                    str(content.get("op")),
+                    None if v is None else float(v),
+                )
+            elif kind == "remove_edit":
+                self.remove_node_edit(str(content.get("node")))
+            elif kind == "export":
+                self.exports[str(content.get("format"))] = str(content.get("data"))
+        except Exception:
+            pass  # shown in the widget through `error`
+
+    # ---- export ---------------------------------------------------------
+    def to_networkx(self, threshold: float | None = None) -> Any:
+        """The current graph as a ``networkx.DiGraph`` with effect sizes on edges."""
+        if self.effects is None:
+            raise RuntimeError("the graph has not run yet")
+        return self.effects.to_networkx(self.edge_threshold if threshold is None else threshold)
+
+    def to_json(self) -> str:
+        """Nodes and edges as JSON (node-link format)."""
+        import networkx as nx
+
+        return json.dumps(nx.node_link_data(self.to_networkx(), edges="edges"))
+
+    def save(self, path: str | Path) -> Path:
+        """Write ``.graphml`` / ``.json`` from Python, or ``.png`` / ``.svg`` exported
+        by the browser (click the PNG/SVG button first)."""
+        import base64
+
+        import networkx as nx
+
+        path = Path(path)
+        ext = path.suffix.lower()
+        if ext == ".graphml":
+            nx.write_graphml(self.to_networkx(), path)
+        elif ext == ".json":
+            path.write_text(self.to_json())
+        elif ext in (".png", ".svg"):
+            data = self.exports.get(ext[1:])
+            if data is None:
+                raise RuntimeError(
+                    f"no {ext[1:].upper()} exported yet: click the button in the widget first"
+                )
+            if ext == ".png":
+                path.write_bytes(base64.b64decode(data.split(",", 1)[1]))
+            else:
+                path.write_text(data)
+        else:
+            raise ValueError(f"unknown format {ext!r}: use .graphml, .json, .png or .svg")
+        return path
