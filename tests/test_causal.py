@@ -95,7 +95,7 @@ def test_bouncing_ball_graph_contains_velocity_to_next_position(ball, variables)
 
 
 def test_effects_are_measured_under_the_current_edits(ball, variables):
-    pos, vel = variables
+    _, vel = variables
     ws = iwm.Workspace(ball, ball.sample(seed=0), background=False)
     nodes = [vel, *next_pos_nodes()]
     before = iwm.causal_effects(ws, nodes)
@@ -132,7 +132,7 @@ def test_causal_graph_widget_edit_reruns(ball, variables, tmp_path):
 
 
 def test_graph_bad_input(ball, variables):
-    pos, vel = variables
+    _, vel = variables
     ws = iwm.Workspace(ball, ball.sample(seed=0), background=False)
     with pytest.raises(InputError, match="not upstream"):
         iwm.CausalGraph(ws, [vel])  # nothing after it

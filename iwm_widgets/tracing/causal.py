@@ -239,6 +239,7 @@ def causal_effects(
         if n.kind == "variable":
             e = Edit.add(n.variable, [deltas[i]], positions=[n.position])
         else:
+            assert n.site is not None
             e = Edit.ablate(n.site, positions=[n.position])
         row_edits.append(e.with_(rows=(r,)))
     xs = x.expand(1 + len(sources), *x.shape[1:]).contiguous()
