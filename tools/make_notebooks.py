@@ -151,8 +151,12 @@ ws.clear_edits()""",
     ],
 )
 
-write("02_probing_velocity.ipynb", [
-    ("md", """# 2 · Probing for velocity: where does the variable appear?
+write(
+    "02_probing_velocity.ipynb",
+    [
+        (
+            "md",
+            """# 2 · Probing for velocity: where does the variable appear?
 
 The model only ever saw positions. Does it compute the ball's **velocity** internally —
 and at which layer does it appear? A *linear probe* answers the first half of that
@@ -164,61 +168,97 @@ Two checks keep a probe honest:
   looks like;
 * an **input-only baseline** (a probe on the raw last positions) shows how much is
   already in the input. Velocity is nearly a difference of the last two positions —
-  except right after a bounce. The model's own work is the bounce handling."""),
-    ("code", """import torch
+  except right after a bounce. The model's own work is the bounce handling.""",
+        ),
+        (
+            "code",
+            """import torch
 import iwm_widgets as iwm
 
 model = iwm.load("bouncing-ball")
 sweep = iwm.probe_sweep(model, target="velocity")   # batched traces, ridge, held-out R²
-sweep                                              # click a layer in the chart to pick it"""),
-    ("code", """print(repr(sweep))"""),
-    ("md", """### Exercise: the emergence layer
+sweep                                              # click a layer in the chart to pick it""",
+        ),
+        ("code", """print(repr(sweep))"""),
+        (
+            "md",
+            """### Exercise: the emergence layer
 Which is the **first** layer (site) whose held-out R² for velocity reaches 0.9? Write
-its name below and run the cell."""),
-    ("code", """answer = "blocks.1"   # ← your answer
+its name below and run the cell.""",
+        ),
+        (
+            "code",
+            """answer = "blocks.1"   # ← your answer
 
 first = next(s for s in sweep.sites if sweep.scores[s]["score"] >= 0.9)
-print("✓ right" if answer == first else f"✗ not quite: look at the chart again")"""),
-    ("md", """### Right after a bounce
+print("✓ right" if answer == first else f"✗ not quite: look at the chart again")""",
+        ),
+        (
+            "md",
+            """### Right after a bounce
 Overall R² flatters the input-only baseline. Compare the scores on the steps right after
-a wall bounce, where the last displacement is no longer the velocity:"""),
-    ("code", """best = sweep.scores[sweep.best_layer]
+a wall bounce, where the last displacement is no longer the velocity:""",
+        ),
+        (
+            "code",
+            """best = sweep.scores[sweep.best_layer]
 print(f"probe at {sweep.best_layer}: R² {best['score']:.3f} overall, "
       f"{best['score_after_bounce']:.3f} right after a bounce, control {best['control']:+.3f}")
 print(f"input-only (last 2 positions): R² {sweep.baselines['input_last_2']:.3f} overall")
 assert best["score_after_bounce"] > 0.6, "the model should handle bounces"
 assert abs(best["control"]) < 0.05, "the control should be at chance"
-print("✓ the model computes velocity, bounces included, beyond what the input gives")"""),
-    ("md", """## A Variable: read directions and write directions
+print("✓ the model computes velocity, bounces included, beyond what the input gives")""",
+        ),
+        (
+            "md",
+            """## A Variable: read directions and write directions
 
 `sweep.variable(...)` turns the probe into a **Variable**: its *read* directions (the
 probe's weights — how to measure velocity) and its *write* directions (the encoding
 directions — the activation pattern that goes with one unit of velocity). They are not
-the same; the next notebook shows why that matters when you *turn* the variable."""),
-    ("code", """vel = sweep.variable("velocity", layer=sweep.selected or sweep.best_layer)
+the same; the next notebook shows why that matters when you *turn* the variable.""",
+        ),
+        (
+            "code",
+            """vel = sweep.variable("velocity", layer=sweep.selected or sweep.best_layer)
 x, truth = model.sample(seed=0, latents=True)
 res = iwm.run(model, x, reads=[str(vel.site)])
 readout = vel.readout(res)[0]
 print(vel)
 print("step 20: model's internal velocity", readout[20].tolist(), " true", truth["velocity"][20].tolist())
 cos = torch.nn.functional.cosine_similarity(vel.read, vel.write, dim=-1)
-print("cosine(read, write) per component:", [round(c, 3) for c in cos.tolist()])"""),
-    ("md", """Show the readout in the activation map: every layer, every step, along the
+print("cosine(read, write) per component:", [round(c, 3) for c in cos.tolist()])""",
+        ),
+        (
+            "md",
+            """Show the readout in the activation map: every layer, every step, along the
 velocity-x read direction. Where the probe is good (high R²), the map tracks the ball's
-x-velocity; at the embedding it is noise."""),
-    ("code", """ws = iwm.Workspace(model, (x, truth))
+x-velocity; at the embedding it is noise.""",
+        ),
+        (
+            "code",
+            """ws = iwm.Workspace(model, (x, truth))
 amap = iwm.ActivationMap(ws, sites=[str(vel.site)])
 amap.set_direction(vel.read[0], "velocity_x (probe)")
-amap"""),
-])
+amap""",
+        ),
+    ],
+)
 
-write("03_steering_dials.ipynb", [
-    ("md", """# 3 · Steering dials: is the model a simulator?
+write(
+    "03_steering_dials.ipynb",
+    [
+        (
+            "md",
+            """# 3 · Steering dials: is the model a simulator?
 
 A model behaves like a **simulator** when turning a learned dial — the velocity it
 represents — produces the matching counterfactual future. Here you turn that dial by
-hand and compare the model's future with the simulator's own counterfactual."""),
-    ("code", """import math
+hand and compare the model's future with the simulator's own counterfactual.""",
+        ),
+        (
+            "code",
+            """import math
 import torch
 import iwm_widgets as iwm
 
@@ -228,24 +268,36 @@ ws = iwm.Workspace(model, (x, truth))            # truth: to draw the simulator'
 sweep = iwm.probe_sweep(model, target="velocity", progress=False)
 vel = sweep.variable("velocity", layer=sweep.best_layer)
 dials = iwm.SteeringDials(ws, [vel])
-dials"""),
-    ("md", """Drag the dial: the model's predicted future (orange) re-draws live beside the
+dials""",
+        ),
+        (
+            "md",
+            """Drag the dial: the model's predicted future (orange) re-draws live beside the
 simulator's counterfactual from the same state (dashed orange). Where do they part? (Try
 pointing the ball at a wall.)
 
-You can also set the dial from Python:"""),
-    ("code", """dials.set(velocity={"angle": 90, "radius": 0.04})   # straight up, 0.04 per step
+You can also set the dial from Python:""",
+        ),
+        (
+            "code",
+            """dials.set(velocity={"angle": 90, "radius": 0.04})   # straight up, 0.04 per step
 res = ws.wait()
 step = res.rollout[0, 0] - x[0, -1]
 print("first predicted step:", [round(v, 4) for v in step.tolist()],
-      " angle %.1f°" % math.degrees(math.atan2(step[1], step[0])))"""),
-    ("md", """## Correlational vs causal directions
+      " angle %.1f°" % math.degrees(math.atan2(step[1], step[0])))""",
+        ),
+        (
+            "md",
+            """## Correlational vs causal directions
 
 The dial moves the activations along the **encoding** directions by default. Switch to the
 **probe's** own directions (its pseudo-inverse) and the readout still lands on the target —
 but the model's future barely follows. A dial scan measures it: every angle, 20 held-out
-balls, one batched trace each."""),
-    ("code", """balls = model.spec.sample_batch(20, seed=2024)
+balls, one batched trace each.""",
+        ),
+        (
+            "code",
+            """balls = model.spec.sample_batch(20, seed=2024)
 angles = torch.arange(0.0, 360.0, 30.0)
 targets = 0.04 * torch.stack([torch.cos(torch.deg2rad(angles)), torch.sin(torch.deg2rad(angles))], 1)
 errors = {}
@@ -254,18 +306,32 @@ for how in ("encoding", "probe"):
     step = fut[:, :, 0] - balls[:, None, -1]
     got = torch.rad2deg(torch.atan2(step[..., 1], step[..., 0]))
     errors[how] = float(((got - angles + 180) % 360 - 180).abs().mean())
-    print(f"{how:>8}: mean angle error of the first step {errors[how]:5.1f}°")"""),
-    ("md", """### Check yourself
+    print(f"{how:>8}: mean angle error of the first step {errors[how]:5.1f}°")""",
+        ),
+        (
+            "md",
+            """### Check yourself
 Is the model a simulator along its encoding direction (mean angle error under 15°)? And is
-the probe's direction the model's own? Run the cell."""),
-    ("code", """assert errors["encoding"] <= 15, "along the encoding direction the model should follow the dial"
+the probe's direction the model's own? Run the cell.""",
+        ),
+        (
+            "code",
+            """assert errors["encoding"] <= 15, "along the encoding direction the model should follow the dial"
 assert errors["probe"] > errors["encoding"], "the probe's direction should be weaker"
-print("✓ the model follows its velocity dial — and only along the direction it uses itself")"""),
-    ("md", """## Copy as code
-The dial's edit is one nnsight trace; paste it anywhere:"""),
-    ("code", """print(dials.code[:600], "...")
-dials.reset()"""),
-])
+print("✓ the model follows its velocity dial — and only along the direction it uses itself")""",
+        ),
+        (
+            "md",
+            """## Copy as code
+The dial's edit is one nnsight trace; paste it anywhere:""",
+        ),
+        (
+            "code",
+            """print(dials.code[:600], "...")
+dials.reset()""",
+        ),
+    ],
+)
 
 if __name__ == "__main__":
     print("notebooks written to", NB)
