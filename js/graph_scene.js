@@ -1,0 +1,949 @@
+// A directed graph with signed edge weights as one drawing ("scene") with two back ends:
+// a 2-D canvas (the live view) and an SVG string (the export). Used by CausalGraph.
+//
+// Nodes come with a layout in the unit square, computed in Python (networkx): x grows
+// with depth (inputs on the left), y = 0 at the top. Edges are rows (source, target,
+// effect) of a binary payload. The scene maps the layout into a width × height area,
+// curves every edge a little (so a → b and b → a do not overlap and long edges bend
+// around the nodes between), sizes and colours it by |effect|, and places node labels
+// where they fit. Edges are grouped by (sign, strength level): the canvas strokes each
+// group as one path (2,000 edges are ~40 strokes, not 2,000), and the SVG writes each
+// group as one <path>, so both back ends draw exactly the same thing.
+
+import { decode } from "./transport.js";
+import { colorIndex, cssColor, DIVERGING } from "./colormap.js";
+
+/** Edit operations a node may offer, in the order the editor lists them. */
+export const OPS = Object.freeze(["ablate", "scale", "set", "clamp"]);
+/** Node kinds. */
+export const KINDS = Object.freeze(["variable", "site", "output"]);
+
+/** Colours of positive / negative edges (ColorBrewer RdBu, as in colormap.js), of an
+ * edge with zero effect, and of an edited node's ring (the SteeringDials edit colour). */
+export const EDGE_POS = "#b2182b";
+export const EDGE_NEG = "#2166ac";
+export const EDGE_ZERO = "#888888";
+export const EDIT_RING = "#e8700a";
+/** Fill of a node whose value is NaN or missing. */
+export const NAN_FILL = "rgb(128, 128, 128)";
+
+/** Edge strengths are quantised into this many levels (width and opacity per level). */
+export const LEVELS = 16;
+export const EDGE_MIN_WIDTH = 0.6;
+export const EDGE_MAX_WIDTH = 6;
+export const EDGE_MIN_ALPHA = 0.16;
+export const EDGE_MAX_ALPHA = 0.85;
+/** How far an edge bows out of the straight line, as a fraction of its length. */
+export const BEND = 0.12;
+/** Node radius (CSS px) bounds; the radius follows the spacing of the layout. */
+export const MIN_RADIUS = 4;
+export const MAX_RADIUS = 11;
+/** Labels longer than this are cut with "…" (the tooltip has the full name). */
+export const MAX_LABEL_CHARS = 18;
+export const LABEL_FONT_PX = 11;
+export const LABEL_H = 14;
+/** Segments per edge curve for hit testing. */
+const HIT_SEGMENTS = 8;
+/** Floats per edge in Scene.geom: x0 y0 cx cy x1 y1 (the curve), tx ty (arrow tip),
+ * ax ay bx by (the arrowhead's back corners). */
+export const GEOM_STRIDE = 12;
+
+/**
+ * One node, normalised.
+ * @typedef {object} GraphNode
+ * @property {string} id
+ * @property {string} label
+ * @property {number} layer
+ * @property {number} x layout position in [0, 1], x grows with depth
+ * @property {number} y layout position in [0, 1], 0 at the top
+ * @property {number} value NaN when missing
+ * @property {number} moved NaN when missing
+ * @property {"variable" | "site" | "output"} kind
+ * @property {string} site
+ * @property {boolean} edited
+ * @property {string[]} editable a subset of OPS, in OPS order
+ * @property {string | null} truth
+ */
+
+/**
+ * Decoded edges: edge k goes from node src[k] to node dst[k] with effect effect[k].
+ * @typedef {object} Edges
+ * @property {Int32Array} src
+ * @property {Int32Array} dst
+ * @property {Float32Array} effect
+ * @property {number} n
+ * @property {number} maxAbs the largest |effect| (0 without edges)
+ * @property {number} dropped rows left out: an index that is not a node, or a NaN effect
+ */
+
+/** @typedef {{nodes: GraphNode[], edges: Edges, index: Map<string, number>}} Graph */
+/** @typedef {{left: number, top: number, w: number, h: number}} Frame */
+/** @typedef {{fg: string, muted: string, bg: string}} Theme */
+
+/**
+ * What the scene holds: everything both back ends need, in CSS px.
+ * @typedef {object} Scene
+ * @property {number} width
+ * @property {number} height
+ * @property {Frame} frame
+ * @property {number} radius node radius
+ * @property {Float32Array} pos node centres, x, y pairs
+ * @property {string[]} fill node fill colours
+ * @property {GraphNode[]} nodes
+ * @property {"value" | "moved"} colourBy
+ * @property {number} lim the colour range is [-lim, lim]
+ * @property {Uint32Array} edges indices into Graph.edges, weakest first (drawn order)
+ * @property {Float32Array} geom GEOM_STRIDE floats per drawn edge
+ * @property {Uint8Array} level strength level per drawn edge
+ * @property {Int8Array} sign -1, 0 or 1 per drawn edge
+ * @property {Int32Array} src source node per drawn edge
+ * @property {Int32Array} dst target node per drawn edge
+ * @property {Label[]} labels node labels that fit
+ */
+
+/** @typedef {{i: number, text: string, x: number, y: number, w: number, align: "left" | "right"}} Label */
+
+// ---------------------------------------------------------------------------------------
+// Reading the traits.
+
+/**
+ * A finite number, or `fallback`.
+ * @param {any} v
+ * @param {number} fallback
+ */
+function num(v, fallback) {
+  if (v === null || v === undefined || v === "") return fallback;
+  const x = Number(v);
+  return Number.isFinite(x) ? x : fallback;
+}
+
+/**
+ * One node from Python, with what it may leave out filled in.
+ * @param {any} d
+ * @param {number} i its index (the id when it has none)
+ * @returns {GraphNode}
+ */
+export function normalizeNode(d, i) {
+  const o = d && typeof d === "object" ? d : {};
+  const id = o.id === undefined || o.id === null ? String(i) : String(o.id);
+  const kind = KINDS.includes(o.kind) ? o.kind : "variable";
+  const editable = Array.isArray(o.editable) ? OPS.filter((op) => o.editable.includes(op)) : [];
+  return {
+    id,
+    label: o.label === undefined || o.label === null || o.label === "" ? id : String(o.label),
+    layer: Math.max(0, Math.trunc(num(o.layer, 0))),
+    x: num(o.x, NaN),
+    y: num(o.y, NaN),
+    value: num(o.value, NaN),
+    moved: num(o.moved, NaN),
+    kind: /** @type {GraphNode["kind"]} */ (kind),
+    site: o.site === undefined || o.site === null ? "" : String(o.site),
+    edited: !!o.edited,
+    editable,
+    truth: o.truth === undefined || o.truth === null || o.truth === "" ? null : String(o.truth),
+  };
+}
+
+/**
+ * The `nodes` trait as normalised nodes with usable positions: a node without a finite
+ * (x, y) is placed by its layer (x) and its rank among that layer's nodes (y); a layout
+ * that leaves the unit square is rescaled into it (each axis on its own).
+ * @param {any} list
+ * @returns {GraphNode[]}
+ */
+export function readNodes(list) {
+  if (!Array.isArray(list)) return [];
+  const nodes = list.map(normalizeNode);
+  const maxLayer = nodes.reduce((m, n) => Math.max(m, n.layer), 0);
+  /** @type {Map<number, number[]>} */
+  const missing = new Map();
+  nodes.forEach((n, i) => {
+    if (Number.isFinite(n.x) && Number.isFinite(n.y)) return;
+    missing.set(n.layer, [...(missing.get(n.layer) ?? []), i]);
+  });
+  for (const [layer, idx] of missing) {
+    idx.forEach((i, rank) => {
+      nodes[i].x = maxLayer > 0 ? layer / maxLayer : 0.5;
+      nodes[i].y = (rank + 0.5) / idx.length;
+    });
+  }
+  for (const axis of /** @type {("x" | "y")[]} */ (["x", "y"])) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const n of nodes) {
+      lo = Math.min(lo, n[axis]);
+      hi = Math.max(hi, n[axis]);
+    }
+    const eps = 1e-6;
+    if (nodes.length && (lo < -eps || hi > 1 + eps)) {
+      for (const n of nodes) n[axis] = hi > lo ? (n[axis] - lo) / (hi - lo) : 0.5;
+    }
+  }
+  return nodes;
+}
+
+/**
+ * Decode the `edges` trait ({buffer, dtype, shape: [E, 3]} rows of source index, target
+ * index, signed effect). Rows whose indices are not nodes, or whose effect is NaN, are
+ * left out and counted in `dropped`.
+ * @param {any} payload
+ * @param {number} nNodes
+ * @returns {Edges}
+ */
+export function readEdges(payload, nNodes) {
+  const empty = { src: new Int32Array(0), dst: new Int32Array(0), effect: new Float32Array(0), n: 0, maxAbs: 0, dropped: 0 };
+  if (!payload || !payload.buffer) return empty;
+  const { data, shape } = decode(payload);
+  if (shape.length === 1 && shape[0] === 0) return empty;
+  if (shape.length !== 2 || shape[1] !== 3) {
+    throw new Error(`edges must have shape [E, 3] (source, target, effect), got ${JSON.stringify(shape)}`);
+  }
+  const rows = shape[0];
+  const src = new Int32Array(rows);
+  const dst = new Int32Array(rows);
+  const effect = new Float32Array(rows);
+  let n = 0;
+  let maxAbs = 0;
+  for (let r = 0; r < rows; r++) {
+    const s = data[3 * r];
+    const t = data[3 * r + 1];
+    const e = data[3 * r + 2];
+    if (!(Number.isInteger(s) && Number.isInteger(t) && s >= 0 && t >= 0 && s < nNodes && t < nNodes) || Number.isNaN(e)) continue;
+    src[n] = s;
+    dst[n] = t;
+    effect[n] = e;
+    if (Number.isFinite(e)) maxAbs = Math.max(maxAbs, Math.abs(e));
+    n++;
+  }
+  return { src: src.subarray(0, n), dst: dst.subarray(0, n), effect: effect.subarray(0, n), n, maxAbs, dropped: rows - n };
+}
+
+/**
+ * Nodes and edges together, with an id -> index map.
+ * @param {any} nodesTrait
+ * @param {any} edgesTrait
+ * @returns {Graph}
+ */
+export function readGraph(nodesTrait, edgesTrait) {
+  const nodes = readNodes(nodesTrait);
+  const index = new Map(nodes.map((n, i) => [n.id, i]));
+  return { nodes, edges: readEdges(edgesTrait, nodes.length), index };
+}
+
+// ---------------------------------------------------------------------------------------
+// Pure geometry and style.
+
+/**
+ * Edges to draw at a threshold: |effect| >= threshold (a threshold that is not a positive
+ * number shows every edge), self-loops left out, weakest first so the strongest are on top.
+ * @param {Edges} edges
+ * @param {number} threshold
+ * @returns {Uint32Array} edge indices
+ */
+export function visibleEdges(edges, threshold) {
+  const th = threshold > 0 ? threshold : 0;
+  const out = [];
+  for (let k = 0; k < edges.n; k++) {
+    if (edges.src[k] === edges.dst[k]) continue;
+    if (Math.abs(edges.effect[k]) >= th) out.push(k);
+  }
+  const e = edges.effect;
+  out.sort((a, b) => Math.abs(e[a]) - Math.abs(e[b]) || a - b);
+  return Uint32Array.from(out);
+}
+
+/**
+ * The area the unit square maps to: width × height less `pad` on every side.
+ * @param {number} width
+ * @param {number} height
+ * @param {number} pad
+ * @returns {Frame}
+ */
+export function frameOf(width, height, pad) {
+  const p = Math.max(0, Math.min(pad, width / 2, height / 2));
+  return { left: p, top: p, w: Math.max(0, width - 2 * p), h: Math.max(0, height - 2 * p) };
+}
+
+/**
+ * Layout (x, y) in [0, 1]² -> canvas (px, py); y = 0 is the top.
+ * @param {Frame} f
+ * @param {number} x
+ * @param {number} y
+ * @returns {[number, number]}
+ */
+export function toCanvas(f, x, y) {
+  return [f.left + x * f.w, f.top + y * f.h];
+}
+
+/**
+ * Canvas (px, py) -> layout (x, y); the inverse of toCanvas.
+ * @param {Frame} f
+ * @param {number} px
+ * @param {number} py
+ * @returns {[number, number]}
+ */
+export function fromCanvas(f, px, py) {
+  return [f.w > 0 ? (px - f.left) / f.w : 0, f.h > 0 ? (py - f.top) / f.h : 0];
+}
+
+/**
+ * How many nodes the most crowded layer has (sets the plot's height).
+ * @param {GraphNode[]} nodes
+ * @returns {number}
+ */
+export function maxLayerSize(nodes) {
+  /** @type {Map<number, number>} */
+  const count = new Map();
+  let m = 0;
+  for (const n of nodes) {
+    const c = (count.get(n.layer) ?? 0) + 1;
+    count.set(n.layer, c);
+    m = Math.max(m, c);
+  }
+  return m;
+}
+
+/**
+ * Node radius from the spacing of the nodes on screen: a third of the median distance
+ * to the nearest other node, within [MIN_RADIUS, MAX_RADIUS].
+ * @param {Float32Array | number[]} pos x, y pairs in px
+ * @returns {number}
+ */
+export function nodeRadius(pos) {
+  const n = pos.length >> 1;
+  if (n < 2) return MAX_RADIUS;
+  const nearest = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = Infinity;
+    for (let j = 0; j < n; j++) {
+      if (j === i) continue;
+      const d = Math.hypot(pos[2 * i] - pos[2 * j], pos[2 * i + 1] - pos[2 * j + 1]);
+      if (d < best) best = d;
+    }
+    nearest[i] = best;
+  }
+  nearest.sort();
+  const median = nearest[n >> 1];
+  return Math.max(MIN_RADIUS, Math.min(MAX_RADIUS, median / 3));
+}
+
+/**
+ * The colour range for nodes: [-lim, lim], lim the largest |value| (or |moved|); 1 when
+ * everything is 0 or missing.
+ * @param {GraphNode[]} nodes
+ * @param {"value" | "moved"} by
+ * @returns {number}
+ */
+export function colourLimit(nodes, by) {
+  let lim = 0;
+  for (const n of nodes) {
+    const v = n[by];
+    if (Number.isFinite(v)) lim = Math.max(lim, Math.abs(v));
+  }
+  return lim > 0 ? lim : 1;
+}
+
+/**
+ * A node's fill: the diverging map (blue < 0 < red), symmetric around 0.
+ * @param {number} v
+ * @param {number} lim
+ * @returns {string}
+ */
+export function nodeFill(v, lim) {
+  const k = colorIndex(v, -lim, lim);
+  return k < 0 ? NAN_FILL : cssColor(DIVERGING, k);
+}
+
+/**
+ * Strength level of an edge: |effect| / maxAbs quantised into 0 .. LEVELS - 1.
+ * @param {number} effect
+ * @param {number} maxAbs
+ * @returns {number}
+ */
+export function edgeLevel(effect, maxAbs) {
+  if (!(maxAbs > 0)) return LEVELS - 1;
+  const t = Math.min(1, Math.abs(effect) / maxAbs);
+  return Number.isFinite(t) ? Math.round(t * (LEVELS - 1)) : LEVELS - 1;
+}
+
+/**
+ * How edges of one sign and level are drawn: width ∝ |effect|, more opaque when stronger,
+ * red for positive, blue for negative effects.
+ * @param {number} sign -1, 0 or 1
+ * @param {number} level
+ * @returns {{color: string, width: number, alpha: number}}
+ */
+export function edgeStyle(sign, level) {
+  const t = level / (LEVELS - 1);
+  return {
+    color: sign > 0 ? EDGE_POS : sign < 0 ? EDGE_NEG : EDGE_ZERO,
+    width: round2(EDGE_MIN_WIDTH + (EDGE_MAX_WIDTH - EDGE_MIN_WIDTH) * t),
+    alpha: round2(EDGE_MIN_ALPHA + (EDGE_MAX_ALPHA - EDGE_MIN_ALPHA) * t),
+  };
+}
+
+/** @param {number} v */
+function round2(v) {
+  return Math.round(v * 100) / 100;
+}
+
+/**
+ * The curve of one edge between two node circles, and its arrowhead.
+ *
+ * The control point lies off the middle of the straight line, to its left (seen from the
+ * source), by BEND × its length. The curve starts on the source's circle and its arrow
+ * tip touches the target's; the stroke ends inside the arrowhead so a thick line does
+ * not poke out of the tip.
+ * @param {number} x0 source centre
+ * @param {number} y0
+ * @param {number} x1 target centre
+ * @param {number} y1
+ * @param {number} r node radius
+ * @param {number} width stroke width
+ * @param {Float32Array} [out] GEOM_STRIDE floats to fill
+ * @param {number} [o] offset into out
+ * @returns {boolean} false when the nodes overlap (nothing to draw)
+ */
+export function edgeGeometry(x0, y0, x1, y1, r, width, out = new Float32Array(GEOM_STRIDE), o = 0) {
+  const dx = x1 - x0;
+  const dy = y1 - y0;
+  const len = Math.hypot(dx, dy);
+  if (!(len > 2 * r + 2)) return false;
+  const cx = (x0 + x1) / 2 - (dy / len) * BEND * len;
+  const cy = (y0 + y1) / 2 + (dx / len) * BEND * len;
+  let ux = cx - x0;
+  let uy = cy - y0;
+  let ul = Math.hypot(ux, uy);
+  const sx = x0 + (ux / ul) * (r + 1);
+  const sy = y0 + (uy / ul) * (r + 1);
+  ux = cx - x1;
+  uy = cy - y1;
+  ul = Math.hypot(ux, uy);
+  ux /= ul;
+  uy /= ul;
+  const tx = x1 + ux * (r + 1.5);
+  const ty = y1 + uy * (r + 1.5);
+  const alen = Math.min(len / 3, 5 + 1.4 * width);
+  const ahalf = Math.min(alen * 0.7, 2.6 + 0.9 * width);
+  const bx = tx + ux * alen;
+  const by = ty + uy * alen;
+  out[o] = sx;
+  out[o + 1] = sy;
+  out[o + 2] = cx;
+  out[o + 3] = cy;
+  out[o + 4] = tx + ux * alen * 0.6;
+  out[o + 5] = ty + uy * alen * 0.6;
+  out[o + 6] = tx;
+  out[o + 7] = ty;
+  out[o + 8] = bx - uy * ahalf;
+  out[o + 9] = by + ux * ahalf;
+  out[o + 10] = bx + uy * ahalf;
+  out[o + 11] = by - ux * ahalf;
+  return true;
+}
+
+/**
+ * Distance from point (px, py) to the segment (ax, ay)–(bx, by).
+ * @param {number} px
+ * @param {number} py
+ * @param {number} ax
+ * @param {number} ay
+ * @param {number} bx
+ * @param {number} by
+ * @returns {number}
+ */
+export function segmentDistance(px, py, ax, ay, bx, by) {
+  const dx = bx - ax;
+  const dy = by - ay;
+  const l2 = dx * dx + dy * dy;
+  let t = l2 > 0 ? ((px - ax) * dx + (py - ay) * dy) / l2 : 0;
+  t = t < 0 ? 0 : t > 1 ? 1 : t;
+  return Math.hypot(px - (ax + t * dx), py - (ay + t * dy));
+}
+
+/**
+ * Distance from a point to an edge's curve (flattened into HIT_SEGMENTS segments, from
+ * its start to the arrow tip).
+ * @param {Float32Array} geom
+ * @param {number} o offset of the edge in geom
+ * @param {number} px
+ * @param {number} py
+ * @returns {number}
+ */
+export function curveDistance(geom, o, px, py) {
+  const x0 = geom[o];
+  const y0 = geom[o + 1];
+  const cx = geom[o + 2];
+  const cy = geom[o + 3];
+  const x1 = geom[o + 6];
+  const y1 = geom[o + 7];
+  let best = Infinity;
+  let ax = x0;
+  let ay = y0;
+  for (let s = 1; s <= HIT_SEGMENTS; s++) {
+    const t = s / HIT_SEGMENTS;
+    const u = 1 - t;
+    const bx = u * u * x0 + 2 * u * t * cx + t * t * x1;
+    const by = u * u * y0 + 2 * u * t * cy + t * t * y1;
+    const d = segmentDistance(px, py, ax, ay, bx, by);
+    if (d < best) best = d;
+    ax = bx;
+    ay = by;
+  }
+  return best;
+}
+
+/**
+ * The node under a point: the nearest whose circle (grown by `slop` px) holds it.
+ * @param {Scene} scene
+ * @param {number} px
+ * @param {number} py
+ * @param {number} [slop]
+ * @returns {number} node index, or -1
+ */
+export function nodeAt(scene, px, py, slop = 3) {
+  const reach = Math.max(scene.radius + slop, 6);
+  let best = -1;
+  let bestD = reach;
+  const n = scene.pos.length >> 1;
+  for (let i = 0; i < n; i++) {
+    const d = Math.hypot(px - scene.pos[2 * i], py - scene.pos[2 * i + 1]);
+    if (d <= bestD) {
+      bestD = d;
+      best = i;
+    }
+  }
+  return best;
+}
+
+/**
+ * The drawn edge under a point: the nearest whose curve is within half its width plus
+ * `slop` px (at least 4 px). Ties go to the edge drawn last (on top).
+ * @param {Scene} scene
+ * @param {number} px
+ * @param {number} py
+ * @param {number} [slop]
+ * @returns {number} position in scene.edges, or -1
+ */
+export function edgeAt(scene, px, py, slop = 3) {
+  let best = -1;
+  let bestD = Infinity;
+  const g = scene.geom;
+  for (let k = scene.edges.length - 1; k >= 0; k--) {
+    const o = k * GEOM_STRIDE;
+    const reach = Math.max(4, edgeStyle(scene.sign[k], scene.level[k]).width / 2 + slop);
+    // Bounding box of the control polygon holds the curve: a cheap reject.
+    const xmin = Math.min(g[o], g[o + 2], g[o + 6]) - reach;
+    const xmax = Math.max(g[o], g[o + 2], g[o + 6]) + reach;
+    const ymin = Math.min(g[o + 1], g[o + 3], g[o + 7]) - reach;
+    const ymax = Math.max(g[o + 1], g[o + 3], g[o + 7]) + reach;
+    if (px < xmin || px > xmax || py < ymin || py > ymax) continue;
+    const d = curveDistance(g, o, px, py);
+    if (d <= reach && d < bestD) {
+      bestD = d;
+      best = k;
+    }
+  }
+  return best;
+}
+
+/**
+ * A label cut to MAX_LABEL_CHARS characters.
+ * @param {string} s
+ * @returns {string}
+ */
+export function shortLabel(s) {
+  return s.length > MAX_LABEL_CHARS ? `${s.slice(0, MAX_LABEL_CHARS - 1)}…` : s;
+}
+
+/**
+ * Place node labels greedily, in priority order (edited nodes, then outputs, then the
+ * rest in list order): right of the node, or left of it at the right edge; a label that
+ * would overlap a placed label or another node is left out.
+ * @param {GraphNode[]} nodes
+ * @param {Float32Array} pos
+ * @param {number} r node radius
+ * @param {number} width area width
+ * @param {(s: string) => number} measure text width in px
+ * @returns {Label[]}
+ */
+export function placeLabels(nodes, pos, r, width, measure) {
+  const n = nodes.length;
+  const order = nodes.map((_, i) => i);
+  const rank = (/** @type {GraphNode} */ d) => (d.edited ? 0 : d.kind === "output" ? 1 : 2);
+  order.sort((a, b) => rank(nodes[a]) - rank(nodes[b]) || a - b);
+  /** @type {number[]} placed boxes, 4 numbers each: x0 y0 x1 y1 */
+  const boxes = [];
+  /** @type {Label[]} */
+  const out = [];
+  const gap = 3;
+  const hits = (/** @type {number} */ x0, /** @type {number} */ y0, /** @type {number} */ x1, /** @type {number} */ y1, /** @type {number} */ self) => {
+    for (let b = 0; b < boxes.length; b += 4) {
+      if (x0 < boxes[b + 2] && x1 > boxes[b] && y0 < boxes[b + 3] && y1 > boxes[b + 1]) return true;
+    }
+    for (let j = 0; j < n; j++) {
+      if (j === self) continue;
+      const cx = pos[2 * j];
+      const cy = pos[2 * j + 1];
+      if (x0 < cx + r && x1 > cx - r && y0 < cy + r && y1 > cy - r) return true;
+    }
+    return false;
+  };
+  for (const i of order) {
+    const text = shortLabel(nodes[i].label);
+    if (!text) continue;
+    const w = Math.ceil(measure(text));
+    const x = pos[2 * i];
+    const y = pos[2 * i + 1];
+    const y0 = y - LABEL_H / 2;
+    const y1 = y + LABEL_H / 2;
+    const right = x + r + gap;
+    const left = x - r - gap - w;
+    for (const [x0, align] of /** @type {[number, "left" | "right"][]} */ ([
+      [right, "left"],
+      [left, "right"],
+    ])) {
+      if (x0 < 0 || x0 + w > width) continue;
+      if (hits(x0, y0, x0 + w, y1, i)) continue;
+      boxes.push(x0, y0, x0 + w, y1);
+      out.push({ i, text, x: align === "left" ? x0 : x0 + w, y, w, align });
+      break;
+    }
+  }
+  return out;
+}
+
+/**
+ * Build the scene of a graph in a width × height area.
+ * @param {Graph} graph
+ * @param {{width: number, height: number, threshold: number, colourBy: "value" | "moved",
+ *   measure: (s: string) => number}} opts
+ * @returns {Scene}
+ */
+export function buildScene(graph, opts) {
+  const { width, height, threshold, measure } = opts;
+  const colourBy = opts.colourBy === "moved" ? "moved" : "value";
+  const { nodes, edges } = graph;
+  const n = nodes.length;
+  // A first pass at the maximum radius decides the spacing, then the frame is fit to the
+  // radius actually used (so small graphs are not squeezed by a large margin).
+  let frame = frameOf(width, height, MAX_RADIUS + 8);
+  const pos = new Float32Array(2 * n);
+  const place = () => {
+    for (let i = 0; i < n; i++) {
+      const [px, py] = toCanvas(frame, nodes[i].x, nodes[i].y);
+      pos[2 * i] = px;
+      pos[2 * i + 1] = py;
+    }
+  };
+  place();
+  const radius = nodeRadius(pos);
+  frame = frameOf(width, height, radius + 8);
+  place();
+
+  const lim = colourLimit(nodes, colourBy);
+  const fill = nodes.map((d) => nodeFill(d[colourBy], lim));
+
+  const shown = visibleEdges(edges, threshold);
+  const geom = new Float32Array(shown.length * GEOM_STRIDE);
+  const level = new Uint8Array(shown.length);
+  const sign = new Int8Array(shown.length);
+  const src = new Int32Array(shown.length);
+  const dst = new Int32Array(shown.length);
+  const kept = new Uint32Array(shown.length);
+  let m = 0;
+  for (let j = 0; j < shown.length; j++) {
+    const k = shown[j];
+    const s = edges.src[k];
+    const t = edges.dst[k];
+    const e = edges.effect[k];
+    const lv = edgeLevel(e, edges.maxAbs);
+    const sg = e > 0 ? 1 : e < 0 ? -1 : 0;
+    const ok = edgeGeometry(pos[2 * s], pos[2 * s + 1], pos[2 * t], pos[2 * t + 1], radius, edgeStyle(sg, lv).width, geom, m * GEOM_STRIDE);
+    if (!ok) continue;
+    kept[m] = k;
+    level[m] = lv;
+    sign[m] = sg;
+    src[m] = s;
+    dst[m] = t;
+    m++;
+  }
+  return {
+    width,
+    height,
+    frame,
+    radius,
+    pos,
+    fill,
+    nodes,
+    colourBy,
+    lim,
+    edges: kept.slice(0, m),
+    geom: geom.slice(0, m * GEOM_STRIDE),
+    level: level.slice(0, m),
+    sign: sign.slice(0, m),
+    src: src.slice(0, m),
+    dst: dst.slice(0, m),
+    labels: placeLabels(nodes, pos, radius, width, measure),
+  };
+}
+
+/**
+ * Drawn edges grouped by (sign, level), weakest groups first: the draw order of both
+ * back ends. Each group lists positions in scene.edges.
+ * @param {Scene} scene
+ * @param {(k: number) => boolean} [keep] which drawn edges to include
+ * @returns {{sign: number, level: number, members: number[]}[]}
+ */
+export function edgeGroups(scene, keep) {
+  /** @type {Map<number, number[]>} */
+  const groups = new Map();
+  for (let k = 0; k < scene.edges.length; k++) {
+    if (keep && !keep(k)) continue;
+    const key = scene.level[k] * 3 + (scene.sign[k] + 1);
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = []));
+    g.push(k);
+  }
+  return [...groups.keys()]
+    .sort((a, b) => a - b)
+    .map((key) => ({ sign: (key % 3) - 1, level: Math.floor(key / 3), members: /** @type {number[]} */ (groups.get(key)) }));
+}
+
+/**
+ * How a node's outline is drawn: an edited node gets a thick ring in the edit colour, an
+ * output node a dark ring, the rest a thin grey one (dashed for sites).
+ * @param {GraphNode} d
+ * @param {Theme} theme
+ * @returns {{color: string, width: number, dash: number[]}}
+ */
+export function nodeStroke(d, theme) {
+  if (d.edited) return { color: EDIT_RING, width: 3.5, dash: [] };
+  if (d.kind === "output") return { color: theme.fg, width: 2, dash: [] };
+  if (d.kind === "site") return { color: theme.muted, width: 1.25, dash: [3, 2] };
+  return { color: theme.muted, width: 1, dash: [] };
+}
+
+// ---------------------------------------------------------------------------------------
+// Canvas back end.
+
+/** @type {Theme} */
+export const DEFAULT_THEME = Object.freeze({ fg: "#222", muted: "#666", bg: "#fff" });
+
+/**
+ * What is emphasised on top of the drawing.
+ * @typedef {object} Emphasis
+ * @property {number} [hoverNode] node index, or -1
+ * @property {number} [hoverEdge] position in scene.edges, or -1
+ * @property {number} [selected] node index, or -1
+ * @property {boolean} [background] fill the background first (exports)
+ */
+
+/**
+ * Paint a scene into a 2-D context whose transform maps CSS px (the caller sets the
+ * device-pixel ratio).
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {Scene} scene
+ * @param {{theme?: Theme, font?: string} & Emphasis} [opts]
+ */
+export function paintScene(ctx, scene, opts = {}) {
+  const theme = opts.theme ?? DEFAULT_THEME;
+  const hoverNode = opts.hoverNode ?? -1;
+  const hoverEdge = opts.hoverEdge ?? -1;
+  const selected = opts.selected ?? -1;
+  const { width, height, geom, pos, radius: r } = scene;
+  ctx.clearRect(0, 0, width, height);
+  if (opts.background) {
+    ctx.fillStyle = theme.bg;
+    ctx.fillRect(0, 0, width, height);
+  }
+  ctx.save();
+  ctx.lineCap = "round";
+  ctx.lineJoin = "round";
+
+  // Edges. With a hovered node, its in/out edges are drawn on top and the rest dimmed.
+  const touches = (/** @type {number} */ k) => scene.src[k] === hoverNode || scene.dst[k] === hoverNode;
+  const dim = hoverNode >= 0 || hoverEdge >= 0;
+  /**
+   * @param {{sign: number, level: number, members: number[]}[]} groups
+   * @param {(a: number) => number} alpha the group's opacity from its style's
+   * @param {number} [widen] px added to the stroke width
+   */
+  const strokeGroups = (groups, alpha, widen = 0) => {
+    for (const g of groups) {
+      const st = edgeStyle(g.sign, g.level);
+      ctx.globalAlpha = Math.max(0, Math.min(1, alpha(st.alpha))); // out of [0, 1] is ignored
+      ctx.strokeStyle = st.color;
+      ctx.fillStyle = st.color;
+      ctx.lineWidth = st.width + widen;
+      ctx.beginPath();
+      for (const k of g.members) {
+        const o = k * GEOM_STRIDE;
+        ctx.moveTo(geom[o], geom[o + 1]);
+        ctx.quadraticCurveTo(geom[o + 2], geom[o + 3], geom[o + 4], geom[o + 5]);
+      }
+      ctx.stroke();
+      ctx.beginPath();
+      for (const k of g.members) {
+        const o = k * GEOM_STRIDE;
+        ctx.moveTo(geom[o + 6], geom[o + 7]);
+        ctx.lineTo(geom[o + 8], geom[o + 9]);
+        ctx.lineTo(geom[o + 10], geom[o + 11]);
+        ctx.closePath();
+      }
+      ctx.fill();
+    }
+  };
+  if (hoverNode >= 0) {
+    strokeGroups(edgeGroups(scene, (k) => !touches(k)), (a) => a * 0.25);
+    strokeGroups(edgeGroups(scene, touches), (a) => 0.5 + 0.6 * a, 0.5);
+  } else {
+    strokeGroups(edgeGroups(scene), (a) => (dim ? a * 0.5 : a));
+  }
+  if (hoverEdge >= 0 && hoverEdge < scene.edges.length) {
+    // The hovered edge: a halo in the background colour, then the edge itself, opaque.
+    const o = hoverEdge * GEOM_STRIDE;
+    const st = edgeStyle(scene.sign[hoverEdge], scene.level[hoverEdge]);
+    ctx.globalAlpha = 1;
+    for (const [color, w] of /** @type {[string, number][]} */ ([
+      [theme.bg, st.width + 4],
+      [st.color, Math.max(2, st.width)],
+    ])) {
+      ctx.strokeStyle = color;
+      ctx.lineWidth = w;
+      ctx.beginPath();
+      ctx.moveTo(geom[o], geom[o + 1]);
+      ctx.quadraticCurveTo(geom[o + 2], geom[o + 3], geom[o + 4], geom[o + 5]);
+      ctx.stroke();
+    }
+    ctx.fillStyle = st.color;
+    ctx.beginPath();
+    ctx.moveTo(geom[o + 6], geom[o + 7]);
+    ctx.lineTo(geom[o + 8], geom[o + 9]);
+    ctx.lineTo(geom[o + 10], geom[o + 11]);
+    ctx.closePath();
+    ctx.fill();
+  }
+
+  // Nodes. With a hovered node, nodes it does not touch are faded.
+  /** @type {Set<number> | null} */
+  let near = null;
+  if (hoverNode >= 0) {
+    near = new Set([hoverNode]);
+    for (let k = 0; k < scene.edges.length; k++) {
+      if (scene.src[k] === hoverNode) near.add(scene.dst[k]);
+      if (scene.dst[k] === hoverNode) near.add(scene.src[k]);
+    }
+  } else if (hoverEdge >= 0 && hoverEdge < scene.edges.length) {
+    near = new Set([scene.src[hoverEdge], scene.dst[hoverEdge]]);
+  }
+  for (let i = 0; i < scene.nodes.length; i++) {
+    const d = scene.nodes[i];
+    const st = nodeStroke(d, theme);
+    ctx.globalAlpha = near && !near.has(i) ? 0.35 : 1;
+    ctx.beginPath();
+    ctx.arc(pos[2 * i], pos[2 * i + 1], r, 0, 2 * Math.PI);
+    ctx.fillStyle = scene.fill[i];
+    ctx.fill();
+    ctx.strokeStyle = st.color;
+    ctx.lineWidth = st.width;
+    ctx.setLineDash(st.dash);
+    ctx.stroke();
+    ctx.setLineDash([]);
+  }
+  ctx.globalAlpha = 1;
+  for (const [i, color, w] of /** @type {[number, string, number][]} */ ([
+    [selected, theme.fg, 2.5],
+    [hoverNode, theme.fg, 1.5],
+  ])) {
+    if (i < 0 || i >= scene.nodes.length) continue;
+    ctx.strokeStyle = color;
+    ctx.lineWidth = w;
+    ctx.beginPath();
+    ctx.arc(pos[2 * i], pos[2 * i + 1], r + 4, 0, 2 * Math.PI);
+    ctx.stroke();
+  }
+
+  // Labels, on a halo of the background colour so they read over edges.
+  ctx.font = opts.font ?? `${LABEL_FONT_PX}px sans-serif`;
+  ctx.textBaseline = "middle";
+  ctx.lineWidth = 3;
+  ctx.strokeStyle = theme.bg;
+  ctx.fillStyle = theme.fg;
+  for (const l of scene.labels) {
+    ctx.globalAlpha = near && !near.has(l.i) ? 0.35 : 1;
+    ctx.textAlign = l.align;
+    ctx.strokeText(l.text, l.x, l.y);
+    ctx.fillText(l.text, l.x, l.y);
+  }
+  ctx.restore();
+}
+
+// ---------------------------------------------------------------------------------------
+// SVG back end.
+
+/**
+ * Text or an attribute value, escaped for XML.
+ * @param {string} s
+ * @returns {string}
+ */
+export function escapeXml(s) {
+  return String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c);
+}
+
+/** @param {number} v a coordinate with 2 decimals, no trailing zeros */
+function f2(v) {
+  return String(Math.round(v * 100) / 100);
+}
+
+/**
+ * The scene as a standalone SVG document (the same drawing as paintScene without hover
+ * or selection): one <path> per edge group and one for its arrowheads, one <circle> per
+ * node (with a <title>: label and value), one <text> per placed label.
+ * @param {Scene} scene
+ * @param {{theme?: Theme, fontFamily?: string, title?: string}} [opts]
+ * @returns {string}
+ */
+export function sceneToSVG(scene, opts = {}) {
+  const theme = opts.theme ?? DEFAULT_THEME;
+  const family = opts.fontFamily ?? "sans-serif";
+  const { width, height, geom, pos, radius: r } = scene;
+  const out = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${f2(width)}" height="${f2(height)}" viewBox="0 0 ${f2(width)} ${f2(height)}"` +
+      ` font-family="${escapeXml(family)}" font-size="${LABEL_FONT_PX}">`,
+  ];
+  if (opts.title) out.push(`<title>${escapeXml(opts.title)}</title>`);
+  out.push(`<rect width="${f2(width)}" height="${f2(height)}" fill="${escapeXml(theme.bg)}"/>`);
+  out.push(`<g class="edges" stroke-linecap="round" stroke-linejoin="round">`);
+  for (const g of edgeGroups(scene)) {
+    const st = edgeStyle(g.sign, g.level);
+    const curves = [];
+    const heads = [];
+    for (const k of g.members) {
+      const o = k * GEOM_STRIDE;
+      curves.push(`M${f2(geom[o])} ${f2(geom[o + 1])}Q${f2(geom[o + 2])} ${f2(geom[o + 3])} ${f2(geom[o + 4])} ${f2(geom[o + 5])}`);
+      heads.push(`M${f2(geom[o + 6])} ${f2(geom[o + 7])}L${f2(geom[o + 8])} ${f2(geom[o + 9])}L${f2(geom[o + 10])} ${f2(geom[o + 11])}Z`);
+    }
+    out.push(`<path d="${curves.join("")}" fill="none" stroke="${st.color}" stroke-opacity="${st.alpha}" stroke-width="${st.width}"/>`);
+    out.push(`<path d="${heads.join("")}" fill="${st.color}" fill-opacity="${st.alpha}"/>`);
+  }
+  out.push(`</g>`, `<g class="nodes">`);
+  for (let i = 0; i < scene.nodes.length; i++) {
+    const d = scene.nodes[i];
+    const st = nodeStroke(d, theme);
+    const dash = st.dash.length ? ` stroke-dasharray="${st.dash.join(" ")}"` : "";
+    const v = d[scene.colourBy];
+    const tip = `${d.label}: ${scene.colourBy} ${Number.isFinite(v) ? v.toPrecision(4) : "–"}${d.edited ? " (edited)" : ""}`;
+    out.push(
+      `<circle cx="${f2(pos[2 * i])}" cy="${f2(pos[2 * i + 1])}" r="${f2(r)}" fill="${scene.fill[i]}" stroke="${escapeXml(st.color)}"` +
+        ` stroke-width="${st.width}"${dash}><title>${escapeXml(tip)}</title></circle>`,
+    );
+  }
+  out.push(`</g>`, `<g class="labels" fill="${escapeXml(theme.fg)}" stroke="${escapeXml(theme.bg)}" stroke-width="3" paint-order="stroke">`);
+  for (const l of scene.labels) {
+    const anchor = l.align === "left" ? "start" : "end";
+    out.push(`<text x="${f2(l.x)}" y="${f2(l.y)}" text-anchor="${anchor}" dominant-baseline="central">${escapeXml(l.text)}</text>`);
+  }
+  out.push(`</g>`, `</svg>`);
+  return out.join("\n");
+}
