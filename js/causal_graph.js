@@ -22,10 +22,9 @@ import { cssColor, DIVERGING, N_COLORS } from "./colormap.js";
 import {
   buildScene,
   DEFAULT_THEME,
-  EDGE_NEG,
-  EDGE_POS,
   EDIT_RING,
   edgeAt,
+  edgeStyle,
   LABEL_FONT_PX,
   maxLayerSize,
   nodeAt,
@@ -272,8 +271,9 @@ export function outputReadout(output) {
 }
 
 /**
- * The ground-truth badge: "" when there is no score.
- * @param {any} score {precision, recall, true_edges, found_edges}
+ * The ground-truth badge: "" when there is no score. Its title names the missed and extra
+ * edges when the score lists them.
+ * @param {any} score {precision, recall, true_edges, found_edges, missed?, extra?}
  * @returns {{text: string, title: string}}
  */
 export function scoreBadge(score) {
@@ -282,12 +282,21 @@ export function scoreBadge(score) {
   const found = Number.isFinite(Number(score.found_edges)) ? Number(score.found_edges) : null;
   const truth = Number.isFinite(Number(score.true_edges)) ? Number(score.true_edges) : null;
   const counts = found !== null && truth !== null ? ` · ${found} found / ${truth} true edges` : "";
-  return {
-    text: `vs ground truth: precision ${pct(score.precision)} · recall ${pct(score.recall)}${counts}`,
-    title:
-      "Scored against the simulator's true causal graph: precision = share of the edges found that are true edges, " +
-      "recall = share of the true edges that were found.",
-  };
+  let title =
+    "Scored against the simulator's true causal graph: precision = share of the edges found that are true edges, " +
+    "recall = share of the true edges that were found.";
+  for (const [key, name] of [
+    ["missed", "missed"],
+    ["extra", "found but not true"],
+  ]) {
+    const list = Array.isArray(score[key]) ? score[key].map(String) : [];
+    if (list.length) title += `\n${name}: ${list.join(", ")}`;
+  }
+  if (found === 0 && truth === 0) {
+    // Precision and recall of nothing are 1 by convention: say what it means instead.
+    return { text: "vs ground truth: no variable → output pairs to score", title: `${title}\nNo pair of nodes here maps to a true variable and an output.` };
+  }
+  return { text: `vs ground truth: precision ${pct(score.precision)} · recall ${pct(score.recall)}${counts}`, title };
 }
 
 /**
@@ -367,7 +376,7 @@ const CSS = `
 .iwm-causal-graph button:hover:not(:disabled) { background: var(--jp-layout-color2, #eee); }
 .iwm-causal-graph button:disabled { cursor: default; opacity: 0.5; }
 .iwm-causal-graph .iwm-options { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 14px; margin: 4px 0 6px 0; }
-.iwm-causal-graph .iwm-threshold { width: 160px; }
+.iwm-causal-graph .iwm-threshold { width: 140px; }
 .iwm-causal-graph .iwm-threshold-value, .iwm-causal-graph .iwm-edge-count { font-variant-numeric: tabular-nums; }
 .iwm-causal-graph .iwm-threshold-value { min-width: 4.5em; color: var(--jp-ui-font-color1, #222); }
 .iwm-causal-graph .iwm-edge-count { color: var(--iwm-muted); }
@@ -390,7 +399,7 @@ const CSS = `
   position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); clip-path: inset(50%); white-space: nowrap;
 }
 .iwm-causal-graph .iwm-editor {
-  position: absolute; z-index: 5; box-sizing: border-box; width: 236px; padding: 6px 8px;
+  position: absolute; z-index: 5; box-sizing: border-box; width: 250px; padding: 6px 8px;
   background: var(--jp-layout-color0, #fff); color: var(--jp-ui-font-color0, #000);
   border: 1px solid var(--jp-border-color1, #999); border-radius: 4px; box-shadow: 0 3px 10px rgba(0, 0, 0, 0.25);
 }
@@ -398,8 +407,8 @@ const CSS = `
 .iwm-causal-graph .iwm-editor-title { font-weight: 600; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .iwm-causal-graph .iwm-editor-close { margin-left: auto; border: none !important; background: none !important; padding: 0 4px; font-size: 15px; line-height: 1; }
 .iwm-causal-graph .iwm-editor-info { color: var(--iwm-muted); font-size: 0.9em; margin-bottom: 6px; font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
-.iwm-causal-graph .iwm-editor-row { display: flex; align-items: center; gap: 8px; margin-bottom: 6px; }
-.iwm-causal-graph .iwm-editor input[type="number"] { width: 6.5em; }
+.iwm-causal-graph .iwm-editor-row { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 10px; margin-bottom: 6px; }
+.iwm-causal-graph .iwm-editor input[type="number"] { box-sizing: border-box; width: 6em; min-width: 0; }
 .iwm-causal-graph .iwm-editor-actions { display: flex; gap: 6px; }
 .iwm-causal-graph .iwm-apply { border-color: var(--iwm-edit) !important; }
 .iwm-causal-graph .iwm-editor-msg { margin-top: 4px; font-size: 0.9em; color: var(--iwm-muted); }
@@ -457,10 +466,14 @@ function fillSelect(select, options) {
 function themeOf(el) {
   const cs = getComputedStyle(el);
   const v = (/** @type {string} */ name, /** @type {string} */ fallback) => cs.getPropertyValue(name).trim() || fallback;
+  // Light text means a dark theme (the computed colour is always rgb()/rgba()).
+  const [r, g, b] = (cs.color.match(/[\d.]+/g) ?? ["0", "0", "0"]).map(Number);
+  const dark = 0.2126 * r + 0.7152 * g + 0.0722 * b > 140;
   return {
     fg: cs.color || DEFAULT_THEME.fg,
     muted: v("--jp-ui-font-color2", DEFAULT_THEME.muted),
-    bg: v("--jp-layout-color0", DEFAULT_THEME.bg),
+    bg: v("--jp-layout-color0", dark ? "#111" : DEFAULT_THEME.bg),
+    dark,
   };
 }
 
@@ -556,14 +569,12 @@ function render({ model, el }) {
   const legendScale = h("span", "iwm-legend-scale", legendNodes);
   const legendBar = h("div", "iwm-legend-bar", legendScale);
   const legendTicks = h("div", "iwm-legend-ticks", legendScale);
-  for (const [color, text] of [
-    [EDGE_POS, "effect > 0"],
-    [EDGE_NEG, "effect < 0"],
-  ]) {
+  const edgeSwatches = [1, -1].map((sign) => {
     const item = h("span", "iwm-legend-item", legend);
-    h("span", "iwm-swatch", item).style.borderTop = `3px solid ${color}`;
-    item.append(text);
-  }
+    const swatch = h("span", "iwm-swatch", item);
+    item.append(sign > 0 ? "effect > 0" : "effect < 0");
+    return { sign, swatch };
+  });
   const editedItem = h("span", "iwm-legend-item", legend);
   h("span", "iwm-ring", editedItem);
   editedItem.append("edited");
@@ -669,6 +680,7 @@ function render({ model, el }) {
   function updateLegend() {
     const by = model.get("colour_by") === "moved" ? "moved" : "value";
     legendLabel.textContent = by === "moved" ? "node moved by the edits" : "node value";
+    for (const { sign, swatch } of edgeSwatches) swatch.style.borderTop = `3px solid ${edgeStyle(sign, 0, theme.dark).color}`;
     const lim = scene ? scene.lim : 1;
     legendTicks.replaceChildren(
       ...[

@@ -18,10 +18,13 @@ export const OPS = Object.freeze(["ablate", "scale", "set", "clamp"]);
 /** Node kinds. */
 export const KINDS = Object.freeze(["variable", "site", "output"]);
 
-/** Colours of positive / negative edges (ColorBrewer RdBu, as in colormap.js), of an
- * edge with zero effect, and of an edited node's ring (the SteeringDials edit colour). */
+/** Colours of positive / negative edges (ColorBrewer RdBu, as in colormap.js; lighter
+ * ones of the same map on a dark background), of an edge with zero effect, and of an
+ * edited node's ring (the SteeringDials edit colour). */
 export const EDGE_POS = "#b2182b";
 export const EDGE_NEG = "#2166ac";
+export const EDGE_POS_DARK = "#f4a582";
+export const EDGE_NEG_DARK = "#92c5de";
 export const EDGE_ZERO = "#888888";
 export const EDIT_RING = "#e8700a";
 /** Fill of a node whose value is NaN or missing. */
@@ -42,6 +45,9 @@ export const MAX_RADIUS = 11;
 export const MAX_LABEL_CHARS = 18;
 export const LABEL_FONT_PX = 11;
 export const LABEL_H = 14;
+/** A node moved by less than this, relative to max(1, |value|), did not move: float32
+ * noise of an unedited re-run (1e-9 would otherwise fill the "moved" colour scale). */
+export const MOVED_EPS = 1e-5;
 /** Segments per edge curve for hit testing. */
 const HIT_SEGMENTS = 8;
 /** Floats per edge in Scene.geom: x0 y0 cx cy x1 y1 (the curve), tx ty (arrow tip),
@@ -57,11 +63,11 @@ export const GEOM_STRIDE = 12;
  * @property {number} x layout position in [0, 1], x grows with depth
  * @property {number} y layout position in [0, 1], 0 at the top
  * @property {number} value NaN when missing
- * @property {number} moved NaN when missing
+ * @property {number} moved NaN when missing, 0 when below MOVED_EPS
  * @property {"variable" | "site" | "output"} kind
  * @property {string} site
  * @property {boolean} edited
- * @property {string[]} editable a subset of OPS, in OPS order
+ * @property {string[]} editable a subset of OPS, in the order Python lists them
  * @property {string | null} truth
  */
 
@@ -78,7 +84,7 @@ export const GEOM_STRIDE = 12;
 
 /** @typedef {{nodes: GraphNode[], edges: Edges, index: Map<string, number>}} Graph */
 /** @typedef {{left: number, top: number, w: number, h: number}} Frame */
-/** @typedef {{fg: string, muted: string, bg: string}} Theme */
+/** @typedef {{fg: string, muted: string, bg: string, dark?: boolean}} Theme colours; dark: light on dark */
 
 /**
  * What the scene holds: everything both back ends need, in CSS px.
@@ -127,15 +133,19 @@ export function normalizeNode(d, i) {
   const o = d && typeof d === "object" ? d : {};
   const id = o.id === undefined || o.id === null ? String(i) : String(o.id);
   const kind = KINDS.includes(o.kind) ? o.kind : "variable";
-  const editable = Array.isArray(o.editable) ? OPS.filter((op) => o.editable.includes(op)) : [];
+  // Known ops only, once each, in Python's order (the first is the editor's default).
+  const editable = Array.isArray(o.editable) ? [...new Set(o.editable.filter((/** @type {any} */ op) => OPS.includes(op)))] : [];
+  const value = num(o.value, NaN);
+  let moved = num(o.moved, NaN);
+  if (Math.abs(moved) <= MOVED_EPS * Math.max(1, Number.isFinite(value) ? Math.abs(value) : 1)) moved = 0;
   return {
     id,
     label: o.label === undefined || o.label === null || o.label === "" ? id : String(o.label),
     layer: Math.max(0, Math.trunc(num(o.layer, 0))),
     x: num(o.x, NaN),
     y: num(o.y, NaN),
-    value: num(o.value, NaN),
-    moved: num(o.moved, NaN),
+    value,
+    moved,
     kind: /** @type {GraphNode["kind"]} */ (kind),
     site: o.site === undefined || o.site === null ? "" : String(o.site),
     edited: !!o.edited,
@@ -234,18 +244,19 @@ export function readGraph(nodesTrait, edgesTrait) {
 // Pure geometry and style.
 
 /**
- * Edges to draw at a threshold: |effect| >= threshold (a threshold that is not a positive
- * number shows every edge), self-loops left out, weakest first so the strongest are on top.
+ * Edges to draw at a threshold: |effect| > threshold, as Python counts edges for its
+ * score and its networkx export (a threshold that is not a positive number shows every
+ * edge); self-loops left out; weakest first so the strongest are drawn on top.
  * @param {Edges} edges
  * @param {number} threshold
  * @returns {Uint32Array} edge indices
  */
 export function visibleEdges(edges, threshold) {
-  const th = threshold > 0 ? threshold : 0;
+  const th = threshold > 0 ? threshold : -1;
   const out = [];
   for (let k = 0; k < edges.n; k++) {
     if (edges.src[k] === edges.dst[k]) continue;
-    if (Math.abs(edges.effect[k]) >= th) out.push(k);
+    if (Math.abs(edges.effect[k]) > th) out.push(k);
   }
   const e = edges.effect;
   out.sort((a, b) => Math.abs(e[a]) - Math.abs(e[b]) || a - b);
@@ -371,12 +382,13 @@ export function edgeLevel(effect, maxAbs) {
  * red for positive, blue for negative effects.
  * @param {number} sign -1, 0 or 1
  * @param {number} level
+ * @param {boolean} [dark] on a dark background
  * @returns {{color: string, width: number, alpha: number}}
  */
-export function edgeStyle(sign, level) {
+export function edgeStyle(sign, level, dark = false) {
   const t = level / (LEVELS - 1);
   return {
-    color: sign > 0 ? EDGE_POS : sign < 0 ? EDGE_NEG : EDGE_ZERO,
+    color: sign > 0 ? (dark ? EDGE_POS_DARK : EDGE_POS) : sign < 0 ? (dark ? EDGE_NEG_DARK : EDGE_NEG) : EDGE_ZERO,
     width: round2(EDGE_MIN_WIDTH + (EDGE_MAX_WIDTH - EDGE_MIN_WIDTH) * t),
     alpha: round2(EDGE_MIN_ALPHA + (EDGE_MAX_ALPHA - EDGE_MIN_ALPHA) * t),
   };
@@ -390,10 +402,12 @@ function round2(v) {
 /**
  * The curve of one edge between two node circles, and its arrowhead.
  *
- * The control point lies off the middle of the straight line, to its left (seen from the
- * source), by BEND × its length. The curve starts on the source's circle and its arrow
+ * The control point lies off the middle of the straight line, to its right as seen from
+ * the source on screen (y down), by BEND × its length. The curve starts on the source's circle and its arrow
  * tip touches the target's; the stroke ends inside the arrowhead so a thick line does
- * not poke out of the tip.
+ * not poke out of the tip. With `bounds`, the control point is kept inside the area, so
+ * the curve is too (it lies in the triangle of its end points and control point): an
+ * edge along the border bows less instead of leaving the canvas.
  * @param {number} x0 source centre
  * @param {number} y0
  * @param {number} x1 target centre
@@ -402,15 +416,20 @@ function round2(v) {
  * @param {number} width stroke width
  * @param {Float32Array} [out] GEOM_STRIDE floats to fill
  * @param {number} [o] offset into out
+ * @param {{width: number, height: number}} [bounds] the area to stay in
  * @returns {boolean} false when the nodes overlap (nothing to draw)
  */
-export function edgeGeometry(x0, y0, x1, y1, r, width, out = new Float32Array(GEOM_STRIDE), o = 0) {
+export function edgeGeometry(x0, y0, x1, y1, r, width, out = new Float32Array(GEOM_STRIDE), o = 0, bounds) {
   const dx = x1 - x0;
   const dy = y1 - y0;
   const len = Math.hypot(dx, dy);
   if (!(len > 2 * r + 2)) return false;
-  const cx = (x0 + x1) / 2 - (dy / len) * BEND * len;
-  const cy = (y0 + y1) / 2 + (dx / len) * BEND * len;
+  let cx = (x0 + x1) / 2 - dy * BEND;
+  let cy = (y0 + y1) / 2 + dx * BEND;
+  if (bounds) {
+    cx = Math.max(1, Math.min(bounds.width - 1, cx));
+    cy = Math.max(1, Math.min(bounds.height - 1, cy));
+  }
   let ux = cx - x0;
   let uy = cy - y0;
   let ul = Math.hypot(ux, uy);
@@ -659,7 +678,8 @@ export function buildScene(graph, opts) {
     const e = edges.effect[k];
     const lv = edgeLevel(e, edges.maxAbs);
     const sg = e > 0 ? 1 : e < 0 ? -1 : 0;
-    const ok = edgeGeometry(pos[2 * s], pos[2 * s + 1], pos[2 * t], pos[2 * t + 1], radius, edgeStyle(sg, lv).width, geom, m * GEOM_STRIDE);
+    const w = edgeStyle(sg, lv).width;
+    const ok = edgeGeometry(pos[2 * s], pos[2 * s + 1], pos[2 * t], pos[2 * t + 1], radius, w, geom, m * GEOM_STRIDE, { width, height });
     if (!ok) continue;
     kept[m] = k;
     level[m] = lv;
@@ -728,7 +748,7 @@ export function nodeStroke(d, theme) {
 // Canvas back end.
 
 /** @type {Theme} */
-export const DEFAULT_THEME = Object.freeze({ fg: "#222", muted: "#666", bg: "#fff" });
+export const DEFAULT_THEME = Object.freeze({ fg: "#222", muted: "#666", bg: "#fff", dark: false });
 
 /**
  * What is emphasised on top of the drawing.
@@ -771,7 +791,7 @@ export function paintScene(ctx, scene, opts = {}) {
    */
   const strokeGroups = (groups, alpha, widen = 0) => {
     for (const g of groups) {
-      const st = edgeStyle(g.sign, g.level);
+      const st = edgeStyle(g.sign, g.level, theme.dark);
       ctx.globalAlpha = Math.max(0, Math.min(1, alpha(st.alpha))); // out of [0, 1] is ignored
       ctx.strokeStyle = st.color;
       ctx.fillStyle = st.color;
@@ -803,7 +823,7 @@ export function paintScene(ctx, scene, opts = {}) {
   if (hoverEdge >= 0 && hoverEdge < scene.edges.length) {
     // The hovered edge: a halo in the background colour, then the edge itself, opaque.
     const o = hoverEdge * GEOM_STRIDE;
-    const st = edgeStyle(scene.sign[hoverEdge], scene.level[hoverEdge]);
+    const st = edgeStyle(scene.sign[hoverEdge], scene.level[hoverEdge], theme.dark);
     ctx.globalAlpha = 1;
     for (const [color, w] of /** @type {[string, number][]} */ ([
       [theme.bg, st.width + 4],
@@ -916,7 +936,7 @@ export function sceneToSVG(scene, opts = {}) {
   out.push(`<rect width="${f2(width)}" height="${f2(height)}" fill="${escapeXml(theme.bg)}"/>`);
   out.push(`<g class="edges" stroke-linecap="round" stroke-linejoin="round">`);
   for (const g of edgeGroups(scene)) {
-    const st = edgeStyle(g.sign, g.level);
+    const st = edgeStyle(g.sign, g.level, theme.dark);
     const curves = [];
     const heads = [];
     for (const k of g.members) {

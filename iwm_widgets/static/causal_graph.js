@@ -130,6 +130,8 @@ var OPS = Object.freeze(["ablate", "scale", "set", "clamp"]);
 var KINDS = Object.freeze(["variable", "site", "output"]);
 var EDGE_POS = "#b2182b";
 var EDGE_NEG = "#2166ac";
+var EDGE_POS_DARK = "#f4a582";
+var EDGE_NEG_DARK = "#92c5de";
 var EDGE_ZERO = "#888888";
 var EDIT_RING = "#e8700a";
 var NAN_FILL = "rgb(128, 128, 128)";
@@ -144,6 +146,7 @@ var MAX_RADIUS = 11;
 var MAX_LABEL_CHARS = 18;
 var LABEL_FONT_PX = 11;
 var LABEL_H = 14;
+var MOVED_EPS = 1e-5;
 var HIT_SEGMENTS = 8;
 var GEOM_STRIDE = 12;
 function num(v, fallback) {
@@ -155,15 +158,18 @@ function normalizeNode(d, i) {
   const o = d && typeof d === "object" ? d : {};
   const id = o.id === void 0 || o.id === null ? String(i) : String(o.id);
   const kind = KINDS.includes(o.kind) ? o.kind : "variable";
-  const editable = Array.isArray(o.editable) ? OPS.filter((op) => o.editable.includes(op)) : [];
+  const editable = Array.isArray(o.editable) ? [...new Set(o.editable.filter((op) => OPS.includes(op)))] : [];
+  const value = num(o.value, NaN);
+  let moved = num(o.moved, NaN);
+  if (Math.abs(moved) <= MOVED_EPS * Math.max(1, Number.isFinite(value) ? Math.abs(value) : 1)) moved = 0;
   return {
     id,
     label: o.label === void 0 || o.label === null || o.label === "" ? id : String(o.label),
     layer: Math.max(0, Math.trunc(num(o.layer, 0))),
     x: num(o.x, NaN),
     y: num(o.y, NaN),
-    value: num(o.value, NaN),
-    moved: num(o.moved, NaN),
+    value,
+    moved,
     kind: (
       /** @type {GraphNode["kind"]} */
       kind
@@ -240,11 +246,11 @@ function readGraph(nodesTrait, edgesTrait) {
   return { nodes, edges: readEdges(edgesTrait, nodes.length), index };
 }
 function visibleEdges(edges, threshold) {
-  const th = threshold > 0 ? threshold : 0;
+  const th = threshold > 0 ? threshold : -1;
   const out = [];
   for (let k = 0; k < edges.n; k++) {
     if (edges.src[k] === edges.dst[k]) continue;
-    if (Math.abs(edges.effect[k]) >= th) out.push(k);
+    if (Math.abs(edges.effect[k]) > th) out.push(k);
   }
   const e = edges.effect;
   out.sort((a, b) => Math.abs(e[a]) - Math.abs(e[b]) || a - b);
@@ -301,10 +307,10 @@ function edgeLevel(effect, maxAbs) {
   const t = Math.min(1, Math.abs(effect) / maxAbs);
   return Number.isFinite(t) ? Math.round(t * (LEVELS - 1)) : LEVELS - 1;
 }
-function edgeStyle(sign, level) {
+function edgeStyle(sign, level, dark = false) {
   const t = level / (LEVELS - 1);
   return {
-    color: sign > 0 ? EDGE_POS : sign < 0 ? EDGE_NEG : EDGE_ZERO,
+    color: sign > 0 ? dark ? EDGE_POS_DARK : EDGE_POS : sign < 0 ? dark ? EDGE_NEG_DARK : EDGE_NEG : EDGE_ZERO,
     width: round2(EDGE_MIN_WIDTH + (EDGE_MAX_WIDTH - EDGE_MIN_WIDTH) * t),
     alpha: round2(EDGE_MIN_ALPHA + (EDGE_MAX_ALPHA - EDGE_MIN_ALPHA) * t)
   };
@@ -312,13 +318,17 @@ function edgeStyle(sign, level) {
 function round2(v) {
   return Math.round(v * 100) / 100;
 }
-function edgeGeometry(x0, y0, x1, y1, r, width, out = new Float32Array(GEOM_STRIDE), o = 0) {
+function edgeGeometry(x0, y0, x1, y1, r, width, out = new Float32Array(GEOM_STRIDE), o = 0, bounds) {
   const dx = x1 - x0;
   const dy = y1 - y0;
   const len = Math.hypot(dx, dy);
   if (!(len > 2 * r + 2)) return false;
-  const cx = (x0 + x1) / 2 - dy / len * BEND * len;
-  const cy = (y0 + y1) / 2 + dx / len * BEND * len;
+  let cx = (x0 + x1) / 2 - dy * BEND;
+  let cy = (y0 + y1) / 2 + dx * BEND;
+  if (bounds) {
+    cx = Math.max(1, Math.min(bounds.width - 1, cx));
+    cy = Math.max(1, Math.min(bounds.height - 1, cy));
+  }
   let ux = cx - x0;
   let uy = cy - y0;
   let ul = Math.hypot(ux, uy);
@@ -498,7 +508,8 @@ function buildScene(graph, opts) {
     const e = edges.effect[k];
     const lv = edgeLevel(e, edges.maxAbs);
     const sg = e > 0 ? 1 : e < 0 ? -1 : 0;
-    const ok = edgeGeometry(pos[2 * s], pos[2 * s + 1], pos[2 * t], pos[2 * t + 1], radius, edgeStyle(sg, lv).width, geom, m * GEOM_STRIDE);
+    const w = edgeStyle(sg, lv).width;
+    const ok = edgeGeometry(pos[2 * s], pos[2 * s + 1], pos[2 * t], pos[2 * t + 1], radius, w, geom, m * GEOM_STRIDE, { width, height });
     if (!ok) continue;
     kept[m] = k;
     level[m] = lv;
@@ -546,7 +557,7 @@ function nodeStroke(d, theme) {
   if (d.kind === "site") return { color: theme.muted, width: 1.25, dash: [3, 2] };
   return { color: theme.muted, width: 1, dash: [] };
 }
-var DEFAULT_THEME = Object.freeze({ fg: "#222", muted: "#666", bg: "#fff" });
+var DEFAULT_THEME = Object.freeze({ fg: "#222", muted: "#666", bg: "#fff", dark: false });
 function paintScene(ctx, scene, opts = {}) {
   const theme = opts.theme ?? DEFAULT_THEME;
   const hoverNode = opts.hoverNode ?? -1;
@@ -565,7 +576,7 @@ function paintScene(ctx, scene, opts = {}) {
   const dim = hoverNode >= 0 || hoverEdge >= 0;
   const strokeGroups = (groups, alpha, widen = 0) => {
     for (const g of groups) {
-      const st = edgeStyle(g.sign, g.level);
+      const st = edgeStyle(g.sign, g.level, theme.dark);
       ctx.globalAlpha = Math.max(0, Math.min(1, alpha(st.alpha)));
       ctx.strokeStyle = st.color;
       ctx.fillStyle = st.color;
@@ -596,7 +607,7 @@ function paintScene(ctx, scene, opts = {}) {
   }
   if (hoverEdge >= 0 && hoverEdge < scene.edges.length) {
     const o = hoverEdge * GEOM_STRIDE;
-    const st = edgeStyle(scene.sign[hoverEdge], scene.level[hoverEdge]);
+    const st = edgeStyle(scene.sign[hoverEdge], scene.level[hoverEdge], theme.dark);
     ctx.globalAlpha = 1;
     for (
       const [color, w] of
@@ -691,7 +702,7 @@ function sceneToSVG(scene, opts = {}) {
   out.push(`<rect width="${f2(width)}" height="${f2(height)}" fill="${escapeXml(theme.bg)}"/>`);
   out.push(`<g class="edges" stroke-linecap="round" stroke-linejoin="round">`);
   for (const g of edgeGroups(scene)) {
-    const st = edgeStyle(g.sign, g.level);
+    const st = edgeStyle(g.sign, g.level, theme.dark);
     const curves = [];
     const heads = [];
     for (const k of g.members) {
@@ -845,10 +856,20 @@ function scoreBadge(score) {
   const found = Number.isFinite(Number(score.found_edges)) ? Number(score.found_edges) : null;
   const truth = Number.isFinite(Number(score.true_edges)) ? Number(score.true_edges) : null;
   const counts = found !== null && truth !== null ? ` · ${found} found / ${truth} true edges` : "";
-  return {
-    text: `vs ground truth: precision ${pct(score.precision)} · recall ${pct(score.recall)}${counts}`,
-    title: "Scored against the simulator's true causal graph: precision = share of the edges found that are true edges, recall = share of the true edges that were found."
-  };
+  let title = "Scored against the simulator's true causal graph: precision = share of the edges found that are true edges, recall = share of the true edges that were found.";
+  for (const [key, name] of [
+    ["missed", "missed"],
+    ["extra", "found but not true"]
+  ]) {
+    const list = Array.isArray(score[key]) ? score[key].map(String) : [];
+    if (list.length) title += `
+${name}: ${list.join(", ")}`;
+  }
+  if (found === 0 && truth === 0) {
+    return { text: "vs ground truth: no variable → output pairs to score", title: `${title}
+No pair of nodes here maps to a true variable and an output.` };
+  }
+  return { text: `vs ground truth: precision ${pct(score.precision)} · recall ${pct(score.recall)}${counts}`, title };
 }
 function nodeTooltip(graph, scene, i) {
   const d = graph.nodes[i];
@@ -908,7 +929,7 @@ var CSS = `
 .iwm-causal-graph button:hover:not(:disabled) { background: var(--jp-layout-color2, #eee); }
 .iwm-causal-graph button:disabled { cursor: default; opacity: 0.5; }
 .iwm-causal-graph .iwm-options { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 14px; margin: 4px 0 6px 0; }
-.iwm-causal-graph .iwm-threshold { width: 160px; }
+.iwm-causal-graph .iwm-threshold { width: 140px; }
 .iwm-causal-graph .iwm-threshold-value, .iwm-causal-graph .iwm-edge-count { font-variant-numeric: tabular-nums; }
 .iwm-causal-graph .iwm-threshold-value { min-width: 4.5em; color: var(--jp-ui-font-color1, #222); }
 .iwm-causal-graph .iwm-edge-count { color: var(--iwm-muted); }
@@ -931,7 +952,7 @@ var CSS = `
   position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); clip-path: inset(50%); white-space: nowrap;
 }
 .iwm-causal-graph .iwm-editor {
-  position: absolute; z-index: 5; box-sizing: border-box; width: 236px; padding: 6px 8px;
+  position: absolute; z-index: 5; box-sizing: border-box; width: 250px; padding: 6px 8px;
   background: var(--jp-layout-color0, #fff); color: var(--jp-ui-font-color0, #000);
   border: 1px solid var(--jp-border-color1, #999); border-radius: 4px; box-shadow: 0 3px 10px rgba(0, 0, 0, 0.25);
 }
@@ -939,8 +960,8 @@ var CSS = `
 .iwm-causal-graph .iwm-editor-title { font-weight: 600; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .iwm-causal-graph .iwm-editor-close { margin-left: auto; border: none !important; background: none !important; padding: 0 4px; font-size: 15px; line-height: 1; }
 .iwm-causal-graph .iwm-editor-info { color: var(--iwm-muted); font-size: 0.9em; margin-bottom: 6px; font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
-.iwm-causal-graph .iwm-editor-row { display: flex; align-items: center; gap: 8px; margin-bottom: 6px; }
-.iwm-causal-graph .iwm-editor input[type="number"] { width: 6.5em; }
+.iwm-causal-graph .iwm-editor-row { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 10px; margin-bottom: 6px; }
+.iwm-causal-graph .iwm-editor input[type="number"] { box-sizing: border-box; width: 6em; min-width: 0; }
 .iwm-causal-graph .iwm-editor-actions { display: flex; gap: 6px; }
 .iwm-causal-graph .iwm-apply { border-color: var(--iwm-edit) !important; }
 .iwm-causal-graph .iwm-editor-msg { margin-top: 4px; font-size: 0.9em; color: var(--iwm-muted); }
@@ -980,10 +1001,13 @@ function fillSelect(select, options) {
 function themeOf(el) {
   const cs = getComputedStyle(el);
   const v = (name, fallback) => cs.getPropertyValue(name).trim() || fallback;
+  const [r, g, b] = (cs.color.match(/[\d.]+/g) ?? ["0", "0", "0"]).map(Number);
+  const dark = 0.2126 * r + 0.7152 * g + 0.0722 * b > 140;
   return {
     fg: cs.color || DEFAULT_THEME.fg,
     muted: v("--jp-ui-font-color2", DEFAULT_THEME.muted),
-    bg: v("--jp-layout-color0", DEFAULT_THEME.bg)
+    bg: v("--jp-layout-color0", dark ? "#111" : DEFAULT_THEME.bg),
+    dark
   };
 }
 var EVENTS = ["nodes", "edges", "edge_threshold", "colour_by", "selected", "output", "score", "error", "status", "generation"];
@@ -1082,14 +1106,12 @@ function render({ model, el }) {
   const legendScale = h("span", "iwm-legend-scale", legendNodes);
   const legendBar = h("div", "iwm-legend-bar", legendScale);
   const legendTicks = h("div", "iwm-legend-ticks", legendScale);
-  for (const [color, text] of [
-    [EDGE_POS, "effect > 0"],
-    [EDGE_NEG, "effect < 0"]
-  ]) {
+  const edgeSwatches = [1, -1].map((sign) => {
     const item = h("span", "iwm-legend-item", legend);
-    h("span", "iwm-swatch", item).style.borderTop = `3px solid ${color}`;
-    item.append(text);
-  }
+    const swatch = h("span", "iwm-swatch", item);
+    item.append(sign > 0 ? "effect > 0" : "effect < 0");
+    return { sign, swatch };
+  });
   const editedItem = h("span", "iwm-legend-item", legend);
   h("span", "iwm-ring", editedItem);
   editedItem.append("edited");
@@ -1177,6 +1199,7 @@ function render({ model, el }) {
   function updateLegend() {
     const by = model.get("colour_by") === "moved" ? "moved" : "value";
     legendLabel.textContent = by === "moved" ? "node moved by the edits" : "node value";
+    for (const { sign, swatch } of edgeSwatches) swatch.style.borderTop = `3px solid ${edgeStyle(sign, 0, theme.dark).color}`;
     const lim = scene ? scene.lim : 1;
     legendTicks.replaceChildren(
       ...[

@@ -52,7 +52,7 @@ class CausalGraph(WorkspaceWidget):
         Variables (each component becomes a node), site paths, output nodes
         (:func:`iwm_widgets.output_node`), or ``"auto"`` (every layer + the output).
     threshold
-        Edges with ``|effect|`` at or below it are not drawn.
+        Only edges with ``|effect|`` above it are drawn and scored.
     delta
         Shift applied to each Variable node when measuring effects (default: the
         std of its readout over the input's positions).
@@ -136,6 +136,12 @@ class CausalGraph(WorkspaceWidget):
         for n in self._nodes:
             g.add_node(n.id, layer=depth[n.id])
         pos = nx.multipartite_layout(g, subset_key="layer")
+        # keep the user's node order within a layer (networkx may permute it)
+        for layer in set(depth.values()):
+            ids = [n.id for n in self._nodes if depth[n.id] == layer]
+            ys_sorted = sorted((float(pos[i][1]) for i in ids), reverse=True)
+            for i, y in zip(ids, ys_sorted, strict=True):
+                pos[i] = (pos[i][0], y)
         xs = [float(p[0]) for p in pos.values()]
         ys = [float(p[1]) for p in pos.values()]
 
@@ -202,15 +208,25 @@ class CausalGraph(WorkspaceWidget):
                 "before": float(before[i]),
                 "after": float(ce.values[i]),
             }
-        spec = self.ws.model.spec
-        if spec is not None and any(n.truth for n in self._nodes):
-            s = ce.score(spec.true_graph(), self.edge_threshold)
-            self.score = {k: s[k] for k in ("precision", "recall", "true_edges", "found_edges")}
+        self._set_score()
 
     def _on_threshold(self, change: dict[str, Any]) -> None:
-        if self.effects is not None and self.ws.model.spec is not None:
-            s = self.effects.score(self.ws.model.spec.true_graph(), self.edge_threshold)
-            self.score = {k: s[k] for k in ("precision", "recall", "true_edges", "found_edges")}
+        self._set_score()
+
+    def _set_score(self) -> None:
+        """Ground-truth precision/recall at the current threshold ({} when nothing to score)."""
+        spec = self.ws.model.spec
+        if self.effects is None or spec is None:
+            return
+        s = self.effects.score(spec.true_graph(), self.edge_threshold)
+        self.score = (
+            {}
+            if not s["true_edges"] and not s["found_edges"]
+            else {
+                k: s[k]
+                for k in ("precision", "recall", "true_edges", "found_edges", "missed", "extra")
+            }
+        )
 
     # ---- editing --------------------------------------------------------
     def edit_node(self, node_id: str, op: str, value: float | None = None) -> None:
