@@ -352,8 +352,8 @@ import iwm_widgets as iwm
 
 model = iwm.load("bouncing-ball")
 clean = model.sample(seed=0)
-corrupt = clean.clone()
-corrupt[..., 0] = 1 - corrupt[..., 0]          # the mirrored ball: x-velocity flipped
+corrupt = clean.clone()                         # the same last position, reached from the
+corrupt[..., 0] = 2 * clean[0, -1, 0] - clean[..., 0]   # other side: x-velocity flipped
 
 def next_x(out):                                # the metric: predicted next x, per row
     return out[:, -1, 0]
@@ -365,17 +365,18 @@ sweep.widget("normalized")                      # 1 = the clean prediction fully
         (
             "md",
             """### Check yourself
-The prediction for step 32 is made at the last step. Patching any *earlier* step of the
-last layer alone should restore little; patching the last step of the last layer should
-restore the most of any single cell in that row. Run the cell.""",
+The prediction for step 32 is made at the last step. In the last layer, only the last
+step should matter (earlier steps can no longer reach the prediction); at the last step,
+the embedding holds only the position — the same in both inputs — so patching it should
+restore nothing, while any layer that has computed the velocity restores it. Run the cell.""",
         ),
         (
             "code",
             """norm = sweep.normalized()
-last_row = norm[-1]
-assert int(last_row.abs().argmax()) == len(last_row) - 1
-print("✓ the last layer carries the prediction at the last step:",
-      [round(v, 2) for v in last_row[-4:].tolist()])
+assert abs(float(norm[-1, -1]) - 1) < 0.05 and float(norm[-1, :-1].abs().max()) < 0.05
+assert abs(float(norm[0, -1])) < 0.05
+print("✓ restored at the last step, by layer:",
+      dict(zip(sweep.sites, [round(v, 2) for v in norm[:, -1].tolist()])))
 print(f"attribution patching (one backward) agrees with real patching: r = {sweep.agreement:.2f}")""",
         ),
         (
