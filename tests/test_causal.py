@@ -142,3 +142,14 @@ def test_graph_bad_input(ball, variables):
         ]
         iwm.CausalGraph(ws, many)
     assert ws.edits == ()
+
+
+def test_graph_forgets_node_edits_removed_elsewhere(ball, variables):
+    _, vel = variables
+    ws = iwm.Workspace(ball, ball.sample(seed=0), background=False)
+    g = iwm.CausalGraph(ws, [vel, *next_pos_nodes()], threshold=0.2)
+    g.edit_node("velocity_x@blocks.2", "set", 0.04)
+    assert any(n["edited"] for n in g.nodes)
+    ws.clear_edits()
+    assert not any(n["edited"] for n in g.nodes)
+    assert g.output["after"] == pytest.approx(g.output["before"])

@@ -157,6 +157,8 @@ class CausalGraph(WorkspaceWidget):
         ]
 
     def _redraw(self, result: Any) -> None:
+        live = {e.id for e in result.edits}  # edits removed elsewhere (e.g. clear_edits)
+        self._edit_ids = {k: v for k, v in self._edit_ids.items() if v in live}
         ce = causal_effects(self.ws, self._nodes, delta=self._delta)
         self.effects = ce
         base = self.ws.baseline

@@ -1,0 +1,423 @@
+"""CausalGraph in a real browser: a notebook written into the server's temporary root,
+run in JupyterLab on the bouncing-ball world model.
+
+The notebook defines ``ws`` (a Workspace with the simulator's truth) and ``g`` (a
+CausalGraph of the position and velocity probes and the next position, threshold 0.2).
+The tests hover and click nodes with real mouse events (positions from the widget's
+hidden node list), use the editor popover, the threshold slider and the export buttons,
+and read the Python side (``g.selected``, ``ws.edits``, ``g.output``, ``g.exports``)
+through the notebook's kernel.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from harness import RESULTS, write_notebook
+
+pytestmark = pytest.mark.ui
+
+NOTEBOOK = "causal_graph_ui.ipynb"
+CELLS = [
+    "import torch, iwm_widgets as iwm\n"
+    'model = iwm.load("bouncing-ball")\n'
+    "ws = iwm.Workspace(model, model.sample(seed=0, latents=True))\n"
+    'vel = iwm.probe_sweep(model, "velocity", n=256, progress=False)'
+    '.variable("velocity", layer="blocks.2")\n'
+    'pos = iwm.probe_sweep(model, "position", n=256, progress=False)'
+    '.variable("position", layer="blocks.0")\n'
+    "nodes = [pos, vel, "
+    'iwm.output_node(lambda o: o[:, -1, 0], "next x", "position_x"), '
+    'iwm.output_node(lambda o: o[:, -1, 1], "next y", "position_y")]\n'
+    "g = iwm.CausalGraph(ws, nodes, threshold=0.2)\n"
+    "g",
+]
+ROOT = ".iwm-causal-graph"
+VX = "velocity_x@blocks.2"
+THRESHOLD = 0.2
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+# Every node's edit removed through the graph (so it forgets them too), the editor closed,
+# the threshold back, exports forgotten; the re-run clears any error.
+RESET = f"""
+for _n in g.nodes:
+    g.remove_node_edit(_n["id"])
+ws.clear_edits()
+g.selected = ""
+g.edge_threshold = {THRESHOLD}
+g.exports.clear()
+ws.wait()
+"""
+# Edges Python counts at its current threshold (what the canvas should draw).
+PY_EDGES = "len(g.effects.edges(g.edge_threshold))"
+
+# Pixels of the graph canvas: distinct colours, an order-sensitive checksum, how many
+# pixels are painted at all and how many are saturated colour (nodes and edges).
+CANVAS_STATS = """
+(root) => {
+  const c = root.querySelector('canvas.iwm-canvas');
+  if (!c || !c.width || !c.height) return {colors: 0, hash: 0, painted: 0, coloured: 0, width: 0};
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  const seen = new Set();
+  let h = 2166136261, painted = 0, coloured = 0;
+  for (let i = 0; i < d.length; i += 4) {
+    const v = (d[i] << 16) | (d[i + 1] << 8) | d[i + 2];
+    seen.add(v);
+    h = Math.imul(h ^ (v ^ (d[i + 3] << 24)), 16777619) >>> 0;
+    if (d[i + 3] > 0) painted++;
+    const hi = Math.max(d[i], d[i + 1], d[i + 2]), lo = Math.min(d[i], d[i + 1], d[i + 2]);
+    if (d[i + 3] > 200 && hi - lo > 60) coloured++;
+  }
+  return {colors: seen.size, hash: h, painted, coloured, width: c.width, height: c.height};
+}
+"""
+
+
+def canvas_stats(root: Any) -> dict[str, int]:
+    return root.evaluate(CANVAS_STATS)
+
+
+def generation(root: Any) -> int:
+    return int(root.get_attribute("data-generation") or 0)
+
+
+def edges_drawn(root: Any) -> int:
+    return int(root.get_attribute("data-edges-drawn") or 0)
+
+
+def synced(nb: Any, root: Any) -> None:
+    """Wait until the browser has drawn the generation Python holds, with no error shown."""
+    gen = nb.eval_json("g.generation")
+    root.page.wait_for_function(
+        """([root, gen]) => Number(root.dataset.generation) >= gen
+                            && root.querySelector('.iwm-error').hidden""",
+        arg=[root.element_handle(), gen],
+    )
+
+
+def node_point(root: Any, node_id: str) -> tuple[float, float]:
+    """Page coordinates of a node's centre, from the hidden node list (CSS px of the canvas)."""
+    button = root.locator(f".iwm-node-list button[data-id='{node_id}']")
+    box = root.locator("canvas.iwm-canvas").bounding_box()
+    return (
+        box["x"] + float(button.get_attribute("data-x")),
+        box["y"] + float(button.get_attribute("data-y")),
+    )
+
+
+def hover_node(root: Any, node_id: str) -> tuple[float, float]:
+    """Move the real mouse onto a node (from a little above left) until the view hovers it."""
+    x, y = node_point(root, node_id)
+    page = root.page
+    page.mouse.move(x - 40, y - 40)
+    page.mouse.move(x, y, steps=5)
+    page.wait_for_function(
+        "([r, id]) => r.dataset.hover === 'node:' + id", arg=[root.element_handle(), node_id]
+    )
+    return x, y
+
+
+def open_editor(nb: Any, root: Any, node_id: str) -> Any:
+    """Click a node with the real mouse; wait for Python's ``g.selected`` and the editor."""
+    x, y = hover_node(root, node_id)
+    root.page.mouse.click(x, y)
+    assert nb.wait_for_python("g.selected", node_id) == node_id
+    editor = root.locator(".iwm-editor")
+    editor.wait_for(state="visible")
+    return editor
+
+
+def readout_numbers(root: Any) -> tuple[str, float, float]:
+    """The output panel "label: before → after" as (label, before, after)."""
+    text = root.locator(".iwm-output-text").inner_text()
+    label, rest = text.split(": ", 1)
+    before, after = rest.split(" → ")
+    return label, float(before), float(after)
+
+
+@pytest.fixture(scope="module")
+def lab(module_page: Any, notebooks: Any, jupyter_server: Any) -> Iterator[Any]:
+    """The graph notebook, written into the server's root, opened and run once."""
+    write_notebook(jupyter_server.root / NOTEBOOK, CELLS)
+    nb = notebooks(module_page, NOTEBOOK).run_all()
+    yield nb
+    nb.shutdown()
+
+
+@pytest.fixture
+def graph(lab: Any) -> Iterator[Any]:
+    """The widget's root element, reset to: no edits, editor closed, threshold 0.2."""
+    page = lab.page
+    page.mouse.up()
+    page.mouse.move(0, 0)
+    lab.execute(RESET)
+    root = page.locator(ROOT).first
+    root.wait_for()
+    root.scroll_into_view_if_needed()
+    synced(lab, root)
+    page.wait_for_function(
+        """r => r.querySelector('.iwm-editor').hidden && r.dataset.selected === ''
+               && r.dataset.hover === '' && r.querySelector('.iwm-tooltip').hidden""",
+        arg=root.element_handle(),
+    )
+    yield root
+    page.mouse.up()
+    page.mouse.move(0, 0)
+    page.iwm_errors.check()
+
+
+def test_graph_draws_nodes_and_the_edges_above_the_threshold(
+    lab: Any, graph: Any, screenshot: Any
+) -> None:
+    stats = canvas_stats(graph)
+    assert stats["width"] >= 400 and stats["height"] >= 200, stats
+    assert stats["colors"] >= 50, stats
+    assert stats["coloured"] >= 1000, stats  # node fills and edges, not just text
+    py = lab.eval_json(
+        "{'ids': [n['id'] for n in g.nodes], 'edges': " + PY_EDGES + ","
+        " 'all': len(g.effects.edges(0.0)), 'threshold': g.edge_threshold, 'score': g.score}"
+    )
+    assert py["threshold"] == THRESHOLD
+    assert py["edges"] >= 2  # velocity_x -> next x and velocity_y -> next y
+    assert edges_drawn(graph) == py["edges"]
+    assert graph.get_attribute("data-nodes") == str(len(py["ids"])) == "6"
+    ids = [b.get_attribute("data-id") for b in graph.locator(".iwm-node-list button").all()]
+    assert ids == py["ids"]
+    assert VX in ids
+    count = graph.locator(".iwm-edge-count").inner_text()
+    assert count == f"{py['edges']} of {py['all']} edges"
+    badge = graph.locator(".iwm-score").inner_text()
+    assert f"{py['score']['found_edges']} found / {py['score']['true_edges']} true edges" in badge
+    # Before any edit the output readout is unchanged.
+    label, before, after = readout_numbers(graph)
+    out = lab.eval_json("g.output")
+    assert label == out["label"] == "next x"
+    assert before == pytest.approx(out["before"], rel=1e-3)
+    assert after == pytest.approx(out["after"], rel=1e-3)
+    assert graph.locator(".iwm-output").get_attribute("data-changed") == "0"
+    screenshot(graph, "graph")
+
+
+def test_hover_shows_the_node_value(lab: Any, graph: Any, screenshot: Any) -> None:
+    page = lab.page
+    hover_node(graph, VX)
+    tip = graph.locator(".iwm-tooltip")
+    tip.wait_for(state="visible")
+    text = tip.inner_text()
+    assert f"velocity_x ({VX})" in text, text
+    assert "site blocks.2" in text, text
+    value = lab.eval_json(f"next(n['value'] for n in g.nodes if n['id'] == {VX!r})")
+    m = re.search(r"^value (\S+)$", text, re.M)
+    assert m, text
+    assert float(m.group(1)) == pytest.approx(value, rel=1e-3, abs=1e-6)
+    assert "click to edit" in text
+    screenshot(graph, "tooltip")
+    # Off the canvas: the hover and the tooltip go.
+    page.mouse.move(0, 0)
+    page.wait_for_function("r => r.dataset.hover === ''", arg=graph.element_handle())
+    tip.wait_for(state="hidden")
+
+
+def test_click_edit_apply_and_remove(lab: Any, graph: Any, screenshot: Any) -> None:
+    page = lab.page
+    editor = open_editor(lab, graph, VX)
+    assert graph.get_attribute("data-selected") == VX
+    assert editor.get_attribute("data-node") == VX
+    assert editor.locator(".iwm-editor-title").inner_text() == "velocity_x"
+    op = graph.locator("select.iwm-op")
+    assert op.evaluate("s => Array.from(s.options).map(o => o.value)") == [
+        "set",
+        "clamp",
+        "scale",
+        "ablate",
+    ]
+    assert graph.locator("button.iwm-remove").is_disabled()  # nothing to remove yet
+    # The pointer leaves the canvas (onto the editor): the pixels show no hover.
+    editor.locator(".iwm-editor-info").hover()
+    page.wait_for_function("r => r.dataset.hover === ''", arg=graph.element_handle())
+    out0 = lab.eval_json("g.output")
+    gen0 = generation(graph)
+    before = canvas_stats(graph)
+    screenshot(graph, "before-edit")
+
+    # set velocity_x to 0.05: pick the op, type the number, click Apply (real input).
+    op.select_option("set")
+    value = graph.locator("input.iwm-edit-value")
+    value.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("0.05")
+    assert value.input_value() == "0.05"
+    graph.locator("button.iwm-apply").click()
+    assert lab.wait_for_python("len(ws.edits)", 1) == 1
+    lab.execute("ws.wait()")
+    assert lab.eval_json("len(ws.edits)") == 1
+    edits = lab.eval_json(
+        "[[e.op, str(e.site), e.value.tolist(), list(e.positions or ()), e.label]"
+        " for e in ws.edits]"
+    )
+    assert edits == [["clamp", "blocks.2", pytest.approx([0.05]), [-1], f"graph node {VX}"]]
+    synced(lab, graph)
+    assert generation(graph) > gen0
+    out = lab.eval_json("g.output")
+    assert out["before"] == pytest.approx(out0["before"])
+    assert out["after"] != pytest.approx(out["before"], abs=1e-4)
+    page.wait_for_function(
+        "r => r.querySelector('.iwm-output').dataset.changed === '1'", arg=graph.element_handle()
+    )
+    label, before_shown, after_shown = readout_numbers(graph)
+    assert label == out["label"]
+    assert before_shown == pytest.approx(out["before"], rel=1e-3)
+    assert after_shown == pytest.approx(out["after"], rel=1e-3)
+    assert after_shown != before_shown
+    assert graph.locator(".iwm-output-delta").inner_text().strip() != ""
+    node = lab.eval_json(f"next(n for n in g.nodes if n['id'] == {VX!r})")
+    assert node["edited"] and node["value"] == pytest.approx(0.05, abs=1e-5)
+    assert "edited" in editor.locator(".iwm-editor-info").inner_text()
+    assert graph.locator("button.iwm-remove").is_enabled()
+    assert edges_drawn(graph) == lab.eval_json(PY_EDGES)
+    after = canvas_stats(graph)
+    assert after["hash"] != before["hash"], "the canvas did not change after the edit"
+    assert after["coloured"] >= 1000, after
+    screenshot(graph, "after-edit")
+
+    # Remove edit: back to no edits, the output back to its unedited value.
+    gen1 = generation(graph)
+    graph.locator("button.iwm-remove").click()
+    assert lab.wait_for_python("len(ws.edits)", 0) == 0
+    lab.execute("ws.wait()")
+    assert lab.eval_json("len(ws.edits)") == 0
+    out = lab.eval_json("g.output")
+    assert out["after"] == pytest.approx(out["before"], abs=1e-6)
+    assert out["after"] == pytest.approx(out0["after"], abs=1e-6)
+    synced(lab, graph)
+    assert generation(graph) > gen1
+    page.wait_for_function(
+        "r => r.querySelector('.iwm-output').dataset.changed === '0'", arg=graph.element_handle()
+    )
+    assert lab.eval_json(f"next(n['edited'] for n in g.nodes if n['id'] == {VX!r})") is False
+    assert graph.locator("button.iwm-remove").is_disabled()
+    # The same values, the same selection, no hover: the same pixels as before the edit.
+    assert canvas_stats(graph)["hash"] == before["hash"]
+
+
+def test_threshold_slider_reaches_python(lab: Any, graph: Any) -> None:
+    page = lab.page
+    n0 = edges_drawn(graph)
+    assert n0 == lab.eval_json(PY_EDGES)
+    found0 = lab.eval_json("g.score['found_edges']")
+    slider = graph.locator("input.iwm-threshold")
+    hi, step = float(slider.get_attribute("max")), float(slider.get_attribute("step"))
+    # (the range input snaps its value to the step: max / 200)
+    assert float(slider.input_value()) == pytest.approx(THRESHOLD, abs=step)
+    # Drag the thumb with the real mouse from where it is to about 0.05.
+    box = slider.bounding_box()
+    y = box["y"] + box["height"] / 2
+    thumb = 8  # half of Chromium's default thumb width
+    track = box["width"] - 2 * thumb
+    x0 = box["x"] + thumb + track * THRESHOLD / hi
+    page.mouse.move(x0, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + thumb + track * 0.05 / hi, y, steps=8)
+    page.mouse.up()
+    want = float(slider.input_value())
+    assert 0.03 < want < 0.07, want
+    got = lab.wait_for_python("g.edge_threshold", want)
+    assert got == pytest.approx(want)
+    n1 = edges_drawn(graph)
+    assert n1 == lab.eval_json(PY_EDGES)
+    assert n1 > n0
+    total = lab.eval_json("len(g.effects.edges(0.0))")
+    assert graph.locator(".iwm-edge-count").inner_text() == f"{n1} of {total} edges"
+    # Python re-scored at the new threshold, and the badge follows.
+    found1 = lab.wait_for_python("g.score['found_edges'] > " + str(found0), True)
+    assert found1 is True
+    found = lab.eval_json("g.score['found_edges']")
+    page.wait_for_function(
+        "([r, s]) => r.querySelector('.iwm-score').textContent.includes(s)",
+        arg=[graph.element_handle(), f"{found} found"],
+    )
+    # Python -> JS: setting the trait moves the slider and the drawing back.
+    lab.execute(f"g.edge_threshold = {THRESHOLD}")
+    page.wait_for_function(
+        "([r, n]) => Number(r.dataset.edgesDrawn) === n", arg=[graph.element_handle(), n0]
+    )
+    assert float(slider.input_value()) == pytest.approx(THRESHOLD, abs=step)
+
+
+def test_png_and_svg_exports_reach_python(lab: Any, graph: Any, tmp_path: Path) -> None:
+    page = lab.page
+    count0 = int(graph.get_attribute("data-export-count") or 0)
+    graph.locator("button.iwm-export-svg").click()
+    page.wait_for_function(
+        "([r, n]) => r.dataset.exported === 'svg' && Number(r.dataset.exportCount) === n",
+        arg=[graph.element_handle(), count0 + 1],
+    )
+    assert lab.wait_for_python("'svg' in g.exports", True) is True
+    graph.locator("button.iwm-export-png").click()
+    page.wait_for_function(
+        "([r, n]) => r.dataset.exported === 'png' && Number(r.dataset.exportCount) === n",
+        arg=[graph.element_handle(), count0 + 2],
+    )
+    assert lab.wait_for_python("'png' in g.exports", True) is True
+    svg_path, png_path = tmp_path / "g.svg", tmp_path / "g.png"
+    lab.execute(f"g.save({str(svg_path)!r})\ng.save({str(png_path)!r})")
+    assert svg_path.is_file() and png_path.is_file()
+
+    svg = svg_path.read_text()
+    n_nodes = len(lab.eval_json("g.nodes"))
+    assert svg.lstrip().startswith("<svg")
+    assert svg.count("<circle") == n_nodes == 6
+    for label in ("position_x", "velocity_x", "next x", "next y"):
+        assert f">{label}</text>" in svg
+    curves = re.findall(r'<path d="([^"]*)" fill="none"', svg)
+    assert sum(d.count("Q") for d in curves) == edges_drawn(graph)
+
+    png = png_path.read_bytes()
+    assert png[:8] == PNG_MAGIC
+    width, height = struct.unpack(">II", png[16:24])  # IHDR
+    canvas = canvas_stats(graph)
+    assert (width, height) == (2 * canvas["width"], 2 * canvas["height"])  # EXPORT_SCALE
+    RESULTS.mkdir(exist_ok=True)  # the exported image, to look at next to the screenshots
+    (RESULTS / "test_png_and_svg_exports_reach_python-g.png").write_bytes(png)
+
+
+def test_output_node_editor_is_read_only(lab: Any, graph: Any) -> None:
+    editor = open_editor(lab, graph, "next x")
+    assert "cannot be edited" in editor.locator(".iwm-editor-msg").inner_text()
+    assert graph.locator("button.iwm-apply").is_disabled()
+    assert graph.locator("select.iwm-op").is_disabled()
+    # A click on the background closes it, in Python too.
+    box = graph.locator("canvas.iwm-canvas").bounding_box()
+    lab.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    assert lab.wait_for_python("g.selected", "") == ""
+    editor.wait_for(state="hidden")
+
+
+def test_python_error_shows_the_error_box(lab: Any, graph: Any, screenshot: Any) -> None:
+    before = canvas_stats(graph)
+    raised = lab.execute(
+        "try:\n"
+        "    g.edit_node('next x', 'set', 1.0)\n"
+        "except Exception as e:\n"
+        "    print(type(e).__name__)\n"
+    ).strip()
+    assert raised == "EditError"
+    box = graph.locator(".iwm-error")
+    box.wait_for(state="visible")
+    assert box.get_attribute("role") == "alert"
+    message = lab.eval_json("g.error")
+    assert message and box.inner_text().strip() == message.strip()
+    assert "output" in message and raised in message
+    assert lab.eval_json("len(ws.edits)") == 0
+    # The last good graph stays, dimmed.
+    assert "iwm-stale" in (graph.get_attribute("class") or "")
+    assert canvas_stats(graph)["hash"] == before["hash"]
+    screenshot(graph, "error")
+    lab.execute(RESET)
+    box.wait_for(state="hidden")
+    assert "iwm-stale" not in (graph.get_attribute("class") or "")
