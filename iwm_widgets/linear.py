@@ -17,12 +17,26 @@ __all__ = [
     "fit_logistic",
     "fit_ridge",
     "fit_ridge_cv",
+    "last_k",
     "predict",
     "r2_score",
+    "step_rows",
     "to_raw",
 ]
 
 ALPHAS = (1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0)
+
+
+def step_rows(a: torch.Tensor, min_t: int) -> torch.Tensor:
+    """``[n, T, ...]`` → one row per (sequence, step) for steps ``t ≥ min_t``."""
+    a = a[:, min_t:]
+    return a.reshape(a.shape[0] * a.shape[1], *a.shape[2:])
+
+
+def last_k(x: torch.Tensor, k: int) -> torch.Tensor:
+    """``[n, T, f]`` → ``[n, T, k·f]``: the inputs at steps ``t−k+1..t`` (edge-padded)."""
+    pad = torch.cat([x[:, :1].expand(-1, k - 1, -1), x], dim=1)
+    return torch.cat([pad[:, i : i + x.shape[1]] for i in range(k)], dim=-1)
 
 
 def r2_score(y: torch.Tensor, yhat: torch.Tensor) -> float:

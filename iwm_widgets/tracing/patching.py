@@ -18,6 +18,7 @@ import torch
 
 from ..errors import InputError, RunError
 from .model import Model
+from .run import output_tensor
 from .sites import Site, as_site
 
 __all__ = ["PatchingSweep", "attribution_patching", "patching_sweep"]
@@ -120,13 +121,6 @@ def _check_metric(metric: Metric, out: torch.Tensor, rows: int) -> torch.Tensor:
     return m.detach().float()
 
 
-def _output_tensor(out: Any) -> torch.Tensor:
-    if isinstance(out, torch.Tensor):
-        return out
-    logits = getattr(out, "logits", None)
-    return logits if logits is not None else out[0]
-
-
 def patching_sweep(
     model: Any,
     clean: Any,
@@ -206,7 +200,7 @@ def patching_sweep(
             except Exception as e:
                 raise RunError(f"patching trace failed: {type(e).__name__}: {e}") from e
         traces += 1
-        out = _output_tensor(saves["out"])
+        out = output_tensor(saves["out"])
         m = _check_metric(metric, out, x.shape[0])
         ref = {"source": float(m[0]), "base": float(m[1])}
         for r, (i, j) in enumerate(chunk):
@@ -295,7 +289,7 @@ def attribution_patching(
                     hs[str(s)] = h.save()
                 hs["__out__"] = nn.output.save()
             with torch.enable_grad():
-                m = metric(_output_tensor(hs["__out__"]))
+                m = metric(output_tensor(hs["__out__"]))
                 leaves = [hs[str(s)] for s in site_list]
                 grads = torch.autograd.grad(m.sum(), leaves, allow_unused=True)
         except InputError:

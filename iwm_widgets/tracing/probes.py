@@ -293,17 +293,6 @@ class ProbeSweep:
         return "\n".join(lines)
 
 
-def _rows(a: torch.Tensor, min_t: int) -> torch.Tensor:
-    """``[n, T, ...]`` → rows for steps ``t ≥ min_t``."""
-    a = a[:, min_t:]
-    return a.reshape(a.shape[0] * a.shape[1], *a.shape[2:])
-
-
-def _last_k(x: torch.Tensor, k: int) -> torch.Tensor:
-    pad = torch.cat([x[:, :1].expand(-1, k - 1, -1), x], dim=1)
-    return torch.cat([pad[:, i : i + x.shape[1]] for i in range(k)], dim=-1)
-
-
 def probe_sweep(
     model: Model,
     target: str = "velocity",
@@ -367,17 +356,17 @@ def probe_sweep(
         y = y[..., None]
     if discrete and y.shape[-1] > 1:  # several binary flags → one class per combination
         y = (y.long() * (2 ** torch.arange(y.shape[-1]))).sum(-1, keepdim=True)
-    yr = _rows(y, min_t).double()
+    yr = linear.step_rows(y, min_t).double()
     if (yr.std(0) < 1e-12).all():
         raise InputError(f"target {target!r} is constant; nothing to probe")
     n_seq = x.shape[0]
     n_test = max(1, round(n_seq * test_fraction))
     te_seq = slice(n_seq - n_test, n_seq)
-    groups = _rows(torch.arange(n_seq)[:, None].expand(-1, x.shape[1]), min_t)
+    groups = linear.step_rows(torch.arange(n_seq)[:, None].expand(-1, x.shape[1]), min_t)
     tr, te = groups < n_seq - n_test, groups >= n_seq - n_test
     after = None
     if contact is not None:
-        after = _rows(contact[te_seq], min_t).reshape(-1, contact.shape[-1]).any(-1)
+        after = linear.step_rows(contact[te_seq], min_t).reshape(-1, contact.shape[-1]).any(-1)
     acts = collect(model, x, sites, progress=progress)
     perm = torch.randperm(int(tr.sum()), generator=torch.Generator().manual_seed(seed))
     k = y.shape[-1]
@@ -416,7 +405,7 @@ def probe_sweep(
     scores: dict[str, dict[str, float]] = {}
     probes: dict[str, tuple[torch.Tensor, torch.Tensor, torch.Tensor]] = {}
     for s in sites:
-        h = _rows(acts[s], min_t).double()
+        h = linear.step_rows(acts[s], min_t).double()
         sc, probe = fit(h[tr], h[te], ytr, yte)
         scores[s] = sc
         if discrete:  # read: the logit difference of class 1 vs 0; write: class-mean diff
@@ -430,7 +419,7 @@ def probe_sweep(
     baselines: dict[str, float] = {}
     if model.kind == "world" and labels is None:
         for kk in (2, 4):
-            f = _rows(_last_k(x, kk), min_t).double()
+            f = linear.step_rows(linear.last_k(x, kk), min_t).double()
             baselines[f"input_last_{kk}"] = fit(f[tr], f[te], ytr, yte)[0]["score"]
     if discrete:
         counts = torch.bincount(yte.long().reshape(-1))

@@ -78,6 +78,14 @@ class Result(Mapping[str, torch.Tensor]):
         )
 
 
+def output_tensor(out: Any) -> torch.Tensor:
+    """The model output as a tensor (a Hugging Face ``ModelOutput``: its logits)."""
+    if isinstance(out, torch.Tensor):
+        return out
+    logits = getattr(out, "logits", None)
+    return logits if logits is not None else out[0]
+
+
 def _value(x: Any) -> torch.Tensor:
     return x[0] if isinstance(x, tuple) else x
 
@@ -207,14 +215,9 @@ def run(
         except Exception as e:  # nnsight/torch errors: clear message, model untouched
             raise RunError(f"the traced run failed: {type(e).__name__}: {e}") from e
     elapsed = (time.perf_counter() - t0) * 1e3
-    out = output
-    if not isinstance(out, torch.Tensor):  # HF ModelOutput
-        out = getattr(out, "logits", None)
-        if out is None:
-            out = output[0]
     return Result(
         activations={k: _value(v) for k, v in saves.items()},
-        output=out,
+        output=output_tensor(output),
         rollout=rollout,
         edits=tuple(edits),
         generation=generation,

@@ -92,6 +92,7 @@ class CausalGraph(WorkspaceWidget):
         self._nodes = ns
         self._delta = delta
         self._edit_ids: dict[str, str] = {}
+        self._placed: tuple[dict[str, int], list[tuple[float, float]]] | None = None
         self.effects: CausalEffects | None = None
         self.exports: dict[str, str] = {}
         super().__init__(ws)
@@ -118,20 +119,19 @@ class CausalGraph(WorkspaceWidget):
             )
 
     # ---- drawing --------------------------------------------------------
-    def _layout(self, ce: CausalEffects) -> list[tuple[float, float]]:
+    def _depths(self) -> dict[str, int]:
+        """Layer of each node: its site's place in the forward pass; outputs last."""
+
+        def key(n: Node) -> tuple[bool, tuple[int, int]]:
+            return (n.kind == "output", self.ws.model.order_key(n.site) if n.site else (0, 0))
+
+        order = sorted({key(n) for n in self._nodes})
+        return {n.id: order.index(key(n)) for n in self._nodes}
+
+    def _layout(self, depth: dict[str, int]) -> list[tuple[float, float]]:
+        """Node positions in [0, 1]²: networkx's layered layout, by depth."""
         import networkx as nx
 
-        depth = {}
-        order = sorted(
-            {
-                (n.kind == "output", self.ws.model.order_key(n.site) if n.site else (0, 0))
-                for n in self._nodes
-            }
-        )
-        for n in self._nodes:
-            depth[n.id] = order.index(
-                (n.kind == "output", self.ws.model.order_key(n.site) if n.site else (0, 0))
-            )
         g = nx.DiGraph()
         for n in self._nodes:
             g.add_node(n.id, layer=depth[n.id])
@@ -165,22 +165,17 @@ class CausalGraph(WorkspaceWidget):
         before = (
             torch.stack([n.readout(base)[0:1] for n in self._nodes])[:, 0] if base else ce.values
         )
-        layout = self._layout(ce)
-        order = sorted(
-            {
-                (n.kind == "output", self.ws.model.order_key(n.site) if n.site else (0, 0))
-                for n in self._nodes
-            }
-        )
+        if self._placed is None:  # the nodes never change: lay them out once
+            depth = self._depths()
+            self._placed = (depth, self._layout(depth))
+        depth, layout = self._placed
         edited = set(self._edit_ids)
         self.nodes = [
             {
                 "id": n.id,
                 "label": n.label or n.id,
                 "kind": n.kind,
-                "layer": order.index(
-                    (n.kind == "output", self.ws.model.order_key(n.site) if n.site else (0, 0))
-                ),
+                "layer": depth[n.id],
                 "x": layout[i][0],
                 "y": layout[i][1],
                 "value": float(ce.values[i]),

@@ -49,7 +49,7 @@ from typing import Any
 
 import torch
 
-from ..linear import ALPHAS, fit_ridge, fit_ridge_cv, predict, r2_score
+from ..linear import ALPHAS, fit_ridge, fit_ridge_cv, last_k, predict, r2_score, step_rows
 
 __all__ = [
     "ALPHAS",
@@ -130,14 +130,7 @@ def _fold(q: torch.Tensor) -> torch.Tensor:
 
 def _rows(a: torch.Tensor) -> torch.Tensor:
     """``[n, T, ...]`` -> rows ``[n * (T - MIN_T), ...]`` for steps ``t >= MIN_T``."""
-    a = a[:, MIN_T:]
-    return a.reshape(a.shape[0] * a.shape[1], *a.shape[2:])
-
-
-def _last_k(x: torch.Tensor, k: int) -> torch.Tensor:
-    """``[n, T, 2]`` -> ``[n, T, 2k]``: positions ``t-k+1..t`` (edge-padded)."""
-    pad = torch.cat([x[:, :1].expand(-1, k - 1, -1), x], dim=1)
-    return torch.cat([pad[:, i : i + x.shape[1]] for i in range(k)], dim=-1)
+    return step_rows(a, MIN_T)
 
 
 # ---------------------------------------------------------------- errors
@@ -229,8 +222,7 @@ def probe_report(
 
     layers = {s: evaluate(_rows(acts_tr[s]), _rows(acts_te[s]), True) for s in sites}
     inputs = {
-        f"last_{k}": evaluate(_rows(_last_k(xtr, k)), _rows(_last_k(xte, k)), False)
-        for k in INPUT_KS
+        f"last_{k}": evaluate(_rows(last_k(xtr, k)), _rows(last_k(xte, k)), False) for k in INPUT_KS
     }
     best = max(sites, key=lambda s: layers[s]["r2"])
     return {
