@@ -13,6 +13,9 @@
 
 import { decode } from "./transport.js";
 import { colorIndex, cssColor, lut, luminance, N_COLORS, writeColor } from "./colormap.js";
+import { errorBox as makeErrorBox, fillSelect, formatValue, generationBadge, generationText, h, showError, statusBadge } from "./widget_util.js";
+
+export { formatValue };
 
 /**
  * The slice of anywidget's model that this view uses.
@@ -193,20 +196,6 @@ export function binMatrix(data, nRows, nCols, outRows, outCols) {
 }
 
 /**
- * A value with 4 significant digits ("0.1235", "1235", "1.235e+5", "NaN", "-inf").
- * @param {number} v
- * @returns {string}
- */
-export function formatValue(v) {
-  if (Number.isNaN(v)) return "NaN";
-  if (v === Infinity) return "inf";
-  if (v === -Infinity) return "-inf";
-  if (v === 0) return "0";
-  const a = Math.abs(v);
-  return a >= 1e-3 && a < 1e5 ? v.toPrecision(4) : v.toExponential(3);
-}
-
-/**
  * A short tick label: 3 significant digits, trailing zeros removed.
  * @param {number} v
  * @returns {string}
@@ -380,19 +369,6 @@ const CSS = `
 .iwm-activation-map .iwm-tooltip b { font-weight: 600; margin-right: 2px; color: var(--jp-ui-font-color2, #555); }
 `;
 
-/**
- * @param {string} tag
- * @param {string} [className]
- * @param {HTMLElement} [parent]
- * @returns {any}
- */
-function h(tag, className, parent) {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (parent) parent.appendChild(e);
-  return e;
-}
-
 const EVENTS = [
   "values", "rows", "columns", "cell_text", "quantity", "quantities", "dim", "n_dims",
   "scale", "vmin", "vmax", "selection", "error", "status", "generation", "title",
@@ -417,12 +393,10 @@ function render({ model, el }) {
   dimInput.type = "number";
   dimInput.min = "0";
   dimInput.step = "1";
-  const status = h("span", "iwm-status", header);
-  status.textContent = "running…";
-  const genBadge = h("span", "iwm-generation", header);
+  const status = statusBadge(header);
+  const genBadge = generationBadge(header);
 
-  const errorBox = h("div", "iwm-error", root);
-  errorBox.setAttribute("role", "alert");
+  const errorBox = makeErrorBox(root);
 
   const body = h("div", "iwm-body", root);
   const rowLabels = h("div", "iwm-row-labels", body);
@@ -484,14 +458,7 @@ function render({ model, el }) {
     const quantity = model.get("quantity") || "";
     const key = JSON.stringify(quantities);
     if (select.dataset.key !== key) {
-      select.replaceChildren(
-        ...quantities.map((/** @type {{value: string, label?: string}} */ q) => {
-          const o = document.createElement("option");
-          o.value = q.value;
-          o.textContent = q.label || q.value;
-          return o;
-        }),
-      );
+      fillSelect(select, quantities.map((/** @type {{value: string, label?: string}} */ q) => ({ value: q.value, label: q.label || q.value })));
       select.dataset.key = key;
     }
     select.value = quantity;
@@ -501,14 +468,11 @@ function render({ model, el }) {
     dimInput.max = n > 0 ? String(n - 1) : "";
     if (document.activeElement !== dimInput) dimInput.value = String(model.get("dim") ?? 0);
     status.hidden = model.get("status") !== "running";
-    genBadge.textContent = `generation ${model.get("generation") ?? 0}`;
+    genBadge.textContent = generationText(model);
   }
 
   function updateError() {
-    const msg = [model.get("error") || "", localError].filter(Boolean).join("\n");
-    errorBox.textContent = msg;
-    errorBox.hidden = !msg;
-    root.classList.toggle("iwm-stale", !!msg);
+    showError(root, errorBox, [model.get("error") || "", localError]);
   }
 
   /** Decode values and colour them into the offscreen canvas (w × h image pixels). */

@@ -33,6 +33,20 @@ import {
   readGraph,
   sceneToSVG,
 } from "./graph_scene.js";
+import {
+  debounce,
+  errorBox as makeErrorBox,
+  fillSelect,
+  formatValue,
+  generationBadge,
+  generationText,
+  h,
+  setTrait,
+  showError,
+  statusBadge,
+} from "./widget_util.js";
+
+export { debounce, formatValue, setTrait };
 
 /**
  * The slice of anywidget's model that this view uses.
@@ -49,10 +63,6 @@ import {
 /** @typedef {import("./graph_scene.js").GraphNode} GraphNode */
 /** @typedef {import("./graph_scene.js").Scene} Scene */
 /** @typedef {import("./graph_scene.js").Theme} Theme */
-/**
- * What the debounce needs of a clock (the real one, or a fake one in tests).
- * @typedef {{setTimeout: (f: () => void, ms: number) => any, clearTimeout: (t: any) => void}} Clock
- */
 
 /** `edge_threshold` reaches Python this long after the slider stops (at once on release). */
 export const THRESHOLD_DEBOUNCE_MS = 250;
@@ -72,22 +82,6 @@ export const EXPORT_SCALE = 2;
 
 // ---------------------------------------------------------------------------------------
 // Pure helpers (no DOM), exported for tests/js.
-
-/**
- * A value with 4 significant digits ("0.1235", "1235", "1.235e+5", "NaN", "–" if missing).
- * @param {any} v
- * @returns {string}
- */
-export function formatValue(v) {
-  if (v === null || v === undefined || v === "") return "–";
-  const x = Number(v);
-  if (Number.isNaN(x)) return "NaN";
-  if (x === Infinity) return "inf";
-  if (x === -Infinity) return "-inf";
-  if (x === 0) return "0";
-  const a = Math.abs(x);
-  return a >= 1e-3 && a < 1e5 ? x.toPrecision(4) : x.toExponential(3);
-}
 
 /**
  * A change with its sign ("+0.02", "−0.4100", "0").
@@ -112,20 +106,6 @@ export function plotHeight(nodes) {
 }
 
 /**
- * Set a trait from a control, if it changed (JS -> Python).
- * @param {Model} model
- * @param {string} name
- * @param {any} value
- * @returns {boolean} whether it was sent
- */
-export function setTrait(model, name, value) {
-  if (model.get(name) === value) return false;
-  model.set(name, value);
-  model.save_changes();
-  return true;
-}
-
-/**
  * Open the editor of a node, or close it ("").
  * @param {Model} model
  * @param {string} id
@@ -133,47 +113,6 @@ export function setTrait(model, name, value) {
  */
 export function selectNode(model, id) {
   return setTrait(model, "selected", id);
-}
-
-/**
- * A trailing debounce: `fn` runs `wait` ms after the last call, with its arguments;
- * `flush()` runs a pending call now, `cancel()` drops it.
- * @template {any[]} A
- * @param {(...args: A) => void} fn
- * @param {number} wait
- * @param {Clock} [clock]
- * @returns {((...args: A) => void) & {flush: () => boolean, cancel: () => void, pending: () => boolean}}
- */
-export function debounce(fn, wait, clock) {
-  const c = clock ?? { setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (t) => clearTimeout(t) };
-  /** @type {any} */
-  let timer = null;
-  /** @type {A | null} */
-  let args = null;
-  const run = () => {
-    if (timer !== null) c.clearTimeout(timer);
-    timer = null;
-    const a = /** @type {A} */ (args);
-    args = null;
-    fn(...a);
-  };
-  const call = (/** @type {A} */ ...a) => {
-    args = a;
-    if (timer !== null) c.clearTimeout(timer);
-    timer = c.setTimeout(run, wait);
-  };
-  call.flush = () => {
-    if (args === null) return false;
-    run();
-    return true;
-  };
-  call.cancel = () => {
-    if (timer !== null) c.clearTimeout(timer);
-    timer = null;
-    args = null;
-  };
-  call.pending = () => args !== null;
-  return call;
 }
 
 /**
@@ -431,34 +370,6 @@ const CSS = `
 `;
 
 /**
- * @param {string} tag
- * @param {string} [className]
- * @param {Element} [parent]
- * @returns {any}
- */
-function h(tag, className, parent) {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (parent) parent.appendChild(e);
-  return e;
-}
-
-/**
- * @param {HTMLSelectElement} select
- * @param {readonly {value: string, label: string}[]} options
- */
-function fillSelect(select, options) {
-  select.replaceChildren(
-    ...options.map((o) => {
-      const opt = document.createElement("option");
-      opt.value = o.value;
-      opt.textContent = o.label;
-      return opt;
-    }),
-  );
-}
-
-/**
  * The theme of an element: its text colour and JupyterLab's variables where present.
  * @param {Element} el
  * @returns {Theme}
@@ -494,13 +405,10 @@ function render({ model, el }) {
   const outputText = h("span", "iwm-output-text", outputBox);
   const outputDelta = h("span", "iwm-output-delta", outputBox);
   const scoreBox = h("span", "iwm-score", header);
-  const status = h("span", "iwm-status iwm-idle", header);
-  status.textContent = "running…";
-  const genBadge = h("span", "iwm-generation", header);
+  const status = statusBadge(header, "iwm-status iwm-idle");
+  const genBadge = generationBadge(header);
 
-  const errorBox = h("div", "iwm-error", root);
-  errorBox.setAttribute("role", "alert");
-  errorBox.hidden = true;
+  const errorBox = makeErrorBox(root);
 
   const options = h("div", "iwm-options", root);
   const colourLabel = h("label", "", options);
@@ -658,14 +566,11 @@ function render({ model, el }) {
     scoreBox.textContent = score.text;
     scoreBox.title = score.title;
     status.classList.toggle("iwm-idle", model.get("status") !== "running");
-    genBadge.textContent = `generation ${model.get("generation") ?? 0}`;
+    genBadge.textContent = generationText(model);
   }
 
   function updateError() {
-    const msg = [model.get("error") || "", localError].filter(Boolean).join("\n");
-    errorBox.textContent = msg;
-    errorBox.hidden = !msg;
-    root.classList.toggle("iwm-stale", !!msg);
+    showError(root, errorBox, [model.get("error") || "", localError]);
   }
 
   function updateOptions() {

@@ -21,6 +21,19 @@
 
 import { createLmPanel, LM_CSS, readLm } from "./lm_panel.js";
 import { drawRollout, readSeries, renderLegend, themeOf } from "./rollout.js";
+import {
+  errorBox as makeErrorBox,
+  fillSelect,
+  generationBadge,
+  generationText,
+  h,
+  setTrait,
+  showError,
+  statusBadge,
+  throttle,
+} from "./widget_util.js";
+
+export { setTrait, throttle };
 
 /**
  * The slice of anywidget's model that this view uses.
@@ -50,10 +63,7 @@ import { drawRollout, readSeries, renderLegend, themeOf } from "./rollout.js";
 /** @typedef {{angle: number, radius: number}} Polar angle in degrees [0, 360) */
 /** @typedef {null | number | Polar} Value null = off */
 /** @typedef {Record<string, Value>} Values */
-/**
- * What the throttle needs of a clock (the real one, or a fake one in tests).
- * @typedef {{now: () => number, setTimeout: (f: () => void, ms: number) => any, clearTimeout: (t: any) => void}} Clock
- */
+/** @typedef {import("./widget_util.js").Clock} Clock */
 
 /** At most one value message per this many ms while dragging. */
 export const THROTTLE_MS = 30;
@@ -287,60 +297,6 @@ export function withValue(values, id, v) {
 }
 
 /**
- * A leading + trailing throttle: the first call runs at once; calls within `wait` ms of
- * the last run are folded into one trailing run at the end of the interval, with the
- * newest arguments. `flush()` runs a pending call now; `cancel()` drops it. A run whose
- * `fn` returns false did nothing (nothing new to send) and does not start an interval.
- * @template {any[]} A
- * @param {(...args: A) => (void | boolean)} fn
- * @param {number} wait ms
- * @param {Clock} [clock]
- * @returns {((...args: A) => void) & {flush: () => boolean, cancel: () => void, pending: () => boolean}}
- */
-export function throttle(fn, wait, clock = realClock()) {
-  let last = -Infinity;
-  /** @type {any} */
-  let timer = null;
-  /** @type {A | null} */
-  let args = null;
-  function run() {
-    if (timer !== null) clock.clearTimeout(timer);
-    timer = null;
-    const a = /** @type {A} */ (args);
-    args = null;
-    const now = clock.now();
-    if (fn(...a) !== false) last = now;
-  }
-  const call = (/** @type {A} */ ...a) => {
-    args = a;
-    const left = wait - (clock.now() - last);
-    if (left <= 0) run();
-    else if (timer === null) timer = clock.setTimeout(run, left);
-  };
-  call.flush = () => {
-    if (args === null) return false;
-    run();
-    return true;
-  };
-  call.cancel = () => {
-    if (timer !== null) clock.clearTimeout(timer);
-    timer = null;
-    args = null;
-  };
-  call.pending = () => args !== null;
-  return call;
-}
-
-/** @returns {Clock} */
-function realClock() {
-  return {
-    now: () => performance.now(),
-    setTimeout: (f, ms) => setTimeout(f, ms),
-    clearTimeout: (t) => clearTimeout(t),
-  };
-}
-
-/**
  * Send values to Python (JS -> Python): one message.
  * @param {Model} model
  * @param {Values} values
@@ -421,20 +377,6 @@ export function valueSender(model, opts = {}) {
       if (!active && !throttled.pending()) local = null;
     },
   };
-}
-
-/**
- * Set a trait from a control, if it changed (JS -> Python).
- * @param {Model} model
- * @param {string} name
- * @param {any} value
- * @returns {boolean} whether it was sent
- */
-export function setTrait(model, name, value) {
-  if (model.get(name) === value) return false;
-  model.set(name, value);
-  model.save_changes();
-  return true;
 }
 
 /**
@@ -562,19 +504,6 @@ const SVG_NS = "http://www.w3.org/2000/svg";
 
 /**
  * @param {string} tag
- * @param {string} [className]
- * @param {Element} [parent]
- * @returns {any}
- */
-function h(tag, className, parent) {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (parent) parent.appendChild(e);
-  return e;
-}
-
-/**
- * @param {string} tag
  * @param {Record<string, string | number>} attrs
  * @param {Element} [parent]
  * @returns {any}
@@ -584,21 +513,6 @@ function s(tag, attrs, parent) {
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
   if (parent) parent.appendChild(e);
   return e;
-}
-
-/**
- * @param {HTMLSelectElement} select
- * @param {readonly {value: string, label: string}[]} options
- */
-function fillSelect(select, options) {
-  select.replaceChildren(
-    ...options.map((o) => {
-      const opt = document.createElement("option");
-      opt.value = o.value;
-      opt.textContent = o.label;
-      return opt;
-    }),
-  );
 }
 
 const EVENTS = [
@@ -625,15 +539,12 @@ function render({ model, el }) {
 
   const header = h("div", "iwm-header", root);
   h("span", "iwm-title", header).textContent = "Steering dials";
-  const status = h("span", "iwm-status iwm-idle", header);
-  status.textContent = "running…";
+  const status = statusBadge(header, "iwm-status iwm-idle");
   const latency = h("span", "iwm-latency", header);
   latency.title = "time Python took for the last re-run";
-  const genBadge = h("span", "iwm-generation", header);
+  const genBadge = generationBadge(header);
 
-  const errorBox = h("div", "iwm-error", root);
-  errorBox.setAttribute("role", "alert");
-  errorBox.hidden = true;
+  const errorBox = makeErrorBox(root);
 
   const options = h("div", "iwm-options", root);
   const scopeLabel = h("label", "", options);
@@ -986,14 +897,11 @@ function render({ model, el }) {
     status.classList.toggle("iwm-idle", !running);
     const ms = Number(model.get("latency_ms"));
     latency.textContent = ms > 0 ? `re-run ${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms` : "";
-    genBadge.textContent = `generation ${model.get("generation") ?? 0}`;
+    genBadge.textContent = generationText(model);
   }
 
   function updateError() {
-    const msg = [model.get("error") || "", lm ? "" : localError, lmError].filter(Boolean).join("\n");
-    errorBox.textContent = msg;
-    errorBox.hidden = !msg;
-    root.classList.toggle("iwm-stale", !!msg);
+    showError(root, errorBox, [model.get("error") || "", lm ? "" : localError, lmError]);
   }
 
   function updateOptions() {

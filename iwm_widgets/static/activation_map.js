@@ -149,6 +149,58 @@ function luminance(colors, k) {
   return 0.2126 * lin(colors[4 * k]) + 0.7152 * lin(colors[4 * k + 1]) + 0.0722 * lin(colors[4 * k + 2]);
 }
 
+// js/widget_util.js
+function formatValue(v) {
+  if (v === null || v === void 0 || v === "") return "–";
+  const x = Number(v);
+  if (Number.isNaN(x)) return "NaN";
+  if (x === Infinity) return "inf";
+  if (x === -Infinity) return "-inf";
+  if (x === 0) return "0";
+  const a = Math.abs(x);
+  return a >= 1e-3 && a < 1e5 ? x.toPrecision(4) : x.toExponential(3);
+}
+function h(tag, className, parent) {
+  const e = document.createElement(tag);
+  if (className) e.className = className;
+  if (parent) parent.appendChild(e);
+  return e;
+}
+function fillSelect(select, options) {
+  select.replaceChildren(
+    ...options.map((o) => {
+      const opt = document.createElement("option");
+      opt.value = o.value;
+      opt.textContent = o.label;
+      return opt;
+    })
+  );
+}
+function statusBadge(parent, className = "iwm-status") {
+  const status = h("span", className, parent);
+  status.textContent = "running…";
+  return status;
+}
+function generationBadge(parent) {
+  return h("span", "iwm-generation", parent);
+}
+function generationText(model) {
+  return `generation ${model.get("generation") ?? 0}`;
+}
+function errorBox(parent) {
+  const box = h("div", "iwm-error", parent);
+  box.setAttribute("role", "alert");
+  box.hidden = true;
+  return box;
+}
+function showError(root, box, messages) {
+  const msg = messages.filter(Boolean).join("\n");
+  box.textContent = msg;
+  box.hidden = !msg;
+  root.classList.toggle("iwm-stale", !!msg);
+  return msg;
+}
+
 // js/activation_map.js
 var ROW_PX = 24;
 var MIN_HEIGHT = 160;
@@ -239,14 +291,6 @@ function binMatrix(data, nRows, nCols, outRows, outCols) {
     }
   }
   return out;
-}
-function formatValue(v) {
-  if (Number.isNaN(v)) return "NaN";
-  if (v === Infinity) return "inf";
-  if (v === -Infinity) return "-inf";
-  if (v === 0) return "0";
-  const a = Math.abs(v);
-  return a >= 1e-3 && a < 1e5 ? v.toPrecision(4) : v.toExponential(3);
 }
 function formatTick(v) {
   if (!Number.isFinite(v)) return formatValue(v);
@@ -365,12 +409,6 @@ var CSS = `
 }
 .iwm-activation-map .iwm-tooltip b { font-weight: 600; margin-right: 2px; color: var(--jp-ui-font-color2, #555); }
 `;
-function h(tag, className, parent) {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (parent) parent.appendChild(e);
-  return e;
-}
 var EVENTS = [
   "values",
   "rows",
@@ -403,11 +441,9 @@ function render({ model, el }) {
   dimInput.type = "number";
   dimInput.min = "0";
   dimInput.step = "1";
-  const status = h("span", "iwm-status", header);
-  status.textContent = "running…";
-  const genBadge = h("span", "iwm-generation", header);
-  const errorBox = h("div", "iwm-error", root);
-  errorBox.setAttribute("role", "alert");
+  const status = statusBadge(header);
+  const genBadge = generationBadge(header);
+  const errorBox2 = errorBox(root);
   const body = h("div", "iwm-body", root);
   const rowLabels = h("div", "iwm-row-labels", body);
   const plot = h("div", "iwm-plot", body);
@@ -460,14 +496,7 @@ function render({ model, el }) {
     const quantity = model.get("quantity") || "";
     const key = JSON.stringify(quantities);
     if (select.dataset.key !== key) {
-      select.replaceChildren(
-        ...quantities.map((q) => {
-          const o = document.createElement("option");
-          o.value = q.value;
-          o.textContent = q.label || q.value;
-          return o;
-        })
-      );
+      fillSelect(select, quantities.map((q) => ({ value: q.value, label: q.label || q.value })));
       select.dataset.key = key;
     }
     select.value = quantity;
@@ -477,13 +506,10 @@ function render({ model, el }) {
     dimInput.max = n > 0 ? String(n - 1) : "";
     if (document.activeElement !== dimInput) dimInput.value = String(model.get("dim") ?? 0);
     status.hidden = model.get("status") !== "running";
-    genBadge.textContent = `generation ${model.get("generation") ?? 0}`;
+    genBadge.textContent = generationText(model);
   }
   function updateError() {
-    const msg = [model.get("error") || "", localError].filter(Boolean).join("\n");
-    errorBox.textContent = msg;
-    errorBox.hidden = !msg;
-    root.classList.toggle("iwm-stale", !!msg);
+    showError(root, errorBox2, [model.get("error") || "", localError]);
   }
   function rebuildImage(w, h2) {
     if (!matrix) return;

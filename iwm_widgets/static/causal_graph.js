@@ -733,6 +733,112 @@ function sceneToSVG(scene, opts = {}) {
   return out.join("\n");
 }
 
+// js/widget_util.js
+function formatValue(v) {
+  if (v === null || v === void 0 || v === "") return "–";
+  const x = Number(v);
+  if (Number.isNaN(x)) return "NaN";
+  if (x === Infinity) return "inf";
+  if (x === -Infinity) return "-inf";
+  if (x === 0) return "0";
+  const a = Math.abs(x);
+  return a >= 1e-3 && a < 1e5 ? x.toPrecision(4) : x.toExponential(3);
+}
+function setTrait(model, name, value) {
+  if (model.get(name) === value) return false;
+  model.set(name, value);
+  model.save_changes();
+  return true;
+}
+function realClock() {
+  return {
+    now: () => performance.now(),
+    setTimeout: (f, ms) => setTimeout(f, ms),
+    clearTimeout: (t) => clearTimeout(t)
+  };
+}
+function pendingCall(clock, invoke, arm) {
+  const state = { timer: null };
+  let args = null;
+  const run = () => {
+    if (state.timer !== null) clock.clearTimeout(state.timer);
+    state.timer = null;
+    const a = (
+      /** @type {A} */
+      args
+    );
+    args = null;
+    invoke(a);
+  };
+  const call = (...a) => {
+    args = a;
+    arm(state, run);
+  };
+  call.flush = () => {
+    if (args === null) return false;
+    run();
+    return true;
+  };
+  call.cancel = () => {
+    if (state.timer !== null) clock.clearTimeout(state.timer);
+    state.timer = null;
+    args = null;
+  };
+  call.pending = () => args !== null;
+  return call;
+}
+function debounce(fn, wait, clock) {
+  const c = clock ?? realClock();
+  return pendingCall(
+    c,
+    (a) => fn(...a),
+    (state, run) => {
+      if (state.timer !== null) c.clearTimeout(state.timer);
+      state.timer = c.setTimeout(run, wait);
+    }
+  );
+}
+function h(tag, className, parent) {
+  const e = document.createElement(tag);
+  if (className) e.className = className;
+  if (parent) parent.appendChild(e);
+  return e;
+}
+function fillSelect(select, options) {
+  select.replaceChildren(
+    ...options.map((o) => {
+      const opt = document.createElement("option");
+      opt.value = o.value;
+      opt.textContent = o.label;
+      return opt;
+    })
+  );
+}
+function statusBadge(parent, className = "iwm-status") {
+  const status = h("span", className, parent);
+  status.textContent = "running…";
+  return status;
+}
+function generationBadge(parent) {
+  return h("span", "iwm-generation", parent);
+}
+function generationText(model) {
+  return `generation ${model.get("generation") ?? 0}`;
+}
+function errorBox(parent) {
+  const box = h("div", "iwm-error", parent);
+  box.setAttribute("role", "alert");
+  box.hidden = true;
+  return box;
+}
+function showError(root, box, messages) {
+  const msg = messages.filter(Boolean).join("\n");
+  box.textContent = msg;
+  box.hidden = !msg;
+  root.classList.toggle("iwm-stale", !!msg);
+  return msg;
+}
+
 // js/causal_graph.js
 var THRESHOLD_DEBOUNCE_MS = 250;
 var THRESHOLD_STEPS = 200;
@@ -745,16 +851,6 @@ var COLOUR_BY = Object.freeze([
 ]);
 var OP_INPUT = Object.freeze({ ablate: "", scale: "factor", set: "value", clamp: "value" });
 var EXPORT_SCALE = 2;
-function formatValue(v) {
-  if (v === null || v === void 0 || v === "") return "–";
-  const x = Number(v);
-  if (Number.isNaN(x)) return "NaN";
-  if (x === Infinity) return "inf";
-  if (x === -Infinity) return "-inf";
-  if (x === 0) return "0";
-  const a = Math.abs(x);
-  return a >= 1e-3 && a < 1e5 ? x.toPrecision(4) : x.toExponential(3);
-}
 function formatSigned(v) {
   const s = formatValue(v);
   const x = Number(v);
@@ -764,46 +860,8 @@ function formatSigned(v) {
 function plotHeight(nodes) {
   return Math.max(MIN_HEIGHT, Math.min(MAX_HEIGHT, maxLayerSize(nodes) * ROW_PX + 40));
 }
-function setTrait(model, name, value) {
-  if (model.get(name) === value) return false;
-  model.set(name, value);
-  model.save_changes();
-  return true;
-}
 function selectNode(model, id) {
   return setTrait(model, "selected", id);
-}
-function debounce(fn, wait, clock) {
-  const c = clock ?? { setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (t) => clearTimeout(t) };
-  let timer = null;
-  let args = null;
-  const run = () => {
-    if (timer !== null) c.clearTimeout(timer);
-    timer = null;
-    const a = (
-      /** @type {A} */
-      args
-    );
-    args = null;
-    fn(...a);
-  };
-  const call = (...a) => {
-    args = a;
-    if (timer !== null) c.clearTimeout(timer);
-    timer = c.setTimeout(run, wait);
-  };
-  call.flush = () => {
-    if (args === null) return false;
-    run();
-    return true;
-  };
-  call.cancel = () => {
-    if (timer !== null) c.clearTimeout(timer);
-    timer = null;
-    args = null;
-  };
-  call.pending = () => args !== null;
-  return call;
 }
 function thresholdRange(maxAbs, threshold) {
   let max = Math.max(maxAbs > 0 ? maxAbs : 0, threshold > 0 ? threshold : 0);
@@ -982,22 +1040,6 @@ var CSS = `
 }
 .iwm-causal-graph .iwm-tooltip b { font-weight: 600; margin-right: 2px; color: var(--iwm-muted); }
 `;
-function h(tag, className, parent) {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (parent) parent.appendChild(e);
-  return e;
-}
-function fillSelect(select, options) {
-  select.replaceChildren(
-    ...options.map((o) => {
-      const opt = document.createElement("option");
-      opt.value = o.value;
-      opt.textContent = o.label;
-      return opt;
-    })
-  );
-}
 function themeOf(el) {
   const cs = getComputedStyle(el);
   const v = (name, fallback) => cs.getPropertyValue(name).trim() || fallback;
@@ -1021,12 +1063,9 @@ function render({ model, el }) {
   const outputText = h("span", "iwm-output-text", outputBox);
   const outputDelta = h("span", "iwm-output-delta", outputBox);
   const scoreBox = h("span", "iwm-score", header);
-  const status = h("span", "iwm-status iwm-idle", header);
-  status.textContent = "running…";
-  const genBadge = h("span", "iwm-generation", header);
-  const errorBox = h("div", "iwm-error", root);
-  errorBox.setAttribute("role", "alert");
-  errorBox.hidden = true;
+  const status = statusBadge(header, "iwm-status iwm-idle");
+  const genBadge = generationBadge(header);
+  const errorBox2 = errorBox(root);
   const options = h("div", "iwm-options", root);
   const colourLabel = h("label", "", options);
   colourLabel.append("colour nodes by");
@@ -1180,13 +1219,10 @@ function render({ model, el }) {
     scoreBox.textContent = score.text;
     scoreBox.title = score.title;
     status.classList.toggle("iwm-idle", model.get("status") !== "running");
-    genBadge.textContent = `generation ${model.get("generation") ?? 0}`;
+    genBadge.textContent = generationText(model);
   }
   function updateError() {
-    const msg = [model.get("error") || "", localError].filter(Boolean).join("\n");
-    errorBox.textContent = msg;
-    errorBox.hidden = !msg;
-    root.classList.toggle("iwm-stale", !!msg);
+    showError(root, errorBox2, [model.get("error") || "", localError]);
   }
   function updateOptions() {
     colourSelect.value = model.get("colour_by") === "moved" ? "moved" : "value";

@@ -649,6 +649,106 @@ function renderLegend(el, series) {
   );
 }
 
+// js/widget_util.js
+function setTrait(model, name, value) {
+  if (model.get(name) === value) return false;
+  model.set(name, value);
+  model.save_changes();
+  return true;
+}
+function realClock() {
+  return {
+    now: () => performance.now(),
+    setTimeout: (f, ms) => setTimeout(f, ms),
+    clearTimeout: (t) => clearTimeout(t)
+  };
+}
+function pendingCall(clock, invoke, arm) {
+  const state = { timer: null };
+  let args = null;
+  const run = () => {
+    if (state.timer !== null) clock.clearTimeout(state.timer);
+    state.timer = null;
+    const a = (
+      /** @type {A} */
+      args
+    );
+    args = null;
+    invoke(a);
+  };
+  const call = (...a) => {
+    args = a;
+    arm(state, run);
+  };
+  call.flush = () => {
+    if (args === null) return false;
+    run();
+    return true;
+  };
+  call.cancel = () => {
+    if (state.timer !== null) clock.clearTimeout(state.timer);
+    state.timer = null;
+    args = null;
+  };
+  call.pending = () => args !== null;
+  return call;
+}
+function throttle(fn, wait, clock = realClock()) {
+  let last = -Infinity;
+  return pendingCall(
+    clock,
+    (a) => {
+      const now = clock.now();
+      if (fn(...a) !== false) last = now;
+    },
+    (state, run) => {
+      const left = wait - (clock.now() - last);
+      if (left <= 0) run();
+      else if (state.timer === null) state.timer = clock.setTimeout(run, left);
+    }
+  );
+}
+function h2(tag, className, parent) {
+  const e = document.createElement(tag);
+  if (className) e.className = className;
+  if (parent) parent.appendChild(e);
+  return e;
+}
+function fillSelect(select, options) {
+  select.replaceChildren(
+    ...options.map((o) => {
+      const opt = document.createElement("option");
+      opt.value = o.value;
+      opt.textContent = o.label;
+      return opt;
+    })
+  );
+}
+function statusBadge(parent, className = "iwm-status") {
+  const status = h2("span", className, parent);
+  status.textContent = "running…";
+  return status;
+}
+function generationBadge(parent) {
+  return h2("span", "iwm-generation", parent);
+}
+function generationText(model) {
+  return `generation ${model.get("generation") ?? 0}`;
+}
+function errorBox(parent) {
+  const box = h2("div", "iwm-error", parent);
+  box.setAttribute("role", "alert");
+  box.hidden = true;
+  return box;
+}
+function showError(root, box, messages) {
+  const msg = messages.filter(Boolean).join("\n");
+  box.textContent = msg;
+  box.hidden = !msg;
+  root.classList.toggle("iwm-stale", !!msg);
+  return msg;
+}
+
 // js/steering_dials.js
 var THROTTLE_MS = 30;
 var DIAL_W = 216;
@@ -770,47 +870,6 @@ function keyedPolar(dial, value, key, shift = false) {
 function withValue(values, id, v) {
   return { ...values || {}, [id]: v };
 }
-function throttle(fn, wait, clock = realClock()) {
-  let last = -Infinity;
-  let timer = null;
-  let args = null;
-  function run() {
-    if (timer !== null) clock.clearTimeout(timer);
-    timer = null;
-    const a = (
-      /** @type {A} */
-      args
-    );
-    args = null;
-    const now = clock.now();
-    if (fn(...a) !== false) last = now;
-  }
-  const call = (...a) => {
-    args = a;
-    const left = wait - (clock.now() - last);
-    if (left <= 0) run();
-    else if (timer === null) timer = clock.setTimeout(run, left);
-  };
-  call.flush = () => {
-    if (args === null) return false;
-    run();
-    return true;
-  };
-  call.cancel = () => {
-    if (timer !== null) clock.clearTimeout(timer);
-    timer = null;
-    args = null;
-  };
-  call.pending = () => args !== null;
-  return call;
-}
-function realClock() {
-  return {
-    now: () => performance.now(),
-    setTimeout: (f, ms) => setTimeout(f, ms),
-    clearTimeout: (t) => clearTimeout(t)
-  };
-}
 function sendValues(model, values) {
   model.set("values", { ...values });
   model.save_changes();
@@ -874,12 +933,6 @@ function valueSender(model, opts = {}) {
       if (!active && !throttled.pending()) local = null;
     }
   };
-}
-function setTrait(model, name, value) {
-  if (model.get(name) === value) return false;
-  model.set(name, value);
-  model.save_changes();
-  return true;
 }
 function clampStep(value, nSteps, fallback) {
   let t = Math.trunc(Number(value));
@@ -988,27 +1041,11 @@ var CSS = `
 }
 `;
 var SVG_NS = "http://www.w3.org/2000/svg";
-function h2(tag, className, parent) {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (parent) parent.appendChild(e);
-  return e;
-}
 function s(tag, attrs, parent) {
   const e = document.createElementNS(SVG_NS, tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
   if (parent) parent.appendChild(e);
   return e;
-}
-function fillSelect(select, options) {
-  select.replaceChildren(
-    ...options.map((o) => {
-      const opt = document.createElement("option");
-      opt.value = o.value;
-      opt.textContent = o.label;
-      return opt;
-    })
-  );
 }
 var EVENTS = [
   "dials",
@@ -1030,14 +1067,11 @@ function render({ model, el }) {
   h2("style", "", root).textContent = CSS + LM_CSS;
   const header = h2("div", "iwm-header", root);
   h2("span", "iwm-title", header).textContent = "Steering dials";
-  const status = h2("span", "iwm-status iwm-idle", header);
-  status.textContent = "running…";
+  const status = statusBadge(header, "iwm-status iwm-idle");
   const latency = h2("span", "iwm-latency", header);
   latency.title = "time Python took for the last re-run";
-  const genBadge = h2("span", "iwm-generation", header);
-  const errorBox = h2("div", "iwm-error", root);
-  errorBox.setAttribute("role", "alert");
-  errorBox.hidden = true;
+  const genBadge = generationBadge(header);
+  const errorBox2 = errorBox(root);
   const options = h2("div", "iwm-options", root);
   const scopeLabel = h2("label", "", options);
   scopeLabel.append("edit at");
@@ -1377,13 +1411,10 @@ function render({ model, el }) {
     status.classList.toggle("iwm-idle", !running);
     const ms = Number(model.get("latency_ms"));
     latency.textContent = ms > 0 ? `re-run ${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms` : "";
-    genBadge.textContent = `generation ${model.get("generation") ?? 0}`;
+    genBadge.textContent = generationText(model);
   }
   function updateError() {
-    const msg = [model.get("error") || "", lm ? "" : localError, lmError].filter(Boolean).join("\n");
-    errorBox.textContent = msg;
-    errorBox.hidden = !msg;
-    root.classList.toggle("iwm-stale", !!msg);
+    showError(root, errorBox2, [model.get("error") || "", lm ? "" : localError, lmError]);
   }
   function updateOptions() {
     const scope = model.get("scope") || "rollout";
