@@ -10,25 +10,10 @@ Run: python benchmarks/bench_dials.py
 
 from __future__ import annotations
 
-import statistics
-import time
-from collections.abc import Callable
-
 import torch
+from timing import timeit
 
 import iwm_widgets as iwm
-
-
-def timeit(fn: Callable[[], object], repeats: int) -> tuple[float, float]:
-    for _ in range(2):
-        fn()
-    ts = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        ts.append((time.perf_counter() - t0) * 1e3)
-    ts.sort()
-    return statistics.median(ts), ts[min(len(ts) - 1, int(0.95 * len(ts)))]
 
 
 def main() -> None:

@@ -15,28 +15,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import tempfile
 import time
 from collections.abc import Callable
 
 import torch
+from timing import p50_p95
 
 import iwm_widgets as iwm
 from iwm_widgets.zoo.gpt2_local import make_gpt2_dir
-
-
-def timeit(fn: Callable[[], object], repeats: int) -> tuple[float, float]:
-    """p50 and p95 wall time in ms (after 3 warm-up calls)."""
-    for _ in range(3):
-        fn()
-    ts = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        ts.append((time.perf_counter() - t0) * 1e3)
-    ts.sort()
-    return statistics.median(ts), ts[min(len(ts) - 1, int(0.95 * len(ts)))]
 
 
 def interleaved(
@@ -53,11 +40,7 @@ def interleaved(
                 t0 = time.perf_counter()
                 f()
                 samples[k].append((time.perf_counter() - t0) * 1e3)
-    out = {}
-    for k, ts in samples.items():
-        ts.sort()
-        out[k] = (statistics.median(ts), ts[min(len(ts) - 1, int(0.95 * len(ts)))])
-    return out
+    return {k: p50_p95(ts) for k, ts in samples.items()}
 
 
 def row(name: str, t: tuple[float, float], base: tuple[float, float] | None = None) -> None:
