@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup-env.sh lab
 export HF_HUB_OFFLINE=1
-exec .venv/bin/jupyter lab --ServerApp.ip=127.0.0.1 notebooks/01_activation_maps.ipynb "$@"
+root=""; [ "$(id -u)" = 0 ] && root="--allow-root"  # containers and CI machines run as root
+exec .venv/bin/jupyter lab --ServerApp.ip=127.0.0.1 $root notebooks/01_activation_maps.ipynb "$@"
