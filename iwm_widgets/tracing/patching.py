@@ -18,7 +18,7 @@ import torch
 
 from ..errors import InputError, RunError
 from .model import Model
-from .run import output_tensor
+from .run import output_tensor, site_value
 from .sites import Site, as_site
 
 __all__ = ["PatchingSweep", "attribution_patching", "patching_sweep"]
@@ -243,9 +243,7 @@ def patching_sweep(
 def _patch(nn: Any, plan: list[tuple[Site, torch.Tensor, torch.Tensor]]) -> None:
     """Inside a trace: copy row 0's value into the planned (row, position) cells."""
     for site, rows, pos in plan:
-        env = nn.get(site.path)
-        h = env.input if site.io == "input" else env.output
-        h = h[0] if isinstance(h, tuple) else h
+        h = site_value(nn, site)
         h[rows, pos] = h[0, pos]
 
 
@@ -278,15 +276,13 @@ def attribution_patching(
             src: dict[str, Any] = {}
             with torch.no_grad(), nn.trace(source):
                 for s in ordered:
-                    h = nn.get(s.path).output
-                    src[str(s)] = (h[0] if isinstance(h, tuple) else h).detach().clone().save()
+                    src[str(s)] = site_value(nn, s).detach().clone().save()  # type: ignore[attr-defined]
             hs: dict[str, Any] = {}
             with torch.enable_grad(), nn.trace(base):
                 for s in ordered:
-                    h = nn.get(s.path).output
-                    h = h[0] if isinstance(h, tuple) else h
+                    h = site_value(nn, s)
                     h.retain_grad()
-                    hs[str(s)] = h.save()
+                    hs[str(s)] = h.save()  # type: ignore[attr-defined]
                 hs["__out__"] = nn.output.save()
             with torch.enable_grad():
                 m = metric(output_tensor(hs["__out__"]))

@@ -103,8 +103,14 @@ def _plan(
     return [(s, by_site.get(s, []), s in read_set) for s in sites]
 
 
+def site_value(nn: Any, site: Site) -> torch.Tensor:
+    """Inside a trace: the live tensor at ``site`` (a tuple output's first element)."""
+    env = nn.get(site.path)
+    return _value(env.input if site.io == "input" else env.output)
+
+
 def _visit(
-    envoy_of: Any,
+    nn: Any,
     plan: list[tuple[Site, list[Edit], bool]],
     step: int,
     saves: dict[str, Any],
@@ -115,8 +121,7 @@ def _visit(
     for site, site_edits, keep in plan:
         if step > 0 and not site_edits:
             continue  # rollout steps only need the edits; reads come from the first step
-        env = envoy_of(site.path)
-        h = _value(env.input if site.io == "input" else env.output)
+        h = site_value(nn, site)
         for e in site_edits:
             apply_edit(e, h, offset, total)
         if keep and step == 0:
@@ -179,7 +184,6 @@ def run(
         )
 
     nn = model.nnsight
-    envoy_of = nn.get if hasattr(nn, "get") else (lambda p: _get_path(nn, p))
     saves: dict[str, Any] = {}
     t0 = time.perf_counter()
     with model.lock, torch.no_grad():
@@ -192,7 +196,7 @@ def run(
                 ) as tracer:
                     for step in tracer.iter[:rollout_steps]:
                         off = 0 if step == 0 else T + step - 1
-                        _visit(envoy_of, plan, step, saves, off, T + step)
+                        _visit(nn, plan, step, saves, off, T + step)
                         if step == 0:
                             output = nn.output.save()
                     generated = tracer.result.save()
@@ -201,13 +205,13 @@ def run(
                 rollout_fn = model.module.rollout
                 with nn.trace(x, rollout_steps, fn=rollout_fn) as tracer:
                     for step in tracer.iter[:rollout_steps]:
-                        _visit(envoy_of, plan, step, saves)
+                        _visit(nn, plan, step, saves)
                         if step == 0:
                             output = nn.output.save()
                     rollout = tracer.result.save()
             else:
                 with nn.trace(x):
-                    _visit(envoy_of, plan, 0, saves)
+                    _visit(nn, plan, 0, saves)
                     output = nn.output.save()
                 rollout = None
         except IWMError:
@@ -224,10 +228,3 @@ def run(
         inputs=x,
         elapsed_ms=elapsed,
     )
-
-
-def _get_path(nn: Any, path: str) -> Any:
-    env = nn
-    for part in path.split(".") if path else []:
-        env = env[int(part)] if part.isdigit() else getattr(env, part)
-    return env
