@@ -14,9 +14,12 @@
 // output, score, error, status, generation. Messages to Python: {type: "edit", node, op,
 // value}, {type: "remove_edit", node}, {type: "export", format: "png" | "svg", data}. The
 // root element carries data-render-count, data-generation, data-nodes, data-edges-drawn,
-// data-selected, data-draw-ms, data-paint-ms, data-hover, data-sent and data-exported for
-// tests; a visually hidden list of buttons (one per node, data-id, data-x, data-y in CSS
-// px of the canvas) lets keyboard users, and tests, reach every node.
+// data-selected, data-draw-ms, data-build-ms (the scene rebuilt), data-paint-ms,
+// data-labels (labels shown; the rest show on hover), data-radius, data-hover, data-sent
+// and data-exported for tests; a visually hidden list of buttons (one per node, data-id,
+// data-x, data-y in CSS px of the canvas, data-shape, data-label: its label's box
+// "x0,y0,x1,y1" or "" when hidden) lets keyboard users, and tests, reach every node. The
+// editor carries data-side: where it sits around its node.
 
 import { cssColor, DIVERGING, N_COLORS } from "./colormap.js";
 import {
@@ -25,10 +28,12 @@ import {
   EDIT_RING,
   edgeAt,
   edgeStyle,
+  labelOfNode,
   LABEL_FONT_PX,
   maxLayerSize,
   nodeAt,
   OPS,
+  nodeShape,
   paintScene,
   readGraph,
   sceneToSVG,
@@ -192,6 +197,53 @@ export function defaultEditValue(node, op) {
   return "";
 }
 
+/** Space between the editor and what it keeps clear of (the node, its rings, its label). */
+export const EDITOR_GAP = 8;
+
+/**
+ * Where the node editor goes, in the plot's px: beside the node and clear of it (with
+ * its selection ring) and of its label, inside the area. Tried in order: right of them,
+ * left, below, above; the first that fits wins. When none fits (a tiny plot) the one
+ * that covers the least of the node and its label, pushed inside the area.
+ * @param {{x: number, y: number, r: number}} node centre and radius
+ * @param {{x0: number, y0: number, x1: number, y1: number} | null} label the node's label box
+ * @param {{w: number, h: number}} size the editor's
+ * @param {{width: number, height: number}} area the plot's
+ * @param {number} [gap]
+ * @returns {{left: number, top: number, side: "right" | "left" | "below" | "above"}}
+ */
+export function editorPlacement(node, label, size, area, gap = EDITOR_GAP) {
+  const ring = node.r + 6; // the selection ring: r + 4, 2.5 px wide
+  const keep = [[node.x - ring, node.y - ring, node.x + ring, node.y + ring]];
+  if (label) keep.push([label.x0, label.y0, label.x1, label.y1]);
+  const x0 = Math.min(...keep.map((b) => b[0]));
+  const y0 = Math.min(...keep.map((b) => b[1]));
+  const x1 = Math.max(...keep.map((b) => b[2]));
+  const y1 = Math.max(...keep.map((b) => b[3]));
+  const { w, h } = size;
+  const W = area.width;
+  const H = area.height;
+  const clamp = (/** @type {number} */ v, /** @type {number} */ hi) => Math.max(0, Math.min(Math.max(0, hi), v));
+  // Beside the node, its title row level with the node; under or over it, its left edge
+  // a little left of the node.
+  const top = clamp(node.y - 24, H - h);
+  const left = clamp(node.x - 40, W - w);
+  /** @type {{left: number, top: number, side: "right" | "left" | "below" | "above"}[]} */
+  const candidates = [
+    { left: x1 + gap, top, side: "right" },
+    { left: x0 - gap - w, top, side: "left" },
+    { left, top: y1 + gap, side: "below" },
+    { left, top: y0 - gap - h, side: "above" },
+  ];
+  const fits = (/** @type {{left: number, top: number}} */ c) => c.left >= 0 && c.top >= 0 && c.left + w <= W + 0.5 && c.top + h <= H + 0.5;
+  const found = candidates.find(fits);
+  if (found) return found;
+  const covered = (/** @type {{left: number, top: number}} */ c) =>
+    keep.reduce((sum, b) => sum + Math.max(0, Math.min(c.left + w, b[2]) - Math.max(c.left, b[0])) * Math.max(0, Math.min(c.top + h, b[3]) - Math.max(c.top, b[1])), 0);
+  const inside = candidates.map((c) => ({ left: clamp(c.left, W - w), top: clamp(c.top, H - h), side: c.side }));
+  return inside.reduce((best, c) => (covered(c) < covered(best) ? c : best));
+}
+
 /**
  * The output readout: "label: before → after", changed when the two differ beyond
  * float noise; null when the trait is empty.
@@ -338,7 +390,7 @@ const CSS = `
   position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); clip-path: inset(50%); white-space: nowrap;
 }
 .iwm-causal-graph .iwm-editor {
-  position: absolute; z-index: 5; box-sizing: border-box; width: 250px; padding: 6px 8px;
+  position: absolute; z-index: 5; box-sizing: border-box; width: 290px; max-width: 100%; padding: 6px 8px;
   background: var(--jp-layout-color0, #fff); color: var(--jp-ui-font-color0, #000);
   border: 1px solid var(--jp-border-color1, #999); border-radius: 4px; box-shadow: 0 3px 10px rgba(0, 0, 0, 0.25);
 }
@@ -347,7 +399,7 @@ const CSS = `
 .iwm-causal-graph .iwm-editor-close { margin-left: auto; border: none !important; background: none !important; padding: 0 4px; font-size: 15px; line-height: 1; }
 .iwm-causal-graph .iwm-editor-info { color: var(--iwm-muted); font-size: 0.9em; margin-bottom: 6px; font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
 .iwm-causal-graph .iwm-editor-row { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 10px; margin-bottom: 6px; }
-.iwm-causal-graph .iwm-editor input[type="number"] { box-sizing: border-box; width: 6em; min-width: 0; }
+.iwm-causal-graph .iwm-editor input[type="number"] { box-sizing: border-box; width: 9.5em; min-width: 0; font-variant-numeric: tabular-nums; }
 .iwm-causal-graph .iwm-editor-actions { display: flex; gap: 6px; }
 .iwm-causal-graph .iwm-apply { border-color: var(--iwm-edit) !important; }
 .iwm-causal-graph .iwm-editor-msg { margin-top: 4px; font-size: 0.9em; color: var(--iwm-muted); }
@@ -359,6 +411,9 @@ const CSS = `
 .iwm-causal-graph .iwm-legend-ticks { position: relative; height: 14px; font-size: 11px; color: var(--jp-ui-font-color1, #222); }
 .iwm-causal-graph .iwm-legend-ticks span { position: absolute; top: 1px; white-space: nowrap; }
 .iwm-causal-graph .iwm-swatch { display: inline-block; width: 22px; height: 0; }
+.iwm-causal-graph .iwm-kind { display: inline-block; box-sizing: border-box; width: 12px; height: 12px; border: 1.5px solid var(--iwm-muted); border-radius: 50%; }
+.iwm-causal-graph .iwm-kind-site { border-style: dashed; }
+.iwm-causal-graph .iwm-kind-head { border-radius: 3px; }
 .iwm-causal-graph .iwm-ring { display: inline-block; width: 9px; height: 9px; border-radius: 50%; border: 3px solid var(--iwm-edit); }
 .iwm-causal-graph .iwm-tooltip {
   position: absolute; z-index: 10; pointer-events: none; padding: 4px 8px; border-radius: 3px;
@@ -483,6 +538,18 @@ function render({ model, el }) {
     item.append(sign > 0 ? "effect > 0" : "effect < 0");
     return { sign, swatch };
   });
+  // Node kinds with a shape of their own, shown only when the graph has them.
+  const kindItems = [
+    ["site", "site"],
+    ["head", "attention head"],
+  ].map(([kind, text]) => {
+    const item = h("span", `iwm-legend-item iwm-legend-kind`, legend);
+    item.dataset.kind = kind;
+    h("span", `iwm-kind iwm-kind-${kind}`, item);
+    item.append(text);
+    item.hidden = true;
+    return { kind, item };
+  });
   const editedItem = h("span", "iwm-legend-item", legend);
   h("span", "iwm-ring", editedItem);
   editedItem.append("edited");
@@ -585,6 +652,8 @@ function render({ model, el }) {
   function updateLegend() {
     const by = model.get("colour_by") === "moved" ? "moved" : "value";
     legendLabel.textContent = by === "moved" ? "node moved by the edits" : "node value";
+    const kinds = new Set(graph.nodes.map((d) => d.kind));
+    for (const { kind, item } of kindItems) item.hidden = !kinds.has(kind);
     for (const { sign, swatch } of edgeSwatches) swatch.style.borderTop = `3px solid ${edgeStyle(sign, 0, theme.dark).color}`;
     const lim = scene ? scene.lim : 1;
     legendTicks.replaceChildren(
@@ -628,6 +697,10 @@ function render({ model, el }) {
       if (!d || !scene) return;
       b.dataset.x = scene.pos[2 * i].toFixed(1);
       b.dataset.y = scene.pos[2 * i + 1].toFixed(1);
+      b.dataset.shape = nodeShape(d.kind) ? "square" : "circle";
+      const k = scene.labelOf[i];
+      const l = k >= 0 ? scene.labels[k] : null;
+      b.dataset.label = l ? [l.x0, l.y0, l.x1, l.y1].map((v) => v.toFixed(1)).join(",") : "";
       b.setAttribute("aria-label", `${d.label}: value ${formatValue(d.value)}, moved ${formatSigned(d.moved)}${d.edited ? ", edited" : ""}`);
     });
   }
@@ -701,6 +774,9 @@ function render({ model, el }) {
         sceneKey = key;
         if (hoverEdge >= scene.edges.length) hoverEdge = -1;
         placeNodeList();
+        root.dataset.radius = scene.radius.toFixed(2);
+        root.dataset.labels = String(scene.labels.length);
+        root.dataset.buildMs = (performance.now() - t0).toFixed(2);
       }
       paint();
       const drawn = /** @type {Scene} */ (scene).edges.length;
@@ -765,18 +841,16 @@ function render({ model, el }) {
     applyButton.disabled = d.editable.length === 0;
     removeButton.disabled = !d.edited;
     editor.hidden = false;
-    // Next to the node, on the side with room; inside the plot.
-    const x = scene.pos[2 * i];
-    const y = scene.pos[2 * i + 1];
-    const gap = scene.radius + 10;
-    const ew = editor.offsetWidth;
-    const eh = editor.offsetHeight;
-    let left = x + gap;
-    if (left + ew > scene.width) left = x - gap - ew;
-    left = Math.max(0, Math.min(scene.width - ew, left));
-    const top = Math.max(0, Math.min(Math.max(0, scene.height - eh), y - 24));
-    editor.style.left = `${left}px`;
-    editor.style.top = `${top}px`;
+    // Beside the node, clear of it and its label, on the side with room; inside the plot.
+    const place = editorPlacement(
+      { x: scene.pos[2 * i], y: scene.pos[2 * i + 1], r: scene.radius },
+      labelOfNode(scene, i),
+      { w: editor.offsetWidth, h: editor.offsetHeight },
+      { width: scene.width, height: scene.height },
+    );
+    editor.style.left = `${place.left}px`;
+    editor.style.top = `${place.top}px`;
+    editor.dataset.side = place.side;
   }
 
   function updateValueField() {

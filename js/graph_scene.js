@@ -16,7 +16,13 @@ import { colorIndex, cssColor, DIVERGING } from "./colormap.js";
 /** Edit operations a node may offer, in the order the editor lists them. */
 export const OPS = Object.freeze(["ablate", "scale", "set", "clamp"]);
 /** Node kinds. */
-export const KINDS = Object.freeze(["variable", "site", "output"]);
+export const KINDS = Object.freeze(["variable", "site", "output", "head"]);
+/** Node kinds drawn as a rounded square (attention heads); every other kind is a circle. */
+export const SQUARE_KINDS = Object.freeze(["head"]);
+/** A square node's half side and corner radius, as fractions of the node radius (its
+ * area is close to the circle's, so heads do not look heavier than variables). */
+export const SQUARE_HALF = 0.88;
+export const SQUARE_CORNER = 0.3;
 
 /** Colours of positive / negative edges (ColorBrewer RdBu, as in colormap.js; lighter
  * ones of the same map on a dark background), of an edge with zero effect, and of an
@@ -64,7 +70,7 @@ export const GEOM_STRIDE = 12;
  * @property {number} y layout position in [0, 1], 0 at the top
  * @property {number} value NaN when missing
  * @property {number} moved NaN when missing, 0 when below MOVED_EPS
- * @property {"variable" | "site" | "output"} kind
+ * @property {"variable" | "site" | "output" | "head"} kind
  * @property {string} site
  * @property {boolean} edited
  * @property {string[]} editable a subset of OPS, in the order Python lists them
@@ -104,10 +110,20 @@ export const GEOM_STRIDE = 12;
  * @property {Int8Array} sign -1, 0 or 1 per drawn edge
  * @property {Int32Array} src source node per drawn edge
  * @property {Int32Array} dst target node per drawn edge
- * @property {Label[]} labels node labels that fit
+ * @property {Uint8Array} shape per node: 0 circle, 1 rounded square (nodeShape)
+ * @property {Label[]} labels node labels that fit, drawn always
+ * @property {Int32Array} labelOf per node: its position in labels, or -1 (hidden: drawn on hover)
+ * @property {(Label | null)[]} spots per node: where its label goes when it is shown on hover
  */
 
-/** @typedef {{i: number, text: string, x: number, y: number, w: number, align: "left" | "right"}} Label */
+/**
+ * A placed label: text anchored at (x, y) (y is the middle of the text line), aligned
+ * left / right / center on x; its box (x0, y0)–(x1, y1); side: where it sits around
+ * its node.
+ * @typedef {{i: number, text: string, x: number, y: number, w: number, align: "left" | "right" | "center",
+ *   side: LabelSide, x0: number, y0: number, x1: number, y1: number}} Label
+ */
+/** @typedef {"right" | "above" | "below" | "left"} LabelSide */
 
 // ---------------------------------------------------------------------------------------
 // Reading the traits.
@@ -400,14 +416,43 @@ function round2(v) {
 }
 
 /**
- * The curve of one edge between two node circles, and its arrowhead.
+ * How a node of a kind is drawn: 1 (a rounded square) for SQUARE_KINDS, else 0 (a circle).
+ * @param {string} kind
+ * @returns {0 | 1}
+ */
+export function nodeShape(kind) {
+  return SQUARE_KINDS.includes(kind) ? 1 : 0;
+}
+
+/**
+ * Distance from a node's centre to its rim in the unit direction (ux, uy): r for a circle;
+ * for the rounded square (half side SQUARE_HALF·r), the distance to its side, no farther
+ * than its rounded corner.
+ * @param {number} shape 0 circle, 1 rounded square
+ * @param {number} r node radius
+ * @param {number} ux
+ * @param {number} uy
+ * @returns {number}
+ */
+export function rimDistance(shape, r, ux, uy) {
+  if (shape !== 1) return r;
+  const a = SQUARE_HALF * r;
+  const c = SQUARE_CORNER * r;
+  const m = Math.max(Math.abs(ux), Math.abs(uy));
+  const side = m > 0 ? a / m : a;
+  return Math.min(side, (a - c) * Math.SQRT2 + c);
+}
+
+/**
+ * The curve of one edge between two nodes, and its arrowhead.
  *
  * The control point lies off the middle of the straight line, to its right as seen from
- * the source on screen (y down), by BEND × its length. The curve starts on the source's circle and its arrow
- * tip touches the target's; the stroke ends inside the arrowhead so a thick line does
- * not poke out of the tip. With `bounds`, the control point is kept inside the area, so
- * the curve is too (it lies in the triangle of its end points and control point): an
- * edge along the border bows less instead of leaving the canvas.
+ * the source on screen (y down), by BEND × its length. The curve starts on the source's
+ * rim and its arrow tip touches the target's (a circle, or the rounded square of a head:
+ * `shapes`); the stroke ends inside the arrowhead so a thick line does not poke out of the
+ * tip. With `bounds`, the control point is kept inside the area, so the curve is too (it
+ * lies in the triangle of its end points and control point): an edge along the border
+ * bows less instead of leaving the canvas.
  * @param {number} x0 source centre
  * @param {number} y0
  * @param {number} x1 target centre
@@ -417,9 +462,10 @@ function round2(v) {
  * @param {Float32Array} [out] GEOM_STRIDE floats to fill
  * @param {number} [o] offset into out
  * @param {{width: number, height: number}} [bounds] the area to stay in
+ * @param {[number, number]} [shapes] nodeShape of the source and of the target
  * @returns {boolean} false when the nodes overlap (nothing to draw)
  */
-export function edgeGeometry(x0, y0, x1, y1, r, width, out = new Float32Array(GEOM_STRIDE), o = 0, bounds) {
+export function edgeGeometry(x0, y0, x1, y1, r, width, out = new Float32Array(GEOM_STRIDE), o = 0, bounds, shapes) {
   const dx = x1 - x0;
   const dy = y1 - y0;
   const len = Math.hypot(dx, dy);
@@ -433,15 +479,19 @@ export function edgeGeometry(x0, y0, x1, y1, r, width, out = new Float32Array(GE
   let ux = cx - x0;
   let uy = cy - y0;
   let ul = Math.hypot(ux, uy);
-  const sx = x0 + (ux / ul) * (r + 1);
-  const sy = y0 + (uy / ul) * (r + 1);
+  ux /= ul;
+  uy /= ul;
+  const r0 = shapes ? rimDistance(shapes[0], r, ux, uy) : r;
+  const sx = x0 + ux * (r0 + 1);
+  const sy = y0 + uy * (r0 + 1);
   ux = cx - x1;
   uy = cy - y1;
   ul = Math.hypot(ux, uy);
   ux /= ul;
   uy /= ul;
-  const tx = x1 + ux * (r + 1.5);
-  const ty = y1 + uy * (r + 1.5);
+  const r1 = shapes ? rimDistance(shapes[1], r, ux, uy) : r;
+  const tx = x1 + ux * (r1 + 1.5);
+  const ty = y1 + uy * (r1 + 1.5);
   const alen = Math.min(len / 3, 5 + 1.4 * width);
   const ahalf = Math.min(alen * 0.7, 2.6 + 0.9 * width);
   const bx = tx + ux * alen;
@@ -575,59 +625,181 @@ export function shortLabel(s) {
   return s.length > MAX_LABEL_CHARS ? `${s.slice(0, MAX_LABEL_CHARS - 1)}…` : s;
 }
 
+/** Gap between a node's rim and its label, across (LABEL_GAP_X) and along (LABEL_GAP_Y). */
+export const LABEL_GAP_X = 4;
+export const LABEL_GAP_Y = 3;
+/** The right margin kept for the deepest layer's labels is at most this share of the width. */
+export const MAX_RIGHT_LABEL_SHARE = 0.25;
+
+/**
+ * Where a label of width w goes on one side of a node at (x, y) of radius r.
+ * @param {LabelSide} side
+ * @param {number} i node index
+ * @param {string} text
+ * @param {number} w text width
+ * @param {number} x
+ * @param {number} y
+ * @param {number} r
+ * @returns {Label}
+ */
+export function labelBox(side, i, text, w, x, y, r) {
+  if (side === "right" || side === "left") {
+    const x0 = side === "right" ? x + r + LABEL_GAP_X : x - r - LABEL_GAP_X - w;
+    return { i, text, w, side, align: side === "right" ? "left" : "right", x: side === "right" ? x0 : x0 + w, y, x0, y0: y - LABEL_H / 2, x1: x0 + w, y1: y + LABEL_H / 2 };
+  }
+  const y0 = side === "above" ? y - r - LABEL_GAP_Y - LABEL_H : y + r + LABEL_GAP_Y;
+  return { i, text, w, side, align: "center", x, y: y0 + LABEL_H / 2, x0: x - w / 2, y0, x1: x + w / 2, y1: y0 + LABEL_H };
+}
+
+/**
+ * A label above or below its node, slid sideways to stay inside [0, width] as long as it
+ * still spans the node's centre (nodes at the left and right edges); others unchanged.
+ * @param {Label} b
+ * @param {number} width
+ * @returns {Label}
+ */
+export function nudgeInside(b, width) {
+  if (b.align !== "center") return b;
+  const w = b.x1 - b.x0;
+  const reach = Math.max(0, w / 2 - 2);
+  let shift = 0;
+  if (b.x0 < 0) shift = Math.min(-b.x0, reach);
+  else if (b.x1 > width) shift = -Math.min(b.x1 - width, reach);
+  if (!shift) return b;
+  return { ...b, x: b.x + shift, x0: b.x0 + shift, x1: b.x1 + shift };
+}
+
+/**
+ * The sides a node's label may take, best first. Edges run left to right, so the sides
+ * they do not cross come first: right of the deepest layer's nodes (nothing leaves them;
+ * the frame keeps room there), above or below every other node (edges leave and enter
+ * sideways), and only then beside it (crossed by its own edges; the halo keeps it
+ * readable).
+ * @param {boolean} last the node is in the deepest layer
+ * @returns {LabelSide[]}
+ */
+export function labelSides(last) {
+  return last ? ["right", "above", "below", "left"] : ["above", "below", "right", "left"];
+}
+
 /**
  * Place node labels greedily, in priority order (edited nodes, then outputs, then the
- * rest in list order): right of the node, or left of it at the right edge; a label that
- * would overlap a placed label or another node is left out.
+ * rest in list order), each on the first of its labelSides where it stays inside the area
+ * and overlaps no placed label, no other node and no obstacle (arrowheads). A label that
+ * fits nowhere is hidden (the view shows it on hover, at its spot: its first side inside
+ * the area). Deterministic: the same input always places the same labels.
  * @param {GraphNode[]} nodes
- * @param {Float32Array} pos
+ * @param {Float32Array | number[]} pos node centres
  * @param {number} r node radius
- * @param {number} width area width
+ * @param {number | {width: number, height?: number}} area the width, or the area
  * @param {(s: string) => number} measure text width in px
- * @returns {Label[]}
+ * @param {{obstacles?: ArrayLike<number>, last?: (i: number) => boolean}} [opts] obstacles:
+ * boxes x0 y0 x1 y1; last: whether node i is in the deepest layer (default: the largest x)
+ * @returns {{labels: Label[], labelOf: Int32Array, spots: (Label | null)[]}}
  */
-export function placeLabels(nodes, pos, r, width, measure) {
+export function layoutLabels(nodes, pos, r, area, measure, opts = {}) {
+  const width = typeof area === "number" ? area : area.width;
+  const height = typeof area === "number" ? Infinity : area.height ?? Infinity;
   const n = nodes.length;
+  let maxX = -Infinity;
+  for (const d of nodes) if (d.x > maxX) maxX = d.x;
+  const last = opts.last ?? ((/** @type {number} */ i) => nodes[i].x >= maxX - 1e-6);
+  const obstacles = opts.obstacles ?? [];
   const order = nodes.map((_, i) => i);
   const rank = (/** @type {GraphNode} */ d) => (d.edited ? 0 : d.kind === "output" ? 1 : 2);
   order.sort((a, b) => rank(nodes[a]) - rank(nodes[b]) || a - b);
   /** @type {number[]} placed boxes, 4 numbers each: x0 y0 x1 y1 */
   const boxes = [];
   /** @type {Label[]} */
-  const out = [];
-  const gap = 3;
-  const hits = (/** @type {number} */ x0, /** @type {number} */ y0, /** @type {number} */ x1, /** @type {number} */ y1, /** @type {number} */ self) => {
-    for (let b = 0; b < boxes.length; b += 4) {
-      if (x0 < boxes[b + 2] && x1 > boxes[b] && y0 < boxes[b + 3] && y1 > boxes[b + 1]) return true;
+  const labels = [];
+  const labelOf = new Int32Array(n).fill(-1);
+  /** @type {(Label | null)[]} */
+  const spots = new Array(n).fill(null);
+  const nr = r + 1; // a node's box, with its outline
+  const hits = (/** @type {Label} */ b) => {
+    const { x0, y0, x1, y1 } = b;
+    for (let k = 0; k < boxes.length; k += 4) {
+      if (x0 < boxes[k + 2] + 1 && x1 > boxes[k] - 1 && y0 < boxes[k + 3] && y1 > boxes[k + 1]) return true;
     }
     for (let j = 0; j < n; j++) {
-      if (j === self) continue;
+      if (j === b.i) continue;
       const cx = pos[2 * j];
       const cy = pos[2 * j + 1];
-      if (x0 < cx + r && x1 > cx - r && y0 < cy + r && y1 > cy - r) return true;
+      if (x0 < cx + nr && x1 > cx - nr && y0 < cy + nr && y1 > cy - nr) return true;
+    }
+    for (let k = 0; k + 3 < obstacles.length; k += 4) {
+      if (x0 < obstacles[k + 2] && x1 > obstacles[k] && y0 < obstacles[k + 3] && y1 > obstacles[k + 1]) return true;
     }
     return false;
   };
+  const inside = (/** @type {Label} */ b) => b.x0 >= 0 && b.x1 <= width && b.y0 >= 0 && b.y1 <= height;
   for (const i of order) {
     const text = shortLabel(nodes[i].label);
     if (!text) continue;
     const w = Math.ceil(measure(text));
     const x = pos[2 * i];
     const y = pos[2 * i + 1];
-    const y0 = y - LABEL_H / 2;
-    const y1 = y + LABEL_H / 2;
-    const right = x + r + gap;
-    const left = x - r - gap - w;
-    for (const [x0, align] of /** @type {[number, "left" | "right"][]} */ ([
-      [right, "left"],
-      [left, "right"],
-    ])) {
-      if (x0 < 0 || x0 + w > width) continue;
-      if (hits(x0, y0, x0 + w, y1, i)) continue;
-      boxes.push(x0, y0, x0 + w, y1);
-      out.push({ i, text, x: align === "left" ? x0 : x0 + w, y, w, align });
-      break;
-    }
+    const candidates = labelSides(last(i)).map((side) => nudgeInside(labelBox(side, i, text, w, x, y, r), width));
+    const fits = candidates.filter(inside);
+    spots[i] = fits[0] ?? candidates[0];
+    const b = fits.find((c) => !hits(c));
+    if (!b) continue;
+    boxes.push(b.x0, b.y0, b.x1, b.y1);
+    labelOf[i] = labels.length;
+    labels.push(b);
+  }
+  return { labels, labelOf, spots };
+}
+
+/**
+ * The labels that layoutLabels places (see there).
+ * @param {GraphNode[]} nodes
+ * @param {Float32Array | number[]} pos
+ * @param {number} r
+ * @param {number | {width: number, height?: number}} area
+ * @param {(s: string) => number} measure
+ * @param {{obstacles?: ArrayLike<number>, last?: (i: number) => boolean}} [opts]
+ * @returns {Label[]}
+ */
+export function placeLabels(nodes, pos, r, area, measure, opts) {
+  return layoutLabels(nodes, pos, r, area, measure, opts).labels;
+}
+
+/**
+ * The area the unit square maps to, with room for labels: above the top row (labels sit
+ * above nodes) and right of the deepest layer (its labels sit right of its nodes), `right`
+ * px wide.
+ * @param {number} width
+ * @param {number} height
+ * @param {number} r node radius
+ * @param {number} right width of the widest label of the deepest layer (0: none)
+ * @returns {Frame}
+ */
+export function labelFrame(width, height, r, right) {
+  const side = r + 8;
+  const top = r + LABEL_GAP_Y + LABEL_H + 2;
+  const rw = right > 0 ? Math.min(right, MAX_RIGHT_LABEL_SHARE * width) + LABEL_GAP_X + 2 : 0;
+  const left = Math.min(side, width / 2);
+  const t = Math.min(top, height / 2);
+  return { left, top: t, w: Math.max(0, width - left - side - rw), h: Math.max(0, height - t - side) };
+}
+
+/**
+ * Bounding boxes of the drawn arrowheads (x0 y0 x1 y1 each), grown by `pad` px: the
+ * obstacles labels keep clear of.
+ * @param {Float32Array} geom
+ * @param {number} m drawn edges
+ * @param {number} [pad]
+ * @returns {Float32Array}
+ */
+export function arrowheadBoxes(geom, m, pad = 1) {
+  const out = new Float32Array(4 * m);
+  for (let k = 0; k < m; k++) {
+    const o = k * GEOM_STRIDE;
+    out[4 * k] = Math.min(geom[o + 6], geom[o + 8], geom[o + 10]) - pad;
+    out[4 * k + 1] = Math.min(geom[o + 7], geom[o + 9], geom[o + 11]) - pad;
+    out[4 * k + 2] = Math.max(geom[o + 6], geom[o + 8], geom[o + 10]) + pad;
+    out[4 * k + 3] = Math.max(geom[o + 7], geom[o + 9], geom[o + 11]) + pad;
   }
   return out;
 }
@@ -645,7 +817,8 @@ export function buildScene(graph, opts) {
   const { nodes, edges } = graph;
   const n = nodes.length;
   // A first pass at the maximum radius decides the spacing, then the frame is fit to the
-  // radius actually used (so small graphs are not squeezed by a large margin).
+  // radius actually used (so small graphs are not squeezed by a large margin), with room
+  // for the labels above the top row and right of the deepest layer.
   let frame = frameOf(width, height, MAX_RADIUS + 8);
   const pos = new Float32Array(2 * n);
   const place = () => {
@@ -657,8 +830,14 @@ export function buildScene(graph, opts) {
   };
   place();
   const radius = nodeRadius(pos);
-  frame = frameOf(width, height, radius + 8);
+  let maxX = -Infinity;
+  for (const d of nodes) if (d.x > maxX) maxX = d.x;
+  const isLast = (/** @type {number} */ i) => nodes[i].x >= maxX - 1e-6;
+  let right = 0;
+  for (let i = 0; i < n; i++) if (isLast(i)) right = Math.max(right, Math.ceil(measure(shortLabel(nodes[i].label))));
+  frame = labelFrame(width, height, radius, right);
   place();
+  const shape = Uint8Array.from(nodes, (d) => nodeShape(d.kind));
 
   const lim = colourLimit(nodes, colourBy);
   const fill = nodes.map((d) => nodeFill(d[colourBy], lim));
@@ -670,6 +849,8 @@ export function buildScene(graph, opts) {
   const src = new Int32Array(shown.length);
   const dst = new Int32Array(shown.length);
   const kept = new Uint32Array(shown.length);
+  /** @type {[number, number]} */
+  const shapes = [0, 0];
   let m = 0;
   for (let j = 0; j < shown.length; j++) {
     const k = shown[j];
@@ -679,7 +860,9 @@ export function buildScene(graph, opts) {
     const lv = edgeLevel(e, edges.maxAbs);
     const sg = e > 0 ? 1 : e < 0 ? -1 : 0;
     const w = edgeStyle(sg, lv).width;
-    const ok = edgeGeometry(pos[2 * s], pos[2 * s + 1], pos[2 * t], pos[2 * t + 1], radius, w, geom, m * GEOM_STRIDE, { width, height });
+    shapes[0] = shape[s];
+    shapes[1] = shape[t];
+    const ok = edgeGeometry(pos[2 * s], pos[2 * s + 1], pos[2 * t], pos[2 * t + 1], radius, w, geom, m * GEOM_STRIDE, { width, height }, shapes);
     if (!ok) continue;
     kept[m] = k;
     level[m] = lv;
@@ -688,12 +871,14 @@ export function buildScene(graph, opts) {
     dst[m] = t;
     m++;
   }
+  const placed = layoutLabels(nodes, pos, radius, { width, height }, measure, { obstacles: arrowheadBoxes(geom, m), last: isLast });
   return {
     width,
     height,
     frame,
     radius,
     pos,
+    shape,
     fill,
     nodes,
     colourBy,
@@ -704,7 +889,9 @@ export function buildScene(graph, opts) {
     sign: sign.slice(0, m),
     src: src.slice(0, m),
     dst: dst.slice(0, m),
-    labels: placeLabels(nodes, pos, radius, width, measure),
+    labels: placed.labels,
+    labelOf: placed.labelOf,
+    spots: placed.spots,
   };
 }
 
@@ -746,6 +933,71 @@ export function nodeStroke(d, theme) {
 
 // ---------------------------------------------------------------------------------------
 // Canvas back end.
+
+/** Width of the background-coloured outline under label text (canvas and SVG). */
+export const LABEL_HALO = 3.5;
+
+/**
+ * Node i's shape in a scene (0 circle, 1 rounded square); scenes built before shapes
+ * existed are all circles.
+ * @param {Scene} scene
+ * @param {number} i
+ * @returns {number}
+ */
+function shapeOf(scene, i) {
+  return scene.shape ? scene.shape[i] : 0;
+}
+
+/**
+ * Begin a path and trace a node's outline, grown by `grow` px (rings around it): a circle
+ * of radius r, or a rounded square of half side SQUARE_HALF·r.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {number} shape
+ * @param {number} x
+ * @param {number} y
+ * @param {number} r node radius
+ * @param {number} [grow]
+ */
+export function nodePath(ctx, shape, x, y, r, grow = 0) {
+  ctx.beginPath();
+  if (shape !== 1) {
+    ctx.arc(x, y, r + grow, 0, 2 * Math.PI);
+    return;
+  }
+  const a = SQUARE_HALF * r + grow;
+  const c = SQUARE_CORNER * r + grow;
+  ctx.moveTo(x - a + c, y - a);
+  ctx.arcTo(x + a, y - a, x + a, y + a, c);
+  ctx.arcTo(x + a, y + a, x - a, y + a, c);
+  ctx.arcTo(x - a, y + a, x - a, y - a, c);
+  ctx.arcTo(x - a, y - a, x + a, y - a, c);
+  ctx.closePath();
+}
+
+/**
+ * Node i's label where the scene hides it (no room), or null: it is placed already,
+ * or there is no such node.
+ * @param {Scene} scene
+ * @param {number} i
+ * @returns {Label | null}
+ */
+export function hiddenLabel(scene, i) {
+  if (!(i >= 0 && i < scene.nodes.length) || !scene.labelOf || scene.labelOf[i] >= 0) return null;
+  return scene.spots[i] ?? null;
+}
+
+/**
+ * Node i's label box in a scene, placed or (when hidden) where hover shows it; null when
+ * it has none.
+ * @param {Scene} scene
+ * @param {number} i
+ * @returns {Label | null}
+ */
+export function labelOfNode(scene, i) {
+  if (!(i >= 0 && i < scene.nodes.length)) return null;
+  const k = scene.labelOf ? scene.labelOf[i] : -1;
+  return k >= 0 ? scene.labels[k] : scene.spots?.[i] ?? null;
+}
 
 /** @type {Theme} */
 export const DEFAULT_THEME = Object.freeze({ fg: "#222", muted: "#666", bg: "#fff", dark: false });
@@ -861,8 +1113,7 @@ export function paintScene(ctx, scene, opts = {}) {
     const d = scene.nodes[i];
     const st = nodeStroke(d, theme);
     ctx.globalAlpha = near && !near.has(i) ? 0.35 : 1;
-    ctx.beginPath();
-    ctx.arc(pos[2 * i], pos[2 * i + 1], r, 0, 2 * Math.PI);
+    nodePath(ctx, shapeOf(scene, i), pos[2 * i], pos[2 * i + 1], r);
     ctx.fillStyle = scene.fill[i];
     ctx.fill();
     ctx.strokeStyle = st.color;
@@ -879,21 +1130,34 @@ export function paintScene(ctx, scene, opts = {}) {
     if (i < 0 || i >= scene.nodes.length) continue;
     ctx.strokeStyle = color;
     ctx.lineWidth = w;
-    ctx.beginPath();
-    ctx.arc(pos[2 * i], pos[2 * i + 1], r + 4, 0, 2 * Math.PI);
+    nodePath(ctx, shapeOf(scene, i), pos[2 * i], pos[2 * i + 1], r, 4);
     ctx.stroke();
   }
 
   // Labels, on a halo of the background colour so they read over edges.
   ctx.font = opts.font ?? `${LABEL_FONT_PX}px sans-serif`;
   ctx.textBaseline = "middle";
-  ctx.lineWidth = 3;
+  ctx.lineWidth = LABEL_HALO;
   ctx.strokeStyle = theme.bg;
   ctx.fillStyle = theme.fg;
   for (const l of scene.labels) {
     ctx.globalAlpha = near && !near.has(l.i) ? 0.35 : 1;
     ctx.textAlign = l.align;
     ctx.strokeText(l.text, l.x, l.y);
+    ctx.fillText(l.text, l.x, l.y);
+  }
+  // A hidden label (no room for it) shows while its node is hovered or selected, on a
+  // box of the background colour, on top of everything.
+  ctx.globalAlpha = 1;
+  for (const i of new Set([hoverNode, selected])) {
+    const l = hiddenLabel(scene, i);
+    if (!l) continue;
+    ctx.fillStyle = theme.bg;
+    ctx.globalAlpha = 0.92;
+    ctx.fillRect(l.x0 - 2, l.y0, l.x1 - l.x0 + 4, l.y1 - l.y0);
+    ctx.globalAlpha = 1;
+    ctx.fillStyle = theme.fg;
+    ctx.textAlign = l.align;
     ctx.fillText(l.text, l.x, l.y);
   }
   ctx.restore();
@@ -919,7 +1183,7 @@ function f2(v) {
 /**
  * The scene as a standalone SVG document (the same drawing as paintScene without hover
  * or selection): one <path> per edge group and one for its arrowheads, one <circle> per
- * node (with a <title>: label and value), one <text> per placed label.
+ * node (a <rect> for a head; with a <title>: label and value), one <text> per placed label.
  * @param {Scene} scene
  * @param {{theme?: Theme, fontFamily?: string, title?: string}} [opts]
  * @returns {string}
@@ -954,14 +1218,20 @@ export function sceneToSVG(scene, opts = {}) {
     const dash = st.dash.length ? ` stroke-dasharray="${st.dash.join(" ")}"` : "";
     const v = d[scene.colourBy];
     const tip = `${d.label}: ${scene.colourBy} ${Number.isFinite(v) ? v.toPrecision(4) : "–"}${d.edited ? " (edited)" : ""}`;
-    out.push(
-      `<circle cx="${f2(pos[2 * i])}" cy="${f2(pos[2 * i + 1])}" r="${f2(r)}" fill="${scene.fill[i]}" stroke="${escapeXml(st.color)}"` +
-        ` stroke-width="${st.width}"${dash}><title>${escapeXml(tip)}</title></circle>`,
-    );
+    const paint = `fill="${scene.fill[i]}" stroke="${escapeXml(st.color)}" stroke-width="${st.width}"${dash}`;
+    if (shapeOf(scene, i) === 1) {
+      const a = SQUARE_HALF * r;
+      out.push(
+        `<rect class="head" x="${f2(pos[2 * i] - a)}" y="${f2(pos[2 * i + 1] - a)}" width="${f2(2 * a)}" height="${f2(2 * a)}" rx="${f2(SQUARE_CORNER * r)}"` +
+          ` ${paint}><title>${escapeXml(tip)}</title></rect>`,
+      );
+    } else {
+      out.push(`<circle cx="${f2(pos[2 * i])}" cy="${f2(pos[2 * i + 1])}" r="${f2(r)}" ${paint}><title>${escapeXml(tip)}</title></circle>`);
+    }
   }
-  out.push(`</g>`, `<g class="labels" fill="${escapeXml(theme.fg)}" stroke="${escapeXml(theme.bg)}" stroke-width="3" paint-order="stroke">`);
+  out.push(`</g>`, `<g class="labels" fill="${escapeXml(theme.fg)}" stroke="${escapeXml(theme.bg)}" stroke-width="${LABEL_HALO}" stroke-linejoin="round" paint-order="stroke">`);
   for (const l of scene.labels) {
-    const anchor = l.align === "left" ? "start" : "end";
+    const anchor = l.align === "left" ? "start" : l.align === "right" ? "end" : "middle";
     out.push(`<text x="${f2(l.x)}" y="${f2(l.y)}" text-anchor="${anchor}" dominant-baseline="central">${escapeXml(l.text)}</text>`);
   }
   out.push(`</g>`, `</svg>`);

@@ -412,15 +412,41 @@ print("score against the simulator's causal graph:", graph.score)""",
             "md",
             """### Exercise
 Which true edges of the simulator (`model.true_graph`) did the graph *miss*, and why?
-Hint: the model adds the raw input position to its output through a skip connection —
-look at `graph.effects.score(model.true_graph, 0.2)["missed"]` and at the position nodes'
-effects.""",
+Hint: the model's output is `x_t + out_scale · head(h_t)` — it adds the raw input position
+through a skip connection. The position variable inside the residual stream is readable
+(R² 1.00) but is it *used*? Try the position at the model's input instead: a probe at
+`"embed.input"` reads the observed position itself.""",
         ),
         (
             "code",
             """print("missed:", graph.effects.score(model.true_graph, 0.2)["missed"])
 assert G.has_edge("velocity_x@blocks.2", "next x"), "velocity should cause the next position"
-print("✓ velocity → next position recovered")""",
+obs = iwm.probe_sweep(model, "position", sites=["embed.input"], n=256, progress=False)
+pos_in = obs.variable("position", layer="embed.input")
+ce = iwm.causal_effects(ws, [pos_in, vel, *nodes[2:]], delta=0.005)
+score = ce.score(model.true_graph, 0.2)
+print("with the observed position:", {k: score[k] for k in ("precision", "recall")})
+assert score["recall"] == 1.0 and score["precision"] == 1.0
+print("✓ all four true edges recovered; the model card records the same over 20 balls:",
+      {k: model.card["causal_graph"][k] for k in ("precision", "recall")})""",
+        ),
+        (
+            "md",
+            """## Attention heads as nodes, and other interventions
+
+`iwm.attention_heads(model)` gives one node per head (its slice of the attention output,
+before the projection mixes heads). Zero-ablating a head is one row of the same batched
+trace. `intervention=` picks how nodes are intervened on: `"shift"` (Variables), `"zero"`,
+`"mean"` (its mean over the steps), or `"set"` with `value=`.""",
+        ),
+        (
+            "code",
+            """heads = iwm.attention_heads(model)
+ce = iwm.causal_effects(ws, [*heads, *nodes[2:]])
+effect = ce.effects[: len(heads), len(heads)]           # on next x
+top = sorted(zip([h.label for h in heads], effect.tolist()), key=lambda t: -abs(t[1]))[:4]
+print("heads that move next x most when zeroed:", [(h, round(e, 4)) for h, e in top])
+iwm.CausalGraph(ws, [*iwm.attention_heads(model, layers=[2, 3]), *nodes[2:]], threshold=0.002)""",
         ),
         ("md", """Edit a node from Python (the editor in the widget does the same):"""),
         (
@@ -429,6 +455,132 @@ print("✓ velocity → next position recovered")""",
 ws.wait()
 print(graph.output)
 graph.remove_node_edit("velocity_x@blocks.2")""",
+        ),
+    ],
+)
+
+write(
+    "06_prototype_and_export.ipynb",
+    [
+        (
+            "md",
+            """# 6 · Prototype your own intervention and export it as nnsight code
+
+You have found a variable (the velocity probe), turned it (dials) and measured what it
+causes (the graph). Now write an intervention of your own as **data** — an `Edit` — check
+it against the simulator's ground truth, and export it as plain nnsight code that runs
+without iwm_widgets.""",
+        ),
+        (
+            "code",
+            """import math, runpy, json
+import torch
+import iwm_widgets as iwm
+
+model = iwm.load("bouncing-ball")
+x, truth = model.sample(seed=7, latents=True)
+T = x.shape[-2]                                   # 32 observed steps
+sweep = iwm.probe_sweep(model, "velocity", n=256, progress=False)
+vel = sweep.variable("velocity", layer="blocks.2")
+ws = iwm.Workspace(model, (x, truth))
+ws.wait()
+print(ws)""",
+        ),
+        (
+            "md",
+            """## 1. Stop the ball
+`Edit.clamp(variable, value, start=t)` sets the variable's readout to `value` at every
+step from `t` on — the rollout steps included. A stopped ball should stay where it is.""",
+        ),
+        (
+            "code",
+            """stop = iwm.Edit.clamp(vel, [0.0, 0.0], start=T - 1, label="stop the ball")
+ws.add_edit(stop)
+res = ws.wait()
+drift = (res.rollout[0] - x[0, -1]).norm(dim=-1)
+print("distance from the last position, step by step:", [round(d, 3) for d in drift[:8].tolist()])
+print("without the edit the ball travels", round(float((ws.baseline.rollout[0, 7] - x[0, -1]).norm()), 3))
+assert float(drift.max()) < 0.05
+ws.clear_edits()""",
+        ),
+        (
+            "md",
+            """## 2. Your turn: send the ball diagonally
+
+Write an edit that makes the ball move at 45° (up and to the right) with speed 0.03 per
+step. The simulator tells you what *should* happen (`simulate_future(..., velocity=...)`).
+Replace the `None` below.""",
+        ),
+        (
+            "code",
+            """target = 0.03 * torch.tensor([math.cos(math.pi / 4), math.sin(math.pi / 4)])
+my_edit = None   # ← your edit here
+# solution (delete it to try yourself):
+my_edit = iwm.Edit.clamp(vel, target.tolist(), start=T - 1, label="diagonal")""",
+        ),
+        (
+            "code",
+            """def check(edit, steps=4, tol=0.015):
+    if edit is None:
+        print("✗ write an edit first"); return False
+    ws.set_edits([edit])
+    res = ws.wait()
+    sim = torch.as_tensor(model.spec.simulate_future(truth, steps, velocity=target))
+    err = (res.rollout[0, :steps] - sim).norm(dim=-1)
+    ok = float(err.max()) < tol
+    print(("✓" if ok else "✗"), "largest distance to the simulator's counterfactual over",
+          steps, "steps:", round(float(err.max()), 4))
+    return ok
+
+assert check(my_edit)""",
+        ),
+        (
+            "md",
+            """### Exercise
+The model follows the dial for a few steps, but the error grows (`check(my_edit, steps=12)`).
+Is it the gain (compare the model's step with `target`), or a bounce the model handles
+differently? Try clamping at `blocks.2` *and* `blocks.3` (`ws.set_edits([...])`).""",
+        ),
+        (
+            "code",
+            """res = ws.wait()
+step = (res.rollout[0, 1:5] - res.rollout[0, :4]).mean(0)
+print("model's step", [round(v, 4) for v in step.tolist()], " target", [round(v, 4) for v in target.tolist()])""",
+        ),
+        (
+            "md",
+            """## 3. Export: the same intervention as plain nnsight code
+
+`ws.to_code()` prints ONE nnsight trace with your edits applied at every rollout step. It
+needs only `torch` and an nnsight-wrapped model — paste it into a script, a paper's
+appendix, or a remote NDIF job. We run it from a file and compare bit for bit.""",
+        ),
+        (
+            "code",
+            """code = ws.to_code()
+print(code[:400], "...")
+path = "my_intervention.py"
+with open(path, "w") as f:
+    f.write(code)
+out = runpy.run_path(path, init_globals={"model": model.nnsight, "inputs": model.prepare(x)})
+assert torch.equal(out["rollout"], ws.result.rollout)
+print("✓ the exported code reproduces the widget's rollout bit for bit")""",
+        ),
+        (
+            "md",
+            """## 4. Save it as data
+
+An edit is data: JSON (`to_dict`) round-trips it exactly, and variables save as JSON +
+safetensors — no pickles. Load both in another session and you get the same result.""",
+        ),
+        (
+            "code",
+            """saved = json.dumps([e.to_dict() for e in ws.edits])
+again = [iwm.Edit.from_dict(d) for d in json.loads(saved)]
+res = iwm.run(model, x, again, rollout_steps=ws.rollout_steps)
+assert torch.equal(res.rollout, ws.result.rollout)
+print(f"✓ {len(saved):,} bytes of JSON give the same rollout")
+ws.clear_edits()""",
         ),
     ],
 )

@@ -127,7 +127,10 @@ function decode(payload) {
 
 // js/graph_scene.js
 var OPS = Object.freeze(["ablate", "scale", "set", "clamp"]);
-var KINDS = Object.freeze(["variable", "site", "output"]);
+var KINDS = Object.freeze(["variable", "site", "output", "head"]);
+var SQUARE_KINDS = Object.freeze(["head"]);
+var SQUARE_HALF = 0.88;
+var SQUARE_CORNER = 0.3;
 var EDGE_POS = "#b2182b";
 var EDGE_NEG = "#2166ac";
 var EDGE_POS_DARK = "#f4a582";
@@ -318,7 +321,18 @@ function edgeStyle(sign, level, dark = false) {
 function round2(v) {
   return Math.round(v * 100) / 100;
 }
-function edgeGeometry(x0, y0, x1, y1, r, width, out = new Float32Array(GEOM_STRIDE), o = 0, bounds) {
+function nodeShape(kind) {
+  return SQUARE_KINDS.includes(kind) ? 1 : 0;
+}
+function rimDistance(shape, r, ux, uy) {
+  if (shape !== 1) return r;
+  const a = SQUARE_HALF * r;
+  const c = SQUARE_CORNER * r;
+  const m = Math.max(Math.abs(ux), Math.abs(uy));
+  const side = m > 0 ? a / m : a;
+  return Math.min(side, (a - c) * Math.SQRT2 + c);
+}
+function edgeGeometry(x0, y0, x1, y1, r, width, out = new Float32Array(GEOM_STRIDE), o = 0, bounds, shapes) {
   const dx = x1 - x0;
   const dy = y1 - y0;
   const len = Math.hypot(dx, dy);
@@ -332,15 +346,19 @@ function edgeGeometry(x0, y0, x1, y1, r, width, out = new Float32Array(GEOM_STRI
   let ux = cx - x0;
   let uy = cy - y0;
   let ul = Math.hypot(ux, uy);
-  const sx = x0 + ux / ul * (r + 1);
-  const sy = y0 + uy / ul * (r + 1);
+  ux /= ul;
+  uy /= ul;
+  const r0 = shapes ? rimDistance(shapes[0], r, ux, uy) : r;
+  const sx = x0 + ux * (r0 + 1);
+  const sy = y0 + uy * (r0 + 1);
   ux = cx - x1;
   uy = cy - y1;
   ul = Math.hypot(ux, uy);
   ux /= ul;
   uy /= ul;
-  const tx = x1 + ux * (r + 1.5);
-  const ty = y1 + uy * (r + 1.5);
+  const r1 = shapes ? rimDistance(shapes[1], r, ux, uy) : r;
+  const tx = x1 + ux * (r1 + 1.5);
+  const ty = y1 + uy * (r1 + 1.5);
   const alen = Math.min(len / 3, 5 + 1.4 * width);
   const ahalf = Math.min(alen * 0.7, 2.6 + 0.9 * width);
   const bx = tx + ux * alen;
@@ -426,50 +444,96 @@ function edgeAt(scene, px, py, slop = 3) {
 function shortLabel(s) {
   return s.length > MAX_LABEL_CHARS ? `${s.slice(0, MAX_LABEL_CHARS - 1)}…` : s;
 }
-function placeLabels(nodes, pos, r, width, measure) {
+var LABEL_GAP_X = 4;
+var LABEL_GAP_Y = 3;
+var MAX_RIGHT_LABEL_SHARE = 0.25;
+function labelBox(side, i, text, w, x, y, r) {
+  if (side === "right" || side === "left") {
+    const x0 = side === "right" ? x + r + LABEL_GAP_X : x - r - LABEL_GAP_X - w;
+    return { i, text, w, side, align: side === "right" ? "left" : "right", x: side === "right" ? x0 : x0 + w, y, x0, y0: y - LABEL_H / 2, x1: x0 + w, y1: y + LABEL_H / 2 };
+  }
+  const y0 = side === "above" ? y - r - LABEL_GAP_Y - LABEL_H : y + r + LABEL_GAP_Y;
+  return { i, text, w, side, align: "center", x, y: y0 + LABEL_H / 2, x0: x - w / 2, y0, x1: x + w / 2, y1: y0 + LABEL_H };
+}
+function nudgeInside(b, width) {
+  if (b.align !== "center") return b;
+  const w = b.x1 - b.x0;
+  const reach = Math.max(0, w / 2 - 2);
+  let shift = 0;
+  if (b.x0 < 0) shift = Math.min(-b.x0, reach);
+  else if (b.x1 > width) shift = -Math.min(b.x1 - width, reach);
+  if (!shift) return b;
+  return { ...b, x: b.x + shift, x0: b.x0 + shift, x1: b.x1 + shift };
+}
+function labelSides(last) {
+  return last ? ["right", "above", "below", "left"] : ["above", "below", "right", "left"];
+}
+function layoutLabels(nodes, pos, r, area, measure, opts = {}) {
+  const width = typeof area === "number" ? area : area.width;
+  const height = typeof area === "number" ? Infinity : area.height ?? Infinity;
   const n = nodes.length;
+  let maxX = -Infinity;
+  for (const d of nodes) if (d.x > maxX) maxX = d.x;
+  const last = opts.last ?? ((i) => nodes[i].x >= maxX - 1e-6);
+  const obstacles = opts.obstacles ?? [];
   const order = nodes.map((_, i) => i);
   const rank = (d) => d.edited ? 0 : d.kind === "output" ? 1 : 2;
   order.sort((a, b) => rank(nodes[a]) - rank(nodes[b]) || a - b);
   const boxes = [];
-  const out = [];
-  const gap = 3;
-  const hits = (x0, y0, x1, y1, self) => {
-    for (let b = 0; b < boxes.length; b += 4) {
-      if (x0 < boxes[b + 2] && x1 > boxes[b] && y0 < boxes[b + 3] && y1 > boxes[b + 1]) return true;
+  const labels = [];
+  const labelOf = new Int32Array(n).fill(-1);
+  const spots = new Array(n).fill(null);
+  const nr = r + 1;
+  const hits = (b) => {
+    const { x0, y0, x1, y1 } = b;
+    for (let k = 0; k < boxes.length; k += 4) {
+      if (x0 < boxes[k + 2] + 1 && x1 > boxes[k] - 1 && y0 < boxes[k + 3] && y1 > boxes[k + 1]) return true;
     }
     for (let j = 0; j < n; j++) {
-      if (j === self) continue;
+      if (j === b.i) continue;
       const cx = pos[2 * j];
       const cy = pos[2 * j + 1];
-      if (x0 < cx + r && x1 > cx - r && y0 < cy + r && y1 > cy - r) return true;
+      if (x0 < cx + nr && x1 > cx - nr && y0 < cy + nr && y1 > cy - nr) return true;
+    }
+    for (let k = 0; k + 3 < obstacles.length; k += 4) {
+      if (x0 < obstacles[k + 2] && x1 > obstacles[k] && y0 < obstacles[k + 3] && y1 > obstacles[k + 1]) return true;
     }
     return false;
   };
+  const inside = (b) => b.x0 >= 0 && b.x1 <= width && b.y0 >= 0 && b.y1 <= height;
   for (const i of order) {
     const text = shortLabel(nodes[i].label);
     if (!text) continue;
     const w = Math.ceil(measure(text));
     const x = pos[2 * i];
     const y = pos[2 * i + 1];
-    const y0 = y - LABEL_H / 2;
-    const y1 = y + LABEL_H / 2;
-    const right = x + r + gap;
-    const left = x - r - gap - w;
-    for (
-      const [x0, align] of
-      /** @type {[number, "left" | "right"][]} */
-      [
-        [right, "left"],
-        [left, "right"]
-      ]
-    ) {
-      if (x0 < 0 || x0 + w > width) continue;
-      if (hits(x0, y0, x0 + w, y1, i)) continue;
-      boxes.push(x0, y0, x0 + w, y1);
-      out.push({ i, text, x: align === "left" ? x0 : x0 + w, y, w, align });
-      break;
-    }
+    const candidates = labelSides(last(i)).map((side) => nudgeInside(labelBox(side, i, text, w, x, y, r), width));
+    const fits = candidates.filter(inside);
+    spots[i] = fits[0] ?? candidates[0];
+    const b = fits.find((c) => !hits(c));
+    if (!b) continue;
+    boxes.push(b.x0, b.y0, b.x1, b.y1);
+    labelOf[i] = labels.length;
+    labels.push(b);
+  }
+  return { labels, labelOf, spots };
+}
+function labelFrame(width, height, r, right) {
+  const side = r + 8;
+  const top = r + LABEL_GAP_Y + LABEL_H + 2;
+  const rw = right > 0 ? Math.min(right, MAX_RIGHT_LABEL_SHARE * width) + LABEL_GAP_X + 2 : 0;
+  const left = Math.min(side, width / 2);
+  const t = Math.min(top, height / 2);
+  return { left, top: t, w: Math.max(0, width - left - side - rw), h: Math.max(0, height - t - side) };
+}
+function arrowheadBoxes(geom, m, pad = 1) {
+  const out = new Float32Array(4 * m);
+  for (let k = 0; k < m; k++) {
+    const o = k * GEOM_STRIDE;
+    out[4 * k] = Math.min(geom[o + 6], geom[o + 8], geom[o + 10]) - pad;
+    out[4 * k + 1] = Math.min(geom[o + 7], geom[o + 9], geom[o + 11]) - pad;
+    out[4 * k + 2] = Math.max(geom[o + 6], geom[o + 8], geom[o + 10]) + pad;
+    out[4 * k + 3] = Math.max(geom[o + 7], geom[o + 9], geom[o + 11]) + pad;
   }
   return out;
 }
@@ -489,8 +553,14 @@ function buildScene(graph, opts) {
   };
   place();
   const radius = nodeRadius(pos);
-  frame = frameOf(width, height, radius + 8);
+  let maxX = -Infinity;
+  for (const d of nodes) if (d.x > maxX) maxX = d.x;
+  const isLast = (i) => nodes[i].x >= maxX - 1e-6;
+  let right = 0;
+  for (let i = 0; i < n; i++) if (isLast(i)) right = Math.max(right, Math.ceil(measure(shortLabel(nodes[i].label))));
+  frame = labelFrame(width, height, radius, right);
   place();
+  const shape = Uint8Array.from(nodes, (d) => nodeShape(d.kind));
   const lim = colourLimit(nodes, colourBy);
   const fill = nodes.map((d) => nodeFill(d[colourBy], lim));
   const shown = visibleEdges(edges, threshold);
@@ -500,6 +570,7 @@ function buildScene(graph, opts) {
   const src = new Int32Array(shown.length);
   const dst = new Int32Array(shown.length);
   const kept = new Uint32Array(shown.length);
+  const shapes = [0, 0];
   let m = 0;
   for (let j = 0; j < shown.length; j++) {
     const k = shown[j];
@@ -509,7 +580,9 @@ function buildScene(graph, opts) {
     const lv = edgeLevel(e, edges.maxAbs);
     const sg = e > 0 ? 1 : e < 0 ? -1 : 0;
     const w = edgeStyle(sg, lv).width;
-    const ok = edgeGeometry(pos[2 * s], pos[2 * s + 1], pos[2 * t], pos[2 * t + 1], radius, w, geom, m * GEOM_STRIDE, { width, height });
+    shapes[0] = shape[s];
+    shapes[1] = shape[t];
+    const ok = edgeGeometry(pos[2 * s], pos[2 * s + 1], pos[2 * t], pos[2 * t + 1], radius, w, geom, m * GEOM_STRIDE, { width, height }, shapes);
     if (!ok) continue;
     kept[m] = k;
     level[m] = lv;
@@ -518,12 +591,14 @@ function buildScene(graph, opts) {
     dst[m] = t;
     m++;
   }
+  const placed = layoutLabels(nodes, pos, radius, { width, height }, measure, { obstacles: arrowheadBoxes(geom, m), last: isLast });
   return {
     width,
     height,
     frame,
     radius,
     pos,
+    shape,
     fill,
     nodes,
     colourBy,
@@ -534,7 +609,9 @@ function buildScene(graph, opts) {
     sign: sign.slice(0, m),
     src: src.slice(0, m),
     dst: dst.slice(0, m),
-    labels: placeLabels(nodes, pos, radius, width, measure)
+    labels: placed.labels,
+    labelOf: placed.labelOf,
+    spots: placed.spots
   };
 }
 function edgeGroups(scene, keep) {
@@ -556,6 +633,34 @@ function nodeStroke(d, theme) {
   if (d.kind === "output") return { color: theme.fg, width: 2, dash: [] };
   if (d.kind === "site") return { color: theme.muted, width: 1.25, dash: [3, 2] };
   return { color: theme.muted, width: 1, dash: [] };
+}
+var LABEL_HALO = 3.5;
+function shapeOf(scene, i) {
+  return scene.shape ? scene.shape[i] : 0;
+}
+function nodePath(ctx, shape, x, y, r, grow = 0) {
+  ctx.beginPath();
+  if (shape !== 1) {
+    ctx.arc(x, y, r + grow, 0, 2 * Math.PI);
+    return;
+  }
+  const a = SQUARE_HALF * r + grow;
+  const c = SQUARE_CORNER * r + grow;
+  ctx.moveTo(x - a + c, y - a);
+  ctx.arcTo(x + a, y - a, x + a, y + a, c);
+  ctx.arcTo(x + a, y + a, x - a, y + a, c);
+  ctx.arcTo(x - a, y + a, x - a, y - a, c);
+  ctx.arcTo(x - a, y - a, x + a, y - a, c);
+  ctx.closePath();
+}
+function hiddenLabel(scene, i) {
+  if (!(i >= 0 && i < scene.nodes.length) || !scene.labelOf || scene.labelOf[i] >= 0) return null;
+  return scene.spots[i] ?? null;
+}
+function labelOfNode(scene, i) {
+  if (!(i >= 0 && i < scene.nodes.length)) return null;
+  const k = scene.labelOf ? scene.labelOf[i] : -1;
+  return k >= 0 ? scene.labels[k] : scene.spots?.[i] ?? null;
 }
 var DEFAULT_THEME = Object.freeze({ fg: "#222", muted: "#666", bg: "#fff", dark: false });
 function paintScene(ctx, scene, opts = {}) {
@@ -646,8 +751,7 @@ function paintScene(ctx, scene, opts = {}) {
     const d = scene.nodes[i];
     const st = nodeStroke(d, theme);
     ctx.globalAlpha = near && !near.has(i) ? 0.35 : 1;
-    ctx.beginPath();
-    ctx.arc(pos[2 * i], pos[2 * i + 1], r, 0, 2 * Math.PI);
+    nodePath(ctx, shapeOf(scene, i), pos[2 * i], pos[2 * i + 1], r);
     ctx.fillStyle = scene.fill[i];
     ctx.fill();
     ctx.strokeStyle = st.color;
@@ -668,19 +772,30 @@ function paintScene(ctx, scene, opts = {}) {
     if (i < 0 || i >= scene.nodes.length) continue;
     ctx.strokeStyle = color;
     ctx.lineWidth = w;
-    ctx.beginPath();
-    ctx.arc(pos[2 * i], pos[2 * i + 1], r + 4, 0, 2 * Math.PI);
+    nodePath(ctx, shapeOf(scene, i), pos[2 * i], pos[2 * i + 1], r, 4);
     ctx.stroke();
   }
   ctx.font = opts.font ?? `${LABEL_FONT_PX}px sans-serif`;
   ctx.textBaseline = "middle";
-  ctx.lineWidth = 3;
+  ctx.lineWidth = LABEL_HALO;
   ctx.strokeStyle = theme.bg;
   ctx.fillStyle = theme.fg;
   for (const l of scene.labels) {
     ctx.globalAlpha = near && !near.has(l.i) ? 0.35 : 1;
     ctx.textAlign = l.align;
     ctx.strokeText(l.text, l.x, l.y);
+    ctx.fillText(l.text, l.x, l.y);
+  }
+  ctx.globalAlpha = 1;
+  for (const i of /* @__PURE__ */ new Set([hoverNode, selected])) {
+    const l = hiddenLabel(scene, i);
+    if (!l) continue;
+    ctx.fillStyle = theme.bg;
+    ctx.globalAlpha = 0.92;
+    ctx.fillRect(l.x0 - 2, l.y0, l.x1 - l.x0 + 4, l.y1 - l.y0);
+    ctx.globalAlpha = 1;
+    ctx.fillStyle = theme.fg;
+    ctx.textAlign = l.align;
     ctx.fillText(l.text, l.x, l.y);
   }
   ctx.restore();
@@ -720,13 +835,19 @@ function sceneToSVG(scene, opts = {}) {
     const dash = st.dash.length ? ` stroke-dasharray="${st.dash.join(" ")}"` : "";
     const v = d[scene.colourBy];
     const tip = `${d.label}: ${scene.colourBy} ${Number.isFinite(v) ? v.toPrecision(4) : "–"}${d.edited ? " (edited)" : ""}`;
-    out.push(
-      `<circle cx="${f2(pos[2 * i])}" cy="${f2(pos[2 * i + 1])}" r="${f2(r)}" fill="${scene.fill[i]}" stroke="${escapeXml(st.color)}" stroke-width="${st.width}"${dash}><title>${escapeXml(tip)}</title></circle>`
-    );
+    const paint = `fill="${scene.fill[i]}" stroke="${escapeXml(st.color)}" stroke-width="${st.width}"${dash}`;
+    if (shapeOf(scene, i) === 1) {
+      const a = SQUARE_HALF * r;
+      out.push(
+        `<rect class="head" x="${f2(pos[2 * i] - a)}" y="${f2(pos[2 * i + 1] - a)}" width="${f2(2 * a)}" height="${f2(2 * a)}" rx="${f2(SQUARE_CORNER * r)}" ${paint}><title>${escapeXml(tip)}</title></rect>`
+      );
+    } else {
+      out.push(`<circle cx="${f2(pos[2 * i])}" cy="${f2(pos[2 * i + 1])}" r="${f2(r)}" ${paint}><title>${escapeXml(tip)}</title></circle>`);
+    }
   }
-  out.push(`</g>`, `<g class="labels" fill="${escapeXml(theme.fg)}" stroke="${escapeXml(theme.bg)}" stroke-width="3" paint-order="stroke">`);
+  out.push(`</g>`, `<g class="labels" fill="${escapeXml(theme.fg)}" stroke="${escapeXml(theme.bg)}" stroke-width="${LABEL_HALO}" stroke-linejoin="round" paint-order="stroke">`);
   for (const l of scene.labels) {
-    const anchor = l.align === "left" ? "start" : "end";
+    const anchor = l.align === "left" ? "start" : l.align === "right" ? "end" : "middle";
     out.push(`<text x="${f2(l.x)}" y="${f2(l.y)}" text-anchor="${anchor}" dominant-baseline="central">${escapeXml(l.text)}</text>`);
   }
   out.push(`</g>`, `</svg>`);
@@ -898,6 +1019,34 @@ function defaultEditValue(node, op) {
   if (op === "set" || op === "clamp") return Number.isFinite(node.value) ? String(Number(node.value.toPrecision(4))) : "0";
   return "";
 }
+var EDITOR_GAP = 8;
+function editorPlacement(node, label, size, area, gap = EDITOR_GAP) {
+  const ring = node.r + 6;
+  const keep = [[node.x - ring, node.y - ring, node.x + ring, node.y + ring]];
+  if (label) keep.push([label.x0, label.y0, label.x1, label.y1]);
+  const x0 = Math.min(...keep.map((b) => b[0]));
+  const y0 = Math.min(...keep.map((b) => b[1]));
+  const x1 = Math.max(...keep.map((b) => b[2]));
+  const y1 = Math.max(...keep.map((b) => b[3]));
+  const { w, h: h2 } = size;
+  const W = area.width;
+  const H = area.height;
+  const clamp = (v, hi) => Math.max(0, Math.min(Math.max(0, hi), v));
+  const top = clamp(node.y - 24, H - h2);
+  const left = clamp(node.x - 40, W - w);
+  const candidates = [
+    { left: x1 + gap, top, side: "right" },
+    { left: x0 - gap - w, top, side: "left" },
+    { left, top: y1 + gap, side: "below" },
+    { left, top: y0 - gap - h2, side: "above" }
+  ];
+  const fits = (c) => c.left >= 0 && c.top >= 0 && c.left + w <= W + 0.5 && c.top + h2 <= H + 0.5;
+  const found = candidates.find(fits);
+  if (found) return found;
+  const covered = (c) => keep.reduce((sum, b) => sum + Math.max(0, Math.min(c.left + w, b[2]) - Math.max(c.left, b[0])) * Math.max(0, Math.min(c.top + h2, b[3]) - Math.max(c.top, b[1])), 0);
+  const inside = candidates.map((c) => ({ left: clamp(c.left, W - w), top: clamp(c.top, H - h2), side: c.side }));
+  return inside.reduce((best, c) => covered(c) < covered(best) ? c : best);
+}
 function outputReadout(output) {
   if (!output || typeof output !== "object" || !("before" in output || "after" in output)) return null;
   const before = Number(output.before);
@@ -1010,7 +1159,7 @@ var CSS = `
   position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); clip-path: inset(50%); white-space: nowrap;
 }
 .iwm-causal-graph .iwm-editor {
-  position: absolute; z-index: 5; box-sizing: border-box; width: 250px; padding: 6px 8px;
+  position: absolute; z-index: 5; box-sizing: border-box; width: 290px; max-width: 100%; padding: 6px 8px;
   background: var(--jp-layout-color0, #fff); color: var(--jp-ui-font-color0, #000);
   border: 1px solid var(--jp-border-color1, #999); border-radius: 4px; box-shadow: 0 3px 10px rgba(0, 0, 0, 0.25);
 }
@@ -1019,7 +1168,7 @@ var CSS = `
 .iwm-causal-graph .iwm-editor-close { margin-left: auto; border: none !important; background: none !important; padding: 0 4px; font-size: 15px; line-height: 1; }
 .iwm-causal-graph .iwm-editor-info { color: var(--iwm-muted); font-size: 0.9em; margin-bottom: 6px; font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
 .iwm-causal-graph .iwm-editor-row { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 10px; margin-bottom: 6px; }
-.iwm-causal-graph .iwm-editor input[type="number"] { box-sizing: border-box; width: 6em; min-width: 0; }
+.iwm-causal-graph .iwm-editor input[type="number"] { box-sizing: border-box; width: 9.5em; min-width: 0; font-variant-numeric: tabular-nums; }
 .iwm-causal-graph .iwm-editor-actions { display: flex; gap: 6px; }
 .iwm-causal-graph .iwm-apply { border-color: var(--iwm-edit) !important; }
 .iwm-causal-graph .iwm-editor-msg { margin-top: 4px; font-size: 0.9em; color: var(--iwm-muted); }
@@ -1031,6 +1180,9 @@ var CSS = `
 .iwm-causal-graph .iwm-legend-ticks { position: relative; height: 14px; font-size: 11px; color: var(--jp-ui-font-color1, #222); }
 .iwm-causal-graph .iwm-legend-ticks span { position: absolute; top: 1px; white-space: nowrap; }
 .iwm-causal-graph .iwm-swatch { display: inline-block; width: 22px; height: 0; }
+.iwm-causal-graph .iwm-kind { display: inline-block; box-sizing: border-box; width: 12px; height: 12px; border: 1.5px solid var(--iwm-muted); border-radius: 50%; }
+.iwm-causal-graph .iwm-kind-site { border-style: dashed; }
+.iwm-causal-graph .iwm-kind-head { border-radius: 3px; }
 .iwm-causal-graph .iwm-ring { display: inline-block; width: 9px; height: 9px; border-radius: 50%; border: 3px solid var(--iwm-edit); }
 .iwm-causal-graph .iwm-tooltip {
   position: absolute; z-index: 10; pointer-events: none; padding: 4px 8px; border-radius: 3px;
@@ -1151,6 +1303,17 @@ function render({ model, el }) {
     item.append(sign > 0 ? "effect > 0" : "effect < 0");
     return { sign, swatch };
   });
+  const kindItems = [
+    ["site", "site"],
+    ["head", "attention head"]
+  ].map(([kind, text]) => {
+    const item = h("span", `iwm-legend-item iwm-legend-kind`, legend);
+    item.dataset.kind = kind;
+    h("span", `iwm-kind iwm-kind-${kind}`, item);
+    item.append(text);
+    item.hidden = true;
+    return { kind, item };
+  });
   const editedItem = h("span", "iwm-legend-item", legend);
   h("span", "iwm-ring", editedItem);
   editedItem.append("edited");
@@ -1235,6 +1398,8 @@ function render({ model, el }) {
   function updateLegend() {
     const by = model.get("colour_by") === "moved" ? "moved" : "value";
     legendLabel.textContent = by === "moved" ? "node moved by the edits" : "node value";
+    const kinds = new Set(graph.nodes.map((d) => d.kind));
+    for (const { kind, item } of kindItems) item.hidden = !kinds.has(kind);
     for (const { sign, swatch } of edgeSwatches) swatch.style.borderTop = `3px solid ${edgeStyle(sign, 0, theme.dark).color}`;
     const lim = scene ? scene.lim : 1;
     legendTicks.replaceChildren(
@@ -1278,6 +1443,10 @@ function render({ model, el }) {
       if (!d || !scene) return;
       b.dataset.x = scene.pos[2 * i].toFixed(1);
       b.dataset.y = scene.pos[2 * i + 1].toFixed(1);
+      b.dataset.shape = nodeShape(d.kind) ? "square" : "circle";
+      const k = scene.labelOf[i];
+      const l = k >= 0 ? scene.labels[k] : null;
+      b.dataset.label = l ? [l.x0, l.y0, l.x1, l.y1].map((v) => v.toFixed(1)).join(",") : "";
       b.setAttribute("aria-label", `${d.label}: value ${formatValue(d.value)}, moved ${formatSigned(d.moved)}${d.edited ? ", edited" : ""}`);
     });
   }
@@ -1348,6 +1517,9 @@ function render({ model, el }) {
         sceneKey = key;
         if (hoverEdge >= scene.edges.length) hoverEdge = -1;
         placeNodeList();
+        root.dataset.radius = scene.radius.toFixed(2);
+        root.dataset.labels = String(scene.labels.length);
+        root.dataset.buildMs = (performance.now() - t0).toFixed(2);
       }
       paint();
       const drawn = (
@@ -1412,17 +1584,15 @@ function render({ model, el }) {
     applyButton.disabled = d.editable.length === 0;
     removeButton.disabled = !d.edited;
     editor.hidden = false;
-    const x = scene.pos[2 * i];
-    const y = scene.pos[2 * i + 1];
-    const gap = scene.radius + 10;
-    const ew = editor.offsetWidth;
-    const eh = editor.offsetHeight;
-    let left = x + gap;
-    if (left + ew > scene.width) left = x - gap - ew;
-    left = Math.max(0, Math.min(scene.width - ew, left));
-    const top = Math.max(0, Math.min(Math.max(0, scene.height - eh), y - 24));
-    editor.style.left = `${left}px`;
-    editor.style.top = `${top}px`;
+    const place = editorPlacement(
+      { x: scene.pos[2 * i], y: scene.pos[2 * i + 1], r: scene.radius },
+      labelOfNode(scene, i),
+      { w: editor.offsetWidth, h: editor.offsetHeight },
+      { width: scene.width, height: scene.height }
+    );
+    editor.style.left = `${place.left}px`;
+    editor.style.top = `${place.top}px`;
+    editor.dataset.side = place.side;
   }
   function updateValueField() {
     const op = (
@@ -1705,6 +1875,7 @@ function initialize() {
 var causal_graph_default = { initialize, render };
 export {
   COLOUR_BY,
+  EDITOR_GAP,
   EXPORT_SCALE,
   MAX_HEIGHT,
   MIN_HEIGHT,
@@ -1718,6 +1889,7 @@ export {
   edgeTooltip,
   editMessage,
   editText,
+  editorPlacement,
   exportMessage,
   formatSigned,
   formatValue,

@@ -1,6 +1,6 @@
 """The tracing core: the only package of iwm_widgets that imports nnsight."""
 
-from .causal import CausalEffects, Node, causal_effects, output_node
+from .causal import CausalEffects, Node, attention_heads, causal_effects, output_node
 from .edits import Edit, apply_edit, edits_to_code
 from .model import Model, load, weights_checksum
 from .patching import PatchingSweep, attribution_patching, patching_sweep
@@ -20,6 +20,7 @@ __all__ = [
     "Variable",
     "apply_edit",
     "as_site",
+    "attention_heads",
     "attribution_patching",
     "causal_effects",
     "contrastive_variable",

@@ -1,17 +1,19 @@
 """Causal effects between internal variables, measured by intervention.
 
-Nodes are Variables (one component each), raw sites, or the model's output (a
-function of it). For every node A that can be intervened on, one batch row shifts A
-(a Variable: by ``delta`` in its own units, along its encoding direction; a site:
-zero-ablates it) and every node B is read out again. All rows go into ONE batched
-trace, under the Workspace's current edits, so the graph answers "how do the
-variables combine in this context".
+Nodes are Variables (one component each), raw sites, attention heads (a slice of the
+input of an attention block's output projection) or the model's output (a function of
+it). For every node A that can be intervened on, one batch row intervenes on A —
+shifts a Variable by ``delta`` in its own units along its encoding direction, sets it
+to a value, zero- or mean-ablates a site or a head — and every node B is read out
+again. All rows go into ONE batched trace, under the Workspace's current edits, so the
+graph answers "how do the variables combine in this context".
 """
 
 from __future__ import annotations
 
+import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +26,11 @@ from .probes import Variable
 from .run import Result, run
 from .sites import Site, as_site
 
-__all__ = ["CausalEffects", "Node", "causal_effects", "output_node"]
+__all__ = ["CausalEffects", "Node", "attention_heads", "causal_effects", "output_node"]
+
+INTERVENTIONS = ("auto", "shift", "zero", "mean", "set")
+_HEAD_ATTRS = ("n_heads", "num_heads", "n_head", "num_attention_heads")
+_OUT_PROJ = ("out", "out_proj", "c_proj", "o_proj", "dense")
 
 
 @dataclass(frozen=True, eq=False)
@@ -36,7 +42,7 @@ class Node:
     id : str
         Unique name (``"velocity_x@blocks.2"``).
     kind : str
-        ``"variable"``, ``"site"`` or ``"output"``.
+        ``"variable"``, ``"site"``, ``"head"`` or ``"output"``.
     site : Site or None
         Where it lives (``None`` for output nodes).
     variable : Variable or None
@@ -47,6 +53,8 @@ class Node:
         ``fn(output) -> [batch]`` for output nodes.
     truth : str or None
         The simulator variable this node stands for, for ground-truth scoring.
+    features : (int, int) or None
+        ``kind="head"``: the head's slice ``lo:hi`` of the site's last axis.
     """
 
     id: str
@@ -57,6 +65,7 @@ class Node:
     fn: Callable[[torch.Tensor], torch.Tensor] | None = None
     truth: str | None = None
     label: str = ""
+    features: tuple[int, int] | None = None
 
     def readout(self, result: Result) -> torch.Tensor:
         """The node's value in every batch row ``[B]``."""
@@ -67,6 +76,8 @@ class Node:
                 raise InputError(f"output node {self.id!r}: fn must return one value per row")
             return v.float()
         h = result[str(self.site)][:, self.position]
+        if self.features is not None:
+            h = h[..., self.features[0] : self.features[1]]
         if self.kind == "variable":
             assert self.variable is not None
             return self.variable.readout(h)[:, 0]
@@ -78,6 +89,79 @@ def output_node(
 ) -> Node:
     """A sink node: a scalar per row computed from the model's output."""
     return Node(name, "output", fn=fn, truth=truth, label=name)
+
+
+def attention_heads(
+    model: Any, layers: Sequence[int] | None = None, position: int = -1
+) -> list[Node]:
+    """One node per attention head: its slice of the output projection's input.
+
+    Finds every module with a head count (``n_heads``, ``num_heads``, ``n_head`` or
+    ``num_attention_heads``) and an output projection child (``out``, ``out_proj``,
+    ``c_proj``, ``o_proj`` or ``dense``). Head ``h`` of ``d``-wide heads is the input's
+    features ``h*d:(h+1)*d`` — what the head writes before the projection mixes heads.
+    Intervening zero-ablates that slice; the node's value is its norm.
+
+    Parameters
+    ----------
+    model
+        A :class:`Model` or a Workspace.
+    layers
+        Indices into the attention modules found (default: all).
+    position
+        The position read and intervened on.
+    """
+    m: Model = model.model if hasattr(model, "model") and hasattr(model, "edits") else model
+    found = []
+    for path, mod in m.nnsight._module.named_modules():
+        n_heads = next(
+            (getattr(mod, a) for a in _HEAD_ATTRS if isinstance(getattr(mod, a, None), int)),
+            None,
+        )
+        proj = next((c for c in _OUT_PROJ if hasattr(mod, c)), None)
+        if n_heads and proj and isinstance(getattr(mod, proj), torch.nn.Module):
+            found.append((path, f"{path}.{proj}" if path else proj, int(n_heads)))
+    if not found:
+        raise InputError(
+            "no attention modules found: looked for a module with a head count "
+            f"({', '.join(_HEAD_ATTRS)}) and an output projection ({', '.join(_OUT_PROJ)})"
+        )
+    pick = range(len(found)) if layers is None else list(layers)
+    bad = [i for i in pick if not -len(found) <= i < len(found)]
+    if bad:
+        raise InputError(f"layers {bad} out of range: the model has {len(found)} attention modules")
+    out: list[Node] = []
+    for li in pick:
+        path, proj, n_heads = found[li]
+        site = Site(proj, "input")
+        width = _in_features(m.nnsight._module.get_submodule(proj))
+        if width % n_heads:
+            raise InputError(f"{proj} has {width} input features, not divisible by {n_heads} heads")
+        d = width // n_heads
+        layer = li % len(found)
+        for h in range(n_heads):
+            out.append(
+                Node(
+                    f"L{layer}.H{h}@{path}",
+                    "head",
+                    site,
+                    position=position,
+                    label=f"L{layer}.H{h}",
+                    features=(h * d, (h + 1) * d),
+                )
+            )
+    return out
+
+
+def _in_features(mod: torch.nn.Module) -> int:
+    """Input width of a projection: ``nn.Linear`` or GPT-2's ``Conv1D`` (weight ``[in, out]``)."""
+    for attr in ("in_features", "nx"):
+        if isinstance(getattr(mod, attr, None), int):
+            return int(getattr(mod, attr))
+    w = getattr(mod, "weight", None)
+    if isinstance(w, torch.Tensor) and w.ndim == 2:
+        return int(w.shape[1])
+    raise InputError(f"cannot tell the input width of {type(mod).__name__}")
 
 
 def as_nodes(items: Sequence[Any], position: int = -1) -> list[Node]:
@@ -179,6 +263,24 @@ class CausalEffects:
         }
 
 
+def _node_edit(n: Node, how: str, amount: float, mean: torch.Tensor | None) -> Edit:
+    """The edit of one intervention row (see :func:`causal_effects`)."""
+    pos = [n.position]
+    if n.kind == "variable":
+        assert n.variable is not None
+        if how == "shift":
+            return Edit.add(n.variable, [amount], positions=pos)
+        return Edit.clamp(n.variable, [amount], positions=pos)  # zero / mean / set
+    assert n.site is not None
+    if how == "zero":
+        e = Edit.ablate(n.site, positions=pos)
+    elif how == "mean":
+        e = Edit.ablate(n.site, "mean", mean=mean, positions=pos)
+    else:  # set
+        e = Edit.set(n.site, amount, positions=pos)
+    return e.with_(features=n.features)
+
+
 def causal_effects(
     model: Any,
     nodes: Sequence[Any],
@@ -186,6 +288,8 @@ def causal_effects(
     *,
     edits: Sequence[Edit] | None = None,
     delta: float | Sequence[float] | None = None,
+    intervention: str | Mapping[str, str] = "auto",
+    value: float | Mapping[str, float] | None = None,
 ) -> CausalEffects:
     """Intervene on every node and read every node, in one batched trace.
 
@@ -195,10 +299,26 @@ def causal_effects(
         A :class:`~iwm_widgets.workspace.Workspace` (its inputs and current edits are
         used) or a :class:`Model` (give ``inputs``).
     nodes
-        Variables (each component a node), sites, :func:`output_node` s or Nodes.
+        Variables (each component a node), sites, :func:`attention_heads`,
+        :func:`output_node` s or Nodes.
     delta
         Shift of each Variable node, in its units (default: the standard deviation of
         its readout over the input's positions, or 1).
+    intervention
+        ``"auto"`` (Variables shifted by ``delta``, sites and heads zero-ablated),
+        ``"shift"`` (Variables only), ``"zero"`` (Variables clamped to 0, sites and
+        heads zeroed), ``"mean"`` (set to their mean over the input's positions in the
+        unintervened run), ``"set"`` (set to ``value``: a Variable's readout, or every
+        feature of a site or head). A dict maps node ids to one of these (others
+        ``"auto"``).
+    value
+        For ``"set"``: one number, or a dict from node id to number.
+
+    Returns
+    -------
+    CausalEffects
+        ``effects[a, b]``: for a Variable source, the change of ``b`` per unit change
+        of ``a``'s readout; for a site or head, the change of ``b`` it caused.
     """
     t0 = time.perf_counter()
     ws = model if hasattr(model, "edits") and hasattr(model, "model") else None
@@ -211,19 +331,25 @@ def causal_effects(
     for n in ns:
         if n.site is not None:
             m.check_site(n.site)
+    hows, targets = _interventions(ns, intervention, value)
     reads = sorted({n.site for n in ns if n.site is not None}, key=m.order_key)
     T = x.shape[1]
+    # the unintervened values, needed for default deltas, means and clamp distances;
+    # the current result already holds these sites under these edits: reuse it
+    have = ws.result if ws is not None and edits is None and inputs is None else None
+    need = any(
+        (n.kind == "variable" and (delta is None or how != "shift")) or how == "mean"
+        for n, how in zip(ns, hows, strict=True)
+    )
+    if need and (have is None or any(str(s) not in have.activations for s in reads)):
+        have = run(m, x, base_edits, reads, prepared=True)
     if delta is None:
-        # the current result already holds these sites under these edits: reuse it
-        have = ws.result if ws is not None and edits is None and inputs is None else None
-        if have is None or any(str(s) not in have.activations for s in reads):
-            have = run(m, x, base_edits, reads, prepared=True)
-        first = have
         deltas = []
         for n in ns:
             if n.kind == "variable":
                 assert n.variable is not None and n.site is not None
-                std = float(n.variable.readout(first[str(n.site)][0])[:, 0].std())
+                assert have is not None
+                std = float(n.variable.readout(have[str(n.site)][0])[:, 0].std())
                 deltas.append(std if std > 0 else 1.0)
             else:
                 deltas.append(1.0)
@@ -234,21 +360,36 @@ def causal_effects(
         deltas = d
     sources = [i for i, n in enumerate(ns) if n.kind != "output"]
     row_edits = []
+    moved = torch.ones(len(ns))  # how far each Variable source's readout was moved
+    now = torch.zeros(len(ns))
+    if have is not None and need:
+        now = torch.stack([n.readout(have) for n in ns], 1)[0]
     for r, i in enumerate(sources, start=1):
-        n = ns[i]
+        n, how = ns[i], hows[i]
+        mean = None
+        amount = deltas[i] if how == "shift" else targets[i]  # 0 for zero; mean below
+        if how == "mean":
+            assert have is not None
+            h = have[str(n.site)][0]  # [T, ...]
+            h = h if n.features is None else h[..., n.features[0] : n.features[1]]
+            if n.kind == "variable":
+                assert n.variable is not None
+                amount = float(n.variable.readout(h)[:, 0].mean())
+            else:
+                mean = h.reshape(-1, h.shape[-1]).mean(0)
         if n.kind == "variable":
-            e = Edit.add(n.variable, [deltas[i]], positions=[n.position])
-        else:
-            assert n.site is not None
-            e = Edit.ablate(n.site, positions=[n.position])
-        row_edits.append(e.with_(rows=(r,)))
+            moved[i] = amount if how == "shift" else amount - float(now[i])
+        row_edits.append(_node_edit(n, how, amount, mean).with_(rows=(r,)))
     xs = x.expand(1 + len(sources), *x.shape[1:]).contiguous()
     res = run(m, xs, [*base_edits, *row_edits], reads, prepared=True)
     vals = torch.stack([n.readout(res) for n in ns], 1)  # [rows, nodes]
     effects = torch.zeros(len(ns), len(ns))
     for r, i in enumerate(sources, start=1):
         change = vals[r] - vals[0]
-        effects[i] = change / (deltas[i] if ns[i].kind == "variable" else 1.0)
+        if ns[i].kind == "variable":
+            # a source its intervention did not move has no measurable effect
+            change = change / moved[i] if abs(float(moved[i])) > 1e-12 else change * 0
+        effects[i] = change
 
     def key(n: Node) -> tuple[int, int, int]:
         pos = n.position % T
@@ -270,5 +411,42 @@ def causal_effects(
         vals[0],
         torch.tensor(deltas),
         time.perf_counter() - t0,
-        {"rows": xs.shape[0], "traces": 2},
+        {"rows": xs.shape[0], "traces": 2, "interventions": hows, "moved": moved},
     )
+
+
+def _interventions(
+    ns: Sequence[Node], intervention: str | Mapping[str, str], value: Any
+) -> tuple[list[str], list[float]]:
+    """Each node's intervention (``"auto"`` resolved) and set value (0 unless ``"set"``)."""
+    if isinstance(intervention, Mapping):
+        unknown = sorted(set(intervention) - {n.id for n in ns})
+        if unknown:
+            raise InputError(f"intervention names unknown nodes {unknown}")
+        asked = [intervention.get(n.id, "auto") for n in ns]
+    elif isinstance(intervention, str):
+        asked = [intervention] * len(ns)
+    else:
+        raise InputError("intervention is a name or a dict from node id to a name")
+    out, targets = [], []
+    for n, how in zip(ns, asked, strict=True):
+        if how not in INTERVENTIONS:
+            raise InputError(f"unknown intervention {how!r}; expected one of {INTERVENTIONS}")
+        if how == "auto":
+            how = "shift" if n.kind == "variable" else "zero"
+        if how == "shift" and n.kind in ("site", "head"):
+            raise InputError(
+                f"node {n.id!r} is a {n.kind}: it can be zeroed, mean-ablated or set; it "
+                "can not be shifted (shift needs a Variable's direction)"
+            )
+        if how == "set" and n.kind != "output":
+            v = value.get(n.id) if isinstance(value, Mapping) else value
+            if v is None:
+                raise InputError(f"intervention 'set' on {n.id!r} needs value=")
+            if not isinstance(v, (int, float)) or not math.isfinite(v):
+                raise InputError(f"value for {n.id!r} must be a finite number, got {v!r}")
+            targets.append(float(v))
+        else:
+            targets.append(0.0)
+        out.append(how)
+    return out, targets

@@ -87,6 +87,10 @@ class Edit:
     rows
         Only these batch rows (``None``: every row). Batched sweeps give each row its
         own intervention in one trace.
+    features
+        ``(lo, hi)``: only the features ``lo:hi`` of the last axis (``None``: all). An
+        attention head is such a slice of its output projection's input; vectors of
+        ``set``/``add``/``ablate`` then have ``hi - lo`` entries.
     label
         Free text shown in widgets.
     id
@@ -104,6 +108,7 @@ class Edit:
     positions: tuple[int, ...] | None = None
     start: int | None = None
     rows: tuple[int, ...] | None = None
+    features: tuple[int, int] | None = None
     label: str = ""
     id: str = field(default_factory=_new_id)
 
@@ -131,6 +136,16 @@ class Edit:
             except (TypeError, ValueError):
                 raise EditError(f"rows must be integers, got {self.rows!r}") from None
             object.__setattr__(self, "rows", rows)
+        if self.features is not None:
+            try:
+                lo, hi = (int(f) for f in self.features)
+            except (TypeError, ValueError):
+                raise EditError(
+                    f"features must be a (lo, hi) pair of integers, got {self.features!r}"
+                ) from None
+            if not 0 <= lo < hi:
+                raise EditError(f"features=({lo}, {hi}) is empty or negative; need 0 <= lo < hi")
+            object.__setattr__(self, "features", (lo, hi))
         if self.start is not None and not isinstance(self.start, int):
             raise EditError(f"start must be an integer, got {self.start!r}")
         if not math.isfinite(self.scale_):
@@ -355,6 +370,12 @@ class Edit:
         d = shape[-1] if shape else 1
         has_pos_axis = len(shape) >= 3
         where = f"site {str(self.site)!r} (value shape {list(shape)})"
+        if self.features is not None:
+            lo, hi = self.features
+            if hi > d:
+                raise EditError(f"features=({lo}, {hi}) is outside the {d} features of {where}")
+            d = hi - lo
+            where += f" features {lo}:{hi}"
         if (self.positions is not None or self.start is not None) and not has_pos_axis:
             raise EditError(f"{where} has no position axis; drop positions=/start=")
         if self.positions is not None and length is not None:
@@ -398,6 +419,7 @@ class Edit:
             "positions": None if self.positions is None else list(self.positions),
             "start": self.start,
             "rows": None if self.rows is None else list(self.rows),
+            "features": None if self.features is None else list(self.features),
             "label": self.label,
             "id": self.id,
         }
@@ -421,6 +443,7 @@ class Edit:
             positions=None if d.get("positions") is None else tuple(d["positions"]),
             start=d.get("start"),
             rows=None if d.get("rows") is None else tuple(d["rows"]),
+            features=None if d.get("features") is None else tuple(d["features"]),
             label=d.get("label", ""),
             id=d.get("id") or _new_id(),
         )
@@ -450,7 +473,8 @@ class Edit:
             )
         else:
             what = self.op
-        return f"{what} @ {self.site}{scope}"
+        feats = "" if self.features is None else f"[{self.features[0]}:{self.features[1]}]"
+        return f"{what} @ {self.site}{feats}{scope}"
 
     def __repr__(self) -> str:
         return f"Edit({self.describe()}, id={self.id!r})"
@@ -485,15 +509,18 @@ def _index(
         pos = [q for q in local if 0 <= q < (length or 0)]
     else:
         pos = slice(None)
+    feats: tuple[Any, ...] = () if edit.features is None else (Ellipsis, slice(*edit.features))
     if edit.rows is None:
-        return (Ellipsis,) if pos is None or pos == slice(None) else (slice(None), pos)
+        if pos is None or pos == slice(None):
+            return feats or (Ellipsis,)
+        return (slice(None), pos, *feats)
     rows = torch.tensor(edit.rows)
     if pos is None:
-        return (rows,)
+        return (rows, *feats)
     assert length is not None
     cols = torch.arange(length)[pos] if isinstance(pos, slice) else torch.tensor(pos)
     cols = cols % length  # negative positions count from the end
-    return (rows[:, None], cols[None, :])
+    return (rows[:, None], cols[None, :], *feats)
 
 
 def apply_edit(edit: Edit, h: torch.Tensor, offset: int = 0, total: int | None = None) -> None:
@@ -519,6 +546,8 @@ def apply_edit(edit: Edit, h: torch.Tensor, offset: int = 0, total: int | None =
             mean = edit.value
             if mean is None:  # mean over batch and positions of the current run
                 mean = h.reshape(-1, h.shape[-1]).mean(0)
+                if edit.features is not None:
+                    mean = mean[slice(*edit.features)]
             h[idx] = mean.to(h.dtype)
     elif op == "clamp":
         W = edit.direction.to(h.dtype)  # type: ignore[union-attr]
@@ -546,11 +575,19 @@ def _lit(t: torch.Tensor) -> str:
 
 
 def _index_code(edit: Edit, cached: bool = False) -> str:
+    ix = _scope_code(edit, cached)
+    if edit.features is None:
+        return ix
+    lo, hi = edit.features
+    return f"[..., {lo}:{hi}]" if ix == "[:]" else f"{ix[:-1]}, ..., {lo}:{hi}]"
+
+
+def _scope_code(edit: Edit, cached: bool = False) -> str:
     if edit.rows is not None:  # per-row interventions (sweeps): explicit row × column grid
         if edit.start is not None:
             cols = f"torch.arange({edit.start}, h.shape[1])"
         elif edit.positions is not None:
-            cols = f"torch.tensor({list(edit.positions)!r}) % h.shape[1]"
+            cols = f"(torch.tensor({list(edit.positions)!r}) % h.shape[1])"
         else:
             cols = "torch.arange(h.shape[1])"
         return f"[torch.tensor({list(edit.rows)!r})[:, None], {cols}[None, :]]"
@@ -584,7 +621,8 @@ def _edit_lines(edit: Edit, var: str, cached: bool = False) -> list[str]:
         if edit.mode == "zero":
             return [f"{var}{ix} = 0"]
         if edit.value is None:
-            return [f"{var}{ix} = {var}.reshape(-1, {var}.shape[-1]).mean(0)"]
+            feats = "" if edit.features is None else f"[{edit.features[0]}:{edit.features[1]}]"
+            return [f"{var}{ix} = {var}.reshape(-1, {var}.shape[-1]).mean(0){feats}"]
         return [f"{var}{ix} = {_lit(edit.value)}"]
     # clamp
     assert edit.direction is not None and edit.bias is not None and edit.value is not None

@@ -247,7 +247,7 @@ class ProbeSweep:
         W, b, A = self._probes[layer]
         return Variable(
             name or self.target,
-            Site(layer),
+            Site.parse(layer),
             W,
             b,
             A,
@@ -520,7 +520,7 @@ def contrastive_variable(
     bias = -(neg @ read.T)
     return Variable(
         name,
-        Site(site),
+        as_site(site),
         read,
         bias,
         diff[None],

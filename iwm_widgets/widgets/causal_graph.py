@@ -21,6 +21,12 @@ __all__ = ["CausalGraph"]
 
 MAX_NODES = 200
 MAX_EDGES = 2000
+# the node editor's ops by node kind (outputs are read, not edited)
+EDITABLE = {
+    "variable": ["set", "clamp", "scale", "ablate"],
+    "site": ["ablate", "scale", "set"],
+    "head": ["ablate", "scale", "set"],
+}
 
 
 def auto_nodes(ws: Workspace) -> list[Node]:
@@ -49,13 +55,18 @@ class CausalGraph(WorkspaceWidget):
     ws
         The Workspace.
     nodes
-        Variables (each component becomes a node), site paths, output nodes
+        Variables (each component becomes a node), site paths, attention heads
+        (:func:`iwm_widgets.attention_heads`), output nodes
         (:func:`iwm_widgets.output_node`), or ``"auto"`` (every layer + the output).
     threshold
         Only edges with ``|effect|`` above it are drawn and scored.
     delta
         Shift applied to each Variable node when measuring effects (default: the
         std of its readout over the input's positions).
+    intervention, value
+        How each node is intervened on to measure its effects (``"auto"``, ``"shift"``,
+        ``"zero"``, ``"mean"``, ``"set"`` with ``value``; see
+        :func:`iwm_widgets.causal_effects`).
     """
 
     _esm = esm("causal_graph")
@@ -79,6 +90,8 @@ class CausalGraph(WorkspaceWidget):
         *,
         threshold: float = 0.1,
         delta: Any = None,
+        intervention: Any = "auto",
+        value: Any = None,
     ) -> None:
         ns = auto_nodes(ws) if isinstance(nodes, str) and nodes == "auto" else as_nodes(list(nodes))
         if len(ns) > MAX_NODES:
@@ -90,7 +103,7 @@ class CausalGraph(WorkspaceWidget):
             if n.site is not None:
                 ws.model.check_site(n.site)
         self._nodes = ns
-        self._delta = delta
+        self._measure = {"delta": delta, "intervention": intervention, "value": value}
         self._edit_ids: dict[str, str] = {}
         self._placed: tuple[dict[str, int], list[tuple[float, float]]] | None = None
         self.effects: CausalEffects | None = None
@@ -106,7 +119,7 @@ class CausalGraph(WorkspaceWidget):
         return sorted({str(n.site) for n in self._nodes if n.site is not None})
 
     def _check_upstream(self) -> None:
-        ce = causal_effects(self.ws, self._nodes, delta=self._delta)
+        ce = causal_effects(self.ws, self._nodes, **self._measure)
         lonely = [
             n.id
             for i, n in enumerate(self._nodes)
@@ -159,7 +172,7 @@ class CausalGraph(WorkspaceWidget):
     def _redraw(self, result: Any) -> None:
         live = {e.id for e in result.edits}  # edits removed elsewhere (e.g. clear_edits)
         self._edit_ids = {k: v for k, v in self._edit_ids.items() if v in live}
-        ce = causal_effects(self.ws, self._nodes, delta=self._delta)
+        ce = causal_effects(self.ws, self._nodes, **self._measure)
         self.effects = ce
         base = self.ws.baseline
         before = (
@@ -183,13 +196,7 @@ class CausalGraph(WorkspaceWidget):
                 "site": str(n.site or ""),
                 "edited": n.id in edited,
                 "truth": n.truth,
-                "editable": []
-                if n.kind == "output"
-                else (
-                    ["set", "clamp", "scale", "ablate"]
-                    if n.kind == "variable"
-                    else ["ablate", "scale"]
-                ),
+                "editable": EDITABLE.get(n.kind, []),
             }
             for i, n in enumerate(self._nodes)
         ]
@@ -267,9 +274,14 @@ class CausalGraph(WorkspaceWidget):
         else:
             assert n.site is not None
             if op == "ablate":
-                return Edit.ablate(n.site, positions=pos, label=label)
-            if op == "scale":
-                return Edit.scale(n.site, float(value), positions=pos, label=label)  # type: ignore[arg-type]
+                e = Edit.ablate(n.site, positions=pos, label=label)
+            elif op == "scale":
+                e = Edit.scale(n.site, float(value), positions=pos, label=label)  # type: ignore[arg-type]
+            elif op == "set":
+                e = Edit.set(n.site, float(value), positions=pos, label=label)  # type: ignore[arg-type]
+            else:
+                raise EditError(f"{op!r} is not an edit for a {n.kind} node")
+            return e.with_(features=n.features)
         raise EditError(f"{op!r} is not an edit for a {n.kind} node")
 
     def remove_node_edit(self, node_id: str) -> None:

@@ -190,7 +190,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         model, stats = train(cfg)
         sha = write_weights(model, weights)
     card = build_card(model, cfg, stats, weights, sha)  # type: ignore[arg-type]
-    (args.out_dir / spec.card_file).write_text(json.dumps(card, indent=2) + "\n")
+    card_path = args.out_dir / spec.card_file
+    if args.card_only and card_path.exists():  # same weights: the graph score still holds
+        old_card = json.loads(card_path.read_text())
+        if "causal_graph" in old_card:
+            card["causal_graph"] = old_card["causal_graph"]
+    else:
+        print("new weights: run `python -m iwm_widgets.tracing.graph_card` for the graph score")
+    card_path.write_text(json.dumps(card, indent=2) + "\n")
     one = card["one_step"]
     print(
         json.dumps({"one_step_mse": one["mse"], "best": card["probes"]["velocity"]["best_layer"]})

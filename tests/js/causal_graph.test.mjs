@@ -389,7 +389,7 @@ test("edge styles: width and opacity grow with |effect|; red positive, blue nega
   assert.equal(edgeStyle(-1, 3, true).width, edgeStyle(-1, 3).width);
 });
 
-test("labels: cut to a short length, never overlapping, flipped left at the right edge", () => {
+test("labels: cut to a short length, never overlapping, right of the deepest layer's nodes", () => {
   assert.equal(shortLabel("short"), "short");
   const long = shortLabel("transformer.h.11.mlp.c_proj");
   assert.equal(long.length, MAX_LABEL_CHARS);
@@ -397,7 +397,7 @@ test("labels: cut to a short length, never overlapping, flipped left at the righ
   const graph = randomGraph(200, 10);
   const s = buildScene(graph, { width: 1000, height: 600, threshold: 0, colourBy: "value", measure });
   assert.ok(s.labels.length > 100, `${s.labels.length} labels placed`);
-  const boxes = s.labels.map((l) => (l.align === "left" ? [l.x, l.x + l.w] : [l.x - l.w, l.x]).concat([l.y - 7, l.y + 7]));
+  const boxes = s.labels.map((l) => [l.x0, l.x1, l.y0, l.y1]);
   for (let a = 0; a < boxes.length; a++) {
     for (let b = a + 1; b < boxes.length; b++) {
       const [ax0, ax1, ay0, ay1] = boxes[a];
@@ -407,7 +407,8 @@ test("labels: cut to a short length, never overlapping, flipped left at the righ
     assert.ok(boxes[a][0] >= 0 && boxes[a][1] <= 1000);
   }
   const last = s.labels.find((l) => graph.nodes[l.i].x === 1);
-  assert.equal(last.align, "right"); // the deepest layer's labels sit left of their nodes
+  assert.equal(last.side, "right"); // the deepest layer's labels sit right of their nodes (nothing leaves them)
+  assert.ok(last.x0 > s.pos[2 * last.i] && last.x1 <= 1000);
   // Crowded: an edited node keeps its label ahead of its neighbours.
   const nodes = readNodes([
     { id: "a", label: "alpha", x: 0, y: 0 },

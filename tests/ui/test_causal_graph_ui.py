@@ -36,7 +36,32 @@ CELLS = [
     'iwm.output_node(lambda o: o[:, -1, 1], "next y", "position_y")]\n'
     "g = iwm.CausalGraph(ws, nodes, threshold=0.2)\n"
     "g",
+    # A second graph at the browser budget: 12 layers of 16 attention heads and 8 outputs
+    # (200 nodes), 2,000 edges, every one drawn (threshold 0). Its own Workspace never
+    # re-runs, so the synthetic nodes and edges stay.
+    "import random\n"
+    "from iwm_widgets.transport import to_buffer\n"
+    "ws2 = iwm.Workspace(model, model.sample(seed=1, latents=True))\n"
+    "big = iwm.CausalGraph(ws2, nodes, threshold=0.0)\n"
+    "ws2.wait()\n"
+    "_r = random.Random(0)\n"
+    "_L, _H, _O = 12, 16, 8\n"
+    "_nodes = [dict(id=f'L{l}.H{k}', label=f'L{l}.H{k}', kind='head', layer=l, x=l / _L,"
+    " y=(k + 0.5) / _H, value=_r.uniform(-1, 1), moved=0.0, site=f'blocks.{l}.attn',"
+    " edited=False, truth=None, editable=['ablate', 'scale'])"
+    " for l in range(_L) for k in range(_H)]\n"
+    "_nodes += [dict(id=f'out{o}', label=f'logit {o}', kind='output', layer=_L, x=1.0,"
+    " y=(o + 0.5) / _O, value=_r.uniform(-1, 1), moved=0.0, site='', edited=False,"
+    " truth=None, editable=[]) for o in range(_O)]\n"
+    "_edges = []\n"
+    "for _ in range(2000):\n"
+    "    _s = _r.randrange(_L * _H)\n"
+    "    _edges.append([_s, _r.randrange((_s // _H + 1) * _H, len(_nodes)), _r.gauss(0, 0.5)])\n"
+    "big.nodes = _nodes\n"
+    "big.edges = to_buffer(torch.tensor(_edges, dtype=torch.float32))\n"
+    "big",
 ]
+BIG_NODES, BIG_EDGES = 200, 2000
 ROOT = ".iwm-causal-graph"
 VX = "velocity_x@blocks.2"
 THRESHOLD = 0.2
@@ -130,6 +155,49 @@ def open_editor(nb: Any, root: Any, node_id: str) -> Any:
     editor = root.locator(".iwm-editor")
     editor.wait_for(state="visible")
     return editor
+
+
+Box = tuple[float, float, float, float]
+
+
+def intersects(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and a[2] > b[0] and a[1] < b[3] and a[3] > b[1]
+
+
+def scene_boxes(root: Any) -> tuple[float, dict[str, Box], dict[str, Box], dict[str, str]]:
+    """From the hidden node list, in CSS px of the canvas: the node radius, each node's
+    box (its ring of radius r + 4 included), each shown label's box, each node's shape."""
+    rows = root.evaluate(
+        """r => Array.from(r.querySelectorAll('.iwm-node-list button')).map(b => [
+             b.dataset.id, Number(b.dataset.x), Number(b.dataset.y), b.dataset.label,
+             b.dataset.shape])"""
+    )
+    r = float(root.get_attribute("data-radius"))
+    ring = r + 4
+    nodes = {i: (x - ring, y - ring, x + ring, y + ring) for i, x, y, _, _ in rows}
+    labels = {i: tuple(float(v) for v in box.split(",")) for i, _, _, box, _ in rows if box}
+    return r, nodes, labels, {i: shape for i, _, _, _, shape in rows}
+
+
+def editor_box(root: Any) -> Box:
+    """The editor's box in CSS px of the canvas."""
+    c = root.locator("canvas.iwm-canvas").bounding_box()
+    e = root.locator(".iwm-editor").bounding_box()
+    x, y = e["x"] - c["x"], e["y"] - c["y"]
+    return (x, y, x + e["width"], y + e["height"])
+
+
+def assert_editor_clear(root: Any, node_id: str) -> None:
+    """The open editor covers neither its node (with the selection ring) nor its label,
+    and stays inside the plot."""
+    _, nodes, labels, _ = scene_boxes(root)
+    ed = editor_box(root)
+    assert not intersects(ed, nodes[node_id]), (ed, nodes[node_id])
+    if node_id in labels:
+        assert not intersects(ed, labels[node_id]), (ed, labels[node_id])
+    c = root.locator("canvas.iwm-canvas").bounding_box()
+    assert ed[0] >= -0.5 and ed[1] >= -0.5, ed
+    assert ed[2] <= c["width"] + 0.5 and ed[3] <= c["height"] + 0.5, (ed, c)
 
 
 def readout_numbers(root: Any) -> tuple[str, float, float]:
@@ -228,6 +296,7 @@ def test_click_edit_apply_and_remove(lab: Any, graph: Any, screenshot: Any) -> N
     editor = open_editor(lab, graph, VX)
     assert graph.get_attribute("data-selected") == VX
     assert editor.get_attribute("data-node") == VX
+    assert_editor_clear(graph, VX)
     assert editor.locator(".iwm-editor-title").inner_text() == "velocity_x"
     op = graph.locator("select.iwm-op")
     assert op.evaluate("s => Array.from(s.options).map(o => o.value)") == [
@@ -279,6 +348,7 @@ def test_click_edit_apply_and_remove(lab: Any, graph: Any, screenshot: Any) -> N
     assert node["edited"] and node["value"] == pytest.approx(0.05, abs=1e-5)
     assert "edited" in editor.locator(".iwm-editor-info").inner_text()
     assert graph.locator("button.iwm-remove").is_enabled()
+    assert_editor_clear(graph, VX)  # still clear of the node, with its edit ring
     assert edges_drawn(graph) == lab.eval_json(PY_EDGES)
     after = canvas_stats(graph)
     assert after["hash"] != before["hash"], "the canvas did not change after the edit"
@@ -388,6 +458,9 @@ def test_png_and_svg_exports_reach_python(lab: Any, graph: Any, tmp_path: Path) 
 
 def test_output_node_editor_is_read_only(lab: Any, graph: Any) -> None:
     editor = open_editor(lab, graph, "next x")
+    # At the right edge, with its label right of it: the editor flips to the left.
+    assert_editor_clear(graph, "next x")
+    assert editor.get_attribute("data-side") == "left"
     assert "cannot be edited" in editor.locator(".iwm-editor-msg").inner_text()
     assert graph.locator("button.iwm-apply").is_disabled()
     assert graph.locator("select.iwm-op").is_disabled()
@@ -421,3 +494,127 @@ def test_python_error_shows_the_error_box(lab: Any, graph: Any, screenshot: Any)
     lab.execute(RESET)
     box.wait_for(state="hidden")
     assert "iwm-stale" not in (graph.get_attribute("class") or "")
+
+
+def test_labels_clear_of_each_other_and_of_the_nodes(lab: Any, graph: Any) -> None:
+    _, nodes, labels, _ = scene_boxes(graph)
+    assert set(labels) == set(nodes)  # a small graph: every label shown
+    c = graph.locator("canvas.iwm-canvas").bounding_box()
+    items = sorted(labels.items())
+    for k, (a, box) in enumerate(items):
+        assert box[0] >= 0 and box[1] >= 0 and box[2] <= c["width"] and box[3] <= c["height"]
+        for b, other in items[k + 1 :]:
+            assert not intersects(box, other), (a, b)
+        for j, node in nodes.items():
+            assert j == a or not intersects(box, node), (a, j)
+    # The outputs (the deepest layer) have their labels right of them, where no edge goes;
+    # the others above or below, out of the way of the edges leaving them sideways.
+    for out in ("next x", "next y"):
+        assert labels[out][0] > nodes[out][2] - 4, (labels[out], nodes[out])
+    for i in ("position_x@blocks.0", VX):
+        x = (nodes[i][0] + nodes[i][2]) / 2
+        assert labels[i][0] < x < labels[i][2], (i, labels[i], nodes[i])
+
+
+def test_editor_value_input_enter_applies_escape_closes(
+    lab: Any, graph: Any, screenshot: Any
+) -> None:
+    page = lab.page
+    editor = open_editor(lab, graph, VX)
+    graph.locator("select.iwm-op").select_option("set")
+    value = graph.locator("input.iwm-edit-value")
+    assert value.get_attribute("type") == "number"
+    assert value.get_attribute("step") == "any"
+    value.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("-0.012345")
+    assert value.input_value() == "-0.012345"
+    # Wide enough to show the whole number (the spin buttons included).
+    fits = value.evaluate(
+        """el => {
+          const cs = getComputedStyle(el);
+          const c = document.createElement('canvas').getContext('2d');
+          c.font = cs.font;
+          const inner = el.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+          return {text: c.measureText(el.value).width, inner};
+        }"""
+    )
+    assert fits["text"] + 16 <= fits["inner"], fits  # 16: room for Chromium's spin buttons
+    screenshot(graph, "value")
+    page.keyboard.press("Enter")
+    assert lab.wait_for_python("len(ws.edits)", 1) == 1
+    lab.execute("ws.wait()")
+    got = lab.eval_json("ws.edits[0].value.tolist()")
+    assert got == pytest.approx([-0.012345], abs=1e-7)
+    synced(lab, graph)
+    assert_editor_clear(graph, VX)
+    # Escape closes the editor, in Python too.
+    value.focus()
+    page.keyboard.press("Escape")
+    assert lab.wait_for_python("g.selected", "") == ""
+    editor.wait_for(state="hidden")
+
+
+def test_big_graph_of_heads_draws_fast_with_readable_labels(
+    lab: Any, graph: Any, screenshot: Any
+) -> None:
+    page = lab.page
+    big = page.locator(ROOT).nth(1)
+    big.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "([r, n, e]) => Number(r.dataset.nodes) === n && Number(r.dataset.edgesDrawn) === e",
+        arg=[big.element_handle(), BIG_NODES, BIG_EDGES],
+    )
+    _, nodes, labels, shapes = scene_boxes(big)
+    assert len(nodes) == BIG_NODES
+    assert sum(s == "square" for s in shapes.values()) == 192  # the heads
+    assert shapes["out0"] == "circle"
+    # The legend names the heads (present here), not sites (absent).
+    assert big.locator(".iwm-legend-kind[data-kind='head']").is_visible()
+    assert not big.locator(".iwm-legend-kind[data-kind='site']").is_visible()
+    assert not graph.locator(".iwm-legend-kind[data-kind='head']").is_visible()
+    # Labels: never on top of each other or of a node; the rest wait for a hover.
+    assert 0 < len(labels) < BIG_NODES
+    assert int(big.get_attribute("data-labels")) == len(labels)
+    items = list(labels.items())
+    for k, (a, box) in enumerate(items):
+        for b, other in items[k + 1 :]:
+            assert not intersects(box, other), (a, b)
+        for j, node in nodes.items():
+            # (the label may come within the ring's 4 px of its neighbours, not the node)
+            shrunk = (node[0] + 4, node[1] + 4, node[2] - 4, node[3] - 4)
+            assert j == a or not intersects(box, shrunk), (a, j)
+    hidden = next(i for i in nodes if i not in labels)
+    hover_node(big, hidden)
+    big.locator(".iwm-tooltip").wait_for(state="visible")
+    screenshot(big, "hover")
+    page.mouse.move(0, 0)
+    page.wait_for_function("r => r.dataset.hover === ''", arg=big.element_handle())
+    screenshot(big, "big")
+    # Draw time: rebuild the scene (all 200 nodes, 2,000 edges, labels) and paint it, by
+    # switching the colour between value and moved; then paint alone, by hovering nodes.
+    times = big.evaluate(
+        """async (root) => {
+          const sel = root.querySelector('select.iwm-colour-by');
+          const draw = [], build = [];
+          for (let k = 0; k < 20; k++) {
+            sel.value = k % 2 ? 'value' : 'moved';
+            sel.dispatchEvent(new Event('change'));
+            await new Promise((res) => requestAnimationFrame(() => res()));
+            draw.push(Number(root.dataset.drawMs));
+            build.push(Number(root.dataset.buildMs));
+          }
+          return {draw, build, paint: Number(root.dataset.paintMs),
+                  edges: Number(root.dataset.edgesDrawn)};
+        }"""
+    )
+    assert times["edges"] == BIG_EDGES
+    draw = sorted(times["draw"])
+    p50, worst = draw[len(draw) // 2], draw[-1]
+    print(f"\nbig graph draw (build + paint) ms: p50 {p50:.1f}, max {worst:.1f}; {times}")
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "causal_graph_big_draw_ms.txt").write_text(
+        f"200 nodes / 2000 edges, draw ms p50 {p50:.2f} max {worst:.2f}\n{times}\n"
+    )
+    assert p50 < 50, times  # a frame or three, not a stall
+    lab.execute("big.colour_by = 'value'")
