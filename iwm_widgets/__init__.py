@@ -9,6 +9,7 @@
 from importlib.metadata import PackageNotFoundError, version
 
 from . import errors
+from .display import register_display, show
 from .tracing import (
     CausalEffects,
     Edit,
@@ -30,8 +31,23 @@ from .tracing import (
     probe_sweep,
     run,
 )
-from .widgets import ActivationMap, CausalGraph, Heatmap, SteeringDials
+from .widgets import ActivationMap, CausalGraph, Heatmap, ModuleTree, SteeringDials
 from .workspace import Workspace
+
+
+def load_ipython_extension(ipython: object) -> None:
+    """``%load_ext iwm_widgets``: the ``%iwm`` magic and interactive displays."""
+    from .extension import load_ipython_extension as load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython: object) -> None:
+    """``%unload_ext iwm_widgets``."""
+    from .extension import unload_ipython_extension as unload
+
+    unload(ipython)
+
 
 try:
     __version__ = version("iwm_widgets")
@@ -45,6 +61,7 @@ __all__ = [
     "Edit",
     "Heatmap",
     "Model",
+    "ModuleTree",
     "Node",
     "PatchingSweep",
     "ProbeSweep",
@@ -63,5 +80,7 @@ __all__ = [
     "output_node",
     "patching_sweep",
     "probe_sweep",
+    "register_display",
     "run",
+    "show",
 ]

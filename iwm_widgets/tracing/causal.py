@@ -67,6 +67,11 @@ class Node:
     label: str = ""
     features: tuple[int, int] | None = None
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        from ..display import mimebundle  # text/plain + a text/html table for static viewers
+
+        return mimebundle(self)
+
     def readout(self, result: Result) -> torch.Tensor:
         """The node's value in every batch row ``[B]``."""
         if self.kind == "output":
@@ -207,6 +212,11 @@ class CausalEffects:
     deltas: torch.Tensor
     seconds: float = 0.0
     meta: dict[str, Any] = field(default_factory=dict)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        from ..display import mimebundle  # text/plain + a text/html table for static viewers
+
+        return mimebundle(self)
 
     def edges(self, threshold: float = 0.0) -> list[tuple[int, int, float]]:
         """``(a, b, effect)`` for downstream pairs with ``|effect| > threshold``."""

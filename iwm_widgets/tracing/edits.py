@@ -476,6 +476,11 @@ class Edit:
         feats = "" if self.features is None else f"[{self.features[0]}:{self.features[1]}]"
         return f"{what} @ {self.site}{feats}{scope}"
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        from ..display import mimebundle  # text/plain + a text/html table for static viewers
+
+        return mimebundle(self)
+
     def __repr__(self) -> str:
         return f"Edit({self.describe()}, id={self.id!r})"
 

@@ -270,6 +270,11 @@ class Model:
         """sha256 of all parameters and buffers (to check nothing changed them)."""
         return weights_checksum(self.module)
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        from ..display import mimebundle  # text/plain + a text/html table for static viewers
+
+        return mimebundle(self)
+
     def __repr__(self) -> str:
         n = sum(p.numel() for p in self.module.parameters())
         return (

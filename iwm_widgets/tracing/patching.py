@@ -79,9 +79,14 @@ class PatchingSweep:
         )
 
     def _ipython_display_(self) -> None:
-        from IPython.display import display
+        from ..display import display_widget  # the widget, plus text/html for static viewers
 
-        display(self.widget())
+        display_widget(self, self.widget())
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        from ..display import mimebundle  # text/plain + a text/html table for static viewers
+
+        return mimebundle(self)
 
     def __repr__(self) -> str:
         agree = "" if self.agreement is None else f", attribution agreement r={self.agreement:.3f}"

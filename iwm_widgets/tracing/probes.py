@@ -158,6 +158,11 @@ class Variable:
             d.get("model", ""),
         )
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        from ..display import mimebundle  # text/plain + a text/html table for static viewers
+
+        return mimebundle(self)
+
     def __repr__(self) -> str:
         s = ", ".join(f"{k}={v:.3f}" for k, v in self.score.items() if isinstance(v, float))
         return f"<Variable {self.name!r} @ {self.site} k={self.k} {s}>"
@@ -273,9 +278,14 @@ class ProbeSweep:
         return probe_widget(self)
 
     def _ipython_display_(self) -> None:
-        from IPython.display import display
+        from ..display import display_widget  # the widget, plus text/html for static viewers
 
-        display(self.widget())
+        display_widget(self, self.widget())
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        from ..display import mimebundle  # text/plain + a text/html table for static viewers
+
+        return mimebundle(self)
 
     def __repr__(self) -> str:
         metric = "R²" if self.kind == "regression" else "accuracy"

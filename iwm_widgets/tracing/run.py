@@ -69,6 +69,11 @@ class Result(Mapping[str, torch.Tensor]):
     def __len__(self) -> int:
         return len(self.activations)
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        from ..display import mimebundle  # text/plain + a text/html table for static viewers
+
+        return mimebundle(self)
+
     def __repr__(self) -> str:
         shapes = {k: list(v.shape) for k, v in self.activations.items()}
         return (

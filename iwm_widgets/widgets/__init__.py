@@ -2,6 +2,7 @@
 
 from .activation_map import ActivationMap, Heatmap
 from .causal_graph import CausalGraph
+from .module_tree import ModuleTree
 from .steering_dials import SteeringDials
 
-__all__ = ["ActivationMap", "CausalGraph", "Heatmap", "SteeringDials"]
+__all__ = ["ActivationMap", "CausalGraph", "Heatmap", "ModuleTree", "SteeringDials"]

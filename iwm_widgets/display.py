@@ -1,0 +1,644 @@
+"""Showing objects: ``iwm.show(obj)`` picks a widget by type, and static summaries.
+
+Two halves, as in Treescope:
+
+- a registry from types to widget factories, looked up along the MRO, which
+  third-party types join with :func:`register_display` or an ``__iwm_show__`` method;
+- plain-text and HTML summaries (tables, no JavaScript) of the library's own objects,
+  which their ``_repr_mimebundle_`` hooks return, so that terminals, nbviewer and GitHub
+  show something useful where no widget can run.
+
+Nothing here imports a widget or torch until it is needed.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "Summary",
+    "display_widget",
+    "mimebundle",
+    "register_display",
+    "show",
+    "summary_html",
+    "summary_text",
+    "supported",
+    "unregister_display",
+]
+
+Factory = Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class _Entry:
+    factory: Factory
+    auto: bool  # shown by the notebook extension when the object is displayed
+
+
+# type, or "module.QualName" for types whose module may not be imported yet
+_REGISTRY: dict[type | str, _Entry] = {}
+_BUILTINS_DONE = False
+#: called with (key, entry or None) whenever the registry changes (the extension listens)
+_listeners: list[Callable[[type | str, _Entry | None], None]] = []
+
+
+def _full_name(t: type | str) -> str:
+    return t if isinstance(t, str) else f"{t.__module__}.{t.__qualname__}"
+
+
+def _label(t: type | str) -> str:
+    """How error messages name a registered type: ours by class name, others in full."""
+    name = _full_name(t)
+    if name.startswith(__name__.split(".")[0] + "."):
+        return name.rsplit(".", 1)[-1]
+    return _ALIASES.get(name, name)
+
+
+# how supported() names some types outside this package
+_ALIASES = {
+    "torch.nn.modules.module.Module": "torch.nn.Module",
+    "ipywidgets.widgets.widget.Widget": "ipywidgets.Widget",
+}
+
+
+def register_display(cls: type | str, factory: Factory | None = None, *, auto: bool = True) -> Any:
+    """Teach :func:`show` to show instances of ``cls`` (and its subclasses).
+
+    Parameters
+    ----------
+    cls
+        A type, or its ``"module.QualName"`` (registers without importing the module).
+    factory
+        ``factory(obj, **kwargs) -> widget`` (anything Jupyter can display). Without it,
+        ``register_display`` is a decorator.
+    auto
+        With ``%load_ext iwm_widgets``, displaying such an object at the end of a cell
+        shows ``factory(obj)`` (``False``: only ``iwm.show`` does).
+
+    Examples
+    --------
+    >>> @iwm.register_display(MyProbe)  # doctest: +SKIP
+    ... def _(probe, **kw):
+    ...     return iwm.Heatmap(probe.scores, rows=probe.sites, columns=["score"])
+    """
+    if not isinstance(cls, (type, str)) or (isinstance(cls, str) and "." not in cls):
+        raise TypeError(f"register_display takes a type or a 'module.QualName' string, got {cls!r}")
+    if factory is None:
+
+        def decorate(f: Factory) -> Factory:
+            register_display(cls, f, auto=auto)
+            return f
+
+        return decorate
+    if not callable(factory):
+        raise TypeError(f"factory must be callable, got {type(factory).__name__}")
+    _ensure_builtins()
+    entry = _Entry(factory, bool(auto))
+    _REGISTRY[cls] = entry
+    for cb in list(_listeners):
+        cb(cls, entry)
+    return None
+
+
+def unregister_display(cls: type | str) -> None:
+    """Forget what :func:`register_display` registered for exactly ``cls``."""
+    _ensure_builtins()
+    if _REGISTRY.pop(cls, None) is None:
+        raise KeyError(f"nothing is registered for {_full_name(cls)}")
+    for cb in list(_listeners):
+        cb(cls, None)
+
+
+def _lookup(obj: Any) -> _Entry | None:
+    _ensure_builtins()
+    for t in type(obj).__mro__:
+        entry = _REGISTRY.get(t) or _REGISTRY.get(_full_name(t))
+        if entry is not None:
+            return entry
+    return None
+
+
+def supported() -> list[str]:
+    """Names of the types :func:`show` knows, in the order they were registered."""
+    _ensure_builtins()
+    return list(dict.fromkeys(_label(k) for k in _REGISTRY))
+
+
+def show(obj: Any, **kwargs: Any) -> Any:
+    """The widget that fits ``obj``.
+
+    ==================  ==============================================================
+    ``Model``           :class:`~iwm_widgets.widgets.module_tree.ModuleTree` (click a
+                        site: ActivationMap); ``inputs=``, ``workspace=``
+    ``torch.nn.Module`` the same, after ``iwm.load``
+    ``Workspace``       :class:`~iwm_widgets.ActivationMap` (its keyword arguments)
+    ``Result``          a heatmap of ‖h‖ at every site it read × position
+    ``Variable``        :class:`~iwm_widgets.SteeringDials` with ``ws=``; else a summary
+    ``Edit``, ``Node``  a summary table
+    ``ProbeSweep``      its chart (click a layer to pick it)
+    ``PatchingSweep``   its heatmap (``quantity="effect" | "values" | "normalized"``)
+    ``CausalEffects``   :class:`~iwm_widgets.CausalGraph` with ``ws=``; else a heatmap
+                        of the effects
+    a widget            itself
+    ==================  ==============================================================
+
+    Objects with an ``__iwm_show__(**kwargs)`` method show what it returns; other
+    types join with :func:`register_display`. Anything else raises ``TypeError``.
+    """
+    method = getattr(type(obj), "__iwm_show__", None)
+    if method is not None:
+        return method(obj, **kwargs)
+    entry = _lookup(obj)
+    if entry is None:
+        raise TypeError(
+            f"iwm.show() does not know how to show objects of type {type(obj).__name__}. It shows: "
+            f"{', '.join(supported())}. Teach it with iwm.register_display({type(obj).__name__}, "
+            "factory) or give the class an __iwm_show__(self, **kwargs) method."
+        )
+    return entry.factory(obj, **kwargs)
+
+
+# ---------------------------------------------------------------------------------------
+# Built-in factories (imported lazily: display.py is imported by the classes' repr hooks).
+
+
+def _no_kwargs(what: str, kwargs: dict[str, Any]) -> None:
+    if kwargs:
+        raise TypeError(f"show() of a {what} takes no options, got {sorted(kwargs)}")
+
+
+def _show_model(model: Any, **kw: Any) -> Any:
+    from .widgets.module_tree import ModuleTree
+
+    return ModuleTree(model, **kw)
+
+
+def _show_workspace(ws: Any, **kw: Any) -> Any:
+    from .widgets import ActivationMap
+
+    return ActivationMap(ws, **kw)
+
+
+def _show_result(result: Any, **kw: Any) -> Any:
+    from .widgets import Heatmap
+
+    _no_kwargs("Result", kw)
+    rows: list[Any] = []
+    sites: list[str] = []
+    for site, h in result.activations.items():
+        if h.ndim == 3 and (not rows or h.shape[1] == rows[0].shape[0]):
+            rows.append(h[0].float().norm(dim=-1))
+            sites.append(site)
+    if not rows:
+        return Summary(result)
+    import torch
+
+    labels = result.meta.get("labels") or [str(i) for i in range(rows[0].shape[0])]
+    return Heatmap(
+        torch.stack(rows),
+        rows=sites,
+        columns=list(labels),
+        title=f"result (generation {result.generation}): ‖h‖ by site and position",
+        label="activation norm ‖h‖",
+    )
+
+
+def _show_variable(var: Any, ws: Any = None, **kw: Any) -> Any:
+    if ws is None:
+        _no_kwargs("Variable without ws=", kw)
+        return Summary(var)
+    from .widgets import SteeringDials
+
+    return SteeringDials(ws, [var], **kw)
+
+
+def _show_summary(obj: Any, **kw: Any) -> Any:
+    _no_kwargs(type(obj).__name__, kw)
+    return Summary(obj)
+
+
+def _show_probe_sweep(sweep: Any, **kw: Any) -> Any:
+    _no_kwargs("ProbeSweep", kw)
+    return sweep.widget()
+
+
+def _show_patching(sweep: Any, **kw: Any) -> Any:
+    return sweep.widget(**kw)
+
+
+def _show_effects(effects: Any, ws: Any = None, **kw: Any) -> Any:
+    if ws is not None:
+        from .widgets import CausalGraph
+
+        return CausalGraph(ws, effects.nodes, **kw)
+    _no_kwargs("CausalEffects without ws=", kw)
+    import torch
+
+    from .widgets import Heatmap
+
+    ids = [n.id for n in effects.nodes]
+    m = torch.where(
+        effects.downstream, effects.effects, torch.full_like(effects.effects, torch.nan)
+    )
+    return Heatmap(
+        m,
+        rows=ids,
+        columns=ids,
+        title="causal effects: row node → column node (blank: not downstream)",
+        diverging=True,
+        label="effect per unit shift",
+    )
+
+
+def _show_widget(w: Any, **kw: Any) -> Any:
+    _no_kwargs("widget", kw)
+    return w
+
+
+def _show_module(module: Any, **kw: Any) -> Any:
+    from .tracing import load
+
+    return _show_model(load(module), **kw)
+
+
+def _ensure_builtins() -> None:
+    global _BUILTINS_DONE
+    if _BUILTINS_DONE:
+        return
+    _BUILTINS_DONE = True
+    from .tracing import (
+        CausalEffects,
+        Edit,
+        Model,
+        Node,
+        PatchingSweep,
+        ProbeSweep,
+        Result,
+        Variable,
+    )
+    from .workspace import Workspace
+
+    builtins: list[tuple[type | str, Factory, bool]] = [
+        (Model, _show_model, True),
+        (Workspace, _show_workspace, False),  # each map attaches its reads: only on request
+        (Result, _show_result, True),
+        (Variable, _show_variable, True),
+        (Edit, _show_summary, True),
+        (ProbeSweep, _show_probe_sweep, True),
+        (PatchingSweep, _show_patching, True),
+        (CausalEffects, _show_effects, True),
+        (Node, _show_summary, True),
+        ("torch.nn.modules.module.Module", _show_module, False),
+        ("ipywidgets.widgets.widget.Widget", _show_widget, False),
+    ]
+    for cls, factory, auto in builtins:
+        _REGISTRY.setdefault(cls, _Entry(factory, auto))
+
+
+# ---------------------------------------------------------------------------------------
+# Static summaries: text/plain and text/html.
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A static summary of an object (what ``show`` gives when no widget fits)."""
+
+    obj: Any
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        return mimebundle(self.obj)
+
+    def __repr__(self) -> str:
+        return summary_text(self.obj)
+
+
+def mimebundle(obj: Any) -> dict[str, str]:
+    """``{"text/plain": ..., "text/html": ...}`` for one of the library's objects."""
+    return {"text/plain": summary_text(obj), "text/html": summary_html(obj)}
+
+
+def display_widget(obj: Any, widget: Any) -> None:
+    """Display ``widget`` with ``obj``'s text and HTML summaries beside it in the bundle.
+
+    Live front ends draw the widget; nbviewer, GitHub and terminals use the summaries.
+    """
+    from IPython.display import display
+
+    data = dict(widget_bundle(widget))
+    data.update(mimebundle(obj))
+    display(data, raw=True)
+
+
+def widget_bundle(widget: Any) -> dict[str, Any]:
+    """The mime bundle of a widget (``{}`` for an object with none)."""
+    fn = getattr(widget, "_repr_mimebundle_", None)
+    out = fn() if callable(fn) else None
+    if isinstance(out, tuple):  # (data, metadata)
+        out = out[0]
+    return dict(out or {})
+
+
+def _e(x: Any) -> str:
+    return html.escape(str(x))
+
+
+def _num(v: Any) -> str:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return _e(v)
+    return f"{f:.4g}"
+
+
+def _shape(shape: Iterable[int] | None) -> str:
+    return "×".join(str(int(s)) for s in shape) if shape is not None else "–"
+
+
+def _table(head: list[str], rows: Iterable[list[str]], cls: str = "") -> str:
+    """An HTML table; cells are already-escaped HTML."""
+    th = "".join(f"<th>{h}</th>" for h in head)
+    thead = f"<thead><tr>{th}</tr></thead>" if any(head) else ""
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
+    c = f' class="{cls}"' if cls else ""
+    return f"<table{c}>{thead}<tbody>{body}</tbody></table>"
+
+
+def _box(kind: str, head: str, *parts: str) -> str:
+    return f'<div class="iwm-summary iwm-{kind}"><p>{head}</p>{"".join(parts)}</div>'
+
+
+MAX_ROWS = 300
+MAX_CODE = 4000
+
+
+def _more(n: int, shown: int, what: str) -> str:
+    return f"<p>… and {n - shown} more {what}</p>" if n > shown else ""
+
+
+def summary_text(obj: Any) -> str:
+    """A short plain-text summary (the object's ``repr`` unless it is unreadable)."""
+    from .tracing import CausalEffects, Node
+
+    if isinstance(obj, CausalEffects):
+        edges = obj.edges()
+        top = max(edges, key=lambda e: abs(e[2]), default=None)
+        strongest = (
+            ""
+            if top is None
+            else f", strongest {obj.nodes[top[0]].id} -> {obj.nodes[top[1]].id} ({top[2]:+.4g})"
+        )
+        return (
+            f"<CausalEffects {len(obj.nodes)} nodes, {len(edges)} downstream edges"
+            f"{strongest}, {obj.seconds:.2f} s>"
+        )
+    if isinstance(obj, Node):
+        site = "" if obj.site is None else f" @ {obj.site}"
+        return f"<Node {obj.id!r} {obj.kind}{site} position {obj.position}>"
+    return repr(obj)
+
+
+def summary_html(obj: Any) -> str:
+    """A compact HTML summary (tables, no JavaScript) of one of the library's objects."""
+    fn = _html_for(obj)
+    if fn is None:
+        return f"<pre>{_e(summary_text(obj))}</pre>"
+    return fn(obj)
+
+
+def _html_for(obj: Any) -> Callable[[Any], str] | None:
+    from .tracing import (
+        CausalEffects,
+        Edit,
+        Model,
+        Node,
+        PatchingSweep,
+        ProbeSweep,
+        Result,
+        Variable,
+    )
+
+    table: list[tuple[type, Callable[[Any], str]]] = [
+        (Model, _model_html),
+        (Result, _result_html),
+        (Variable, _variable_html),
+        (Edit, _edit_html),
+        (ProbeSweep, _probe_sweep_html),
+        (PatchingSweep, _patching_html),
+        (CausalEffects, _effects_html),
+        (Node, _node_html),
+    ]
+    return next((fn for cls, fn in table if isinstance(obj, cls)), None)
+
+
+def _model_html(m: Any) -> str:
+    from .widgets.module_tree import last_shapes, module_records
+
+    recs = module_records(m, last_shapes(m))
+    n_params = sum(p.numel() for p in m.module.parameters())
+    head = (
+        f"<b>Model</b> <code>{_e(m.name)}</code> · {_e(m.kind)} · {n_params:,} parameters · "
+        f"{len(m.layers)} layers · {len(recs)} modules"
+    )
+    by_path = {r["path"]: r for r in recs}
+    layer_rows = [
+        [
+            f"<code>{_e(p)}</code>",
+            _e(by_path[p]["type"]) if p in by_path else "",
+            _shape(by_path[p]["shape"]) if p in by_path else "–",
+            f"{by_path[p]['params']:,}" if p in by_path else "",
+        ]
+        for p in m.layers
+    ]
+    all_rows = [
+        [
+            f"<code>{'&nbsp;' * 2 * r['depth']}{_e(r['path'])}</code>",
+            _e(r["type"]),
+            _shape(r["shape"]),
+            f"{r['params']:,}",
+        ]
+        for r in recs[:MAX_ROWS]
+    ]
+    cols = ["module", "type", "output shape", "parameters"]
+    return _box(
+        "model",
+        head,
+        _table(["layer", *cols[1:]], layer_rows, "iwm-layers"),
+        f"<details><summary>all {len(recs)} modules</summary>"
+        + _table(cols, all_rows, "iwm-modules")
+        + _more(len(recs), len(all_rows), "modules")
+        + "</details>",
+        "<p>Interactive: <code>iwm.show(model)</code> or <code>%iwm show</code></p>",
+    )
+
+
+def _result_html(r: Any) -> str:
+    head = (
+        f"<b>Result</b> generation {r.generation} · {len(r.edits)} edits · "
+        f"output {_shape(r.output.shape)}"
+        + ("" if r.rollout is None else f" · rollout {_shape(r.rollout.shape)}")
+        + f" · {r.elapsed_ms:.1f} ms"
+    )
+    items = list(r.activations.items())
+    rows = [
+        [f"<code>{_e(k)}</code>", _shape(v.shape), _num(v[0].float().norm(dim=-1).mean())]
+        for k, v in items[:MAX_ROWS]
+    ]
+    edits = "".join(f"<li><code>{_e(e.describe())}</code></li>" for e in r.edits)
+    return _box(
+        "result",
+        head,
+        _table(["site", "shape", "mean ‖h‖ (row 0)"], rows, "iwm-sites"),
+        _more(len(items), len(rows), "sites"),
+        f"<p>edits:</p><ul>{edits}</ul>" if edits else "",
+    )
+
+
+def _variable_html(v: Any) -> str:
+    head = (
+        f"<b>Variable</b> <code>{_e(v.name)}</code> @ <code>{_e(v.site)}</code> · "
+        f"{v.k} component{'s' if v.k != 1 else ''} · width {v.width}"
+        + (f" · model <code>{_e(v.model_name)}</code>" if v.model_name else "")
+    )
+    comp = [
+        [
+            f"<code>{_e(c)}</code>",
+            _num(v.read[i].norm()),
+            _num(v.bias[i]),
+            _num(v.write[i].norm()),
+        ]
+        for i, c in enumerate(v.components)
+    ]
+    scores = [[_e(k), _num(x)] for k, x in v.score.items() if isinstance(x, (int, float))]
+    return _box(
+        "variable",
+        head,
+        _table(["component", "‖read‖", "bias", "‖write‖"], comp, "iwm-components"),
+        _table(["score", "value"], scores, "iwm-scores") if scores else "",
+    )
+
+
+def _edit_html(e: Any) -> str:
+    scope = (
+        "every position"
+        if e.positions is None and e.start is None
+        else f"positions {list(e.positions)}"
+        if e.positions is not None
+        else f"every step from {e.start} on"
+    )
+    rows = [
+        ["op", f"<code>{_e(e.op)}</code>"],
+        ["site", f"<code>{_e(e.site)}</code>"],
+        ["scope", _e(scope)],
+    ]
+    if e.rows is not None:
+        rows.append(["batch rows", _e(list(e.rows))])
+    if e.features is not None:
+        rows.append(["features", _e(f"{e.features[0]}:{e.features[1]}")])
+    if e.label:
+        rows.append(["label", _e(e.label)])
+    rows.append(["id", f"<code>{_e(e.id)}</code>"])
+    try:
+        text = e.to_code()
+    except Exception:  # an edit that cannot print code still has a summary
+        text = ""
+    if len(text) > MAX_CODE:  # long vectors: the page stays light
+        text = text[:MAX_CODE] + "\n… (truncated: edit.to_code() gives all of it)"
+    code = (
+        f"<details><summary>nnsight code</summary><pre>{_e(text)}</pre></details>" if text else ""
+    )
+    return _box(
+        "edit",
+        f"<b>Edit</b> <code>{_e(e.describe())}</code>",
+        _table(["", ""], rows, "iwm-fields"),
+        code,
+    )
+
+
+def _probe_sweep_html(s: Any) -> str:
+    metric = "R²" if s.kind == "regression" else "accuracy"
+    best = s.best_layer
+    keys = list(dict.fromkeys(k for sc in s.scores.values() for k in sc))
+    rows = []
+    for site in s.sites:
+        sc = s.scores[site]
+        cells = [_num(sc.get(k, float("nan"))) for k in keys]
+        mark = (lambda x: f"<b>{x}</b>") if site == best else (lambda x: x)
+        rows.append([mark(f"<code>{_e(site)}</code>"), *[mark(c) for c in cells]])
+    base = [[_e(k), _num(v)] for k, v in s.baselines.items()]
+    return _box(
+        "probe-sweep",
+        f"<b>ProbeSweep</b> target <code>{_e(s.target)}</code> · {metric} on held-out "
+        f"sequences · {s.n_train} train / {s.n_test} test rows · best layer "
+        f"<code>{_e(best)}</code>",
+        _table(["site", *[_e(k.replace("_", " ")) for k in keys]], rows, "iwm-scores"),
+        _table(["baseline", metric], base, "iwm-baselines") if base else "",
+    )
+
+
+def _patching_html(s: Any) -> str:
+    eff = s.effect
+    labels = s.labels or [str(p) for p in s.positions]
+    per_site = []
+    for i, site in enumerate(s.sites):
+        j = int(eff[i].abs().argmax())
+        per_site.append([f"<code>{_e(site)}</code>", _e(labels[j]), _num(eff[i, j])])
+    flat = eff.reshape(-1)
+    k = min(10, flat.numel())
+    top = flat.abs().topk(k).indices.tolist()
+    n_cols = eff.shape[1]
+    top_rows = [
+        [f"<code>{_e(s.sites[t // n_cols])}</code>", _e(labels[t % n_cols]), _num(flat[t])]
+        for t in top
+    ]
+    agree = "" if s.agreement is None else f" · attribution agreement r = {s.agreement:.3f}"
+    return _box(
+        "patching-sweep",
+        f"<b>PatchingSweep</b> {_e(s.mode)} · {len(s.sites)} sites × {len(s.positions)} "
+        f"positions · clean {_num(s.clean_metric)} · corrupt {_num(s.corrupt_metric)} · "
+        f"{s.traces} traces in {s.seconds:.2f} s{agree}",
+        "<p>largest effect at each site (metric change from the unpatched run):</p>",
+        _table(["site", "position", "effect"], per_site, "iwm-per-site"),
+        f"<details><summary>top {k} cells</summary>"
+        + _table(["site", "position", "effect"], top_rows, "iwm-top")
+        + "</details>",
+    )
+
+
+def _effects_html(c: Any) -> str:
+    nodes = [
+        [
+            f"<code>{_e(n.id)}</code>",
+            _e(n.kind),
+            f"<code>{_e(n.site)}</code>" if n.site is not None else "",
+            _num(c.values[i]),
+            _num(c.deltas[i]),
+        ]
+        for i, n in enumerate(c.nodes)
+    ]
+    edges = sorted(c.edges(), key=lambda e: -abs(e[2]))
+    top = [
+        [f"<code>{_e(c.nodes[a].id)}</code>", f"<code>{_e(c.nodes[b].id)}</code>", _num(x)]
+        for a, b, x in edges[:20]
+    ]
+    return _box(
+        "causal-effects",
+        f"<b>CausalEffects</b> {len(c.nodes)} nodes · {len(edges)} downstream edges · "
+        f"{c.seconds:.2f} s",
+        _table(["node", "kind", "site", "value", "shift"], nodes, "iwm-nodes"),
+        "<p>strongest edges (change of target per unit shift of source):</p>"
+        + _table(["source", "target", "effect"], top, "iwm-edges")
+        + _more(len(edges), len(top), "edges"),
+    )
+
+
+def _node_html(n: Any) -> str:
+    rows = [["kind", _e(n.kind)], ["position", _e(n.position)]]
+    if n.site is not None:
+        rows.insert(1, ["site", f"<code>{_e(n.site)}</code>"])
+    if n.truth:
+        rows.append(["ground truth", f"<code>{_e(n.truth)}</code>"])
+    return _box("node", f"<b>Node</b> <code>{_e(n.id)}</code>", _table(["", ""], rows))
