@@ -31,6 +31,8 @@ from .tracing import (
     probe_sweep,
     run,
 )
+from .tracing.remote import RemoteError
+from .tracing.run import Summary
 from .widgets import ActivationMap, CausalGraph, Heatmap, ModuleTree, SteeringDials
 from .workspace import Workspace
 
@@ -65,9 +67,11 @@ __all__ = [
     "Node",
     "PatchingSweep",
     "ProbeSweep",
+    "RemoteError",
     "Result",
     "Site",
     "SteeringDials",
+    "Summary",
     "Variable",
     "Workspace",
     "attention_heads",

@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 
 from .errors import IWMError
 from .tracing import Edit, Model, Result, Site, as_site, edits_to_code, load, run
+from .tracing.run import Summary
 
 __all__ = ["Workspace"]
 
@@ -46,6 +47,13 @@ class Workspace:
     -----
     ``add_edit`` and friends return at once; call :meth:`wait` to block until the
     newest state has been run, or :meth:`run` to run synchronously.
+
+    A remote model (``iwm.load(..., remote=...)``) runs on NDIF from the same runner
+    thread, so the kernel stays free: ``status`` is ``"running"`` while a request is
+    in flight (``remote_status``: NDIF's job status, ``run_started``: when it was
+    sent), :meth:`cancel` abandons it, :meth:`retry` runs the newest state again.
+    Views ask for :class:`~iwm_widgets.tracing.run.Summary` objects rather than whole
+    activations, so only what they draw comes back.
     """
 
     def __init__(
@@ -70,6 +78,12 @@ class Workspace:
         self._inputs = self.model.prepare(inputs)
         self._edits: list[Edit] = []
         self._reads: dict[int, tuple[Site, ...]] = {}
+        self._summaries: dict[int, tuple[Summary, ...]] = {}
+        #: NDIF's last job status of the run in flight ("QUEUED: ...", "") — remote models
+        self.remote_status = ""
+        #: time.time() when the run in flight started (0 when idle)
+        self.run_started = 0.0
+        self._cancel = threading.Event()
         self._observers: list[Callback] = []
         self._selection: dict[str, Any] = {}
         self.background = background
@@ -88,7 +102,8 @@ class Workspace:
         #: background runner counters: requests made, runs executed, stale results dropped
         self.stats = {"requests": 0, "runs": 0, "dropped": 0}
         self.truth: dict[str, Any] | None = truth
-        self.add_reads(self, self.model.layers)
+        if self.model.remote is None:  # a remote run sends back only what views read
+            self.add_reads(self, self.model.layers)
 
     # ---- state ----------------------------------------------------------
     @property
@@ -227,12 +242,28 @@ class Workspace:
         )
 
     # ---- reads and observers ------------------------------------------
-    def add_reads(self, owner: Any, sites: Iterable[Site | str]) -> None:
-        """Declare the sites ``owner`` (a widget) needs; they join the one trace."""
+    def add_reads(
+        self, owner: Any, sites: Iterable[Site | str], summaries: Iterable[Summary] = ()
+    ) -> None:
+        """Declare the sites ``owner`` (a widget) needs; they join the one trace.
+
+        ``summaries``: small quantities computed inside the trace instead of whole
+        activations (``result.summaries[summary.key]``).
+        """
         self._reads[id(owner)] = tuple(self.model.check_site(as_site(s)) for s in sites)
+        sums = tuple(summaries)
+        for sm in sums:
+            self.model.check_site(sm.site)
+        self._summaries[id(owner)] = sums
 
     def remove_reads(self, owner: Any) -> None:
         self._reads.pop(id(owner), None)
+        self._summaries.pop(id(owner), None)
+
+    @property
+    def summaries(self) -> list[Summary]:
+        """The union of the summaries every attached view asks for."""
+        return list(dict.fromkeys(s for group in self._summaries.values() for s in group))
 
     def observe(self, callback: Callback) -> Callback:
         """Call ``callback(event, workspace)`` on ``"result"``, ``"error"``,
@@ -255,13 +286,29 @@ class Workspace:
     def _snapshot(self) -> tuple[Any, tuple[Edit, ...], list[Site]]:
         return self._inputs, tuple(self._edits), self.reads
 
+    def _backend(self) -> Any:
+        """A remote run's backend: NDIF's job status -> ``remote_status``; cancel."""
+        if self.model.remote is None:
+            return None
+        from .tracing.remote import Backend
+
+        def on_status(status: str, description: str) -> None:
+            self.remote_status = f"{status}: {description}" if description else status
+            self._emit("status")
+
+        return Backend(self.model.remote, on_status=on_status, cancel=self._cancel)
+
     def _execute(self, gen: int) -> Result:
+        self._cancel.clear()  # a cancel applies to the run in flight only
         x, edits, reads = self._snapshot()
+        sums = self.summaries
         stale = (
             self.baseline is None
             or self.baseline.inputs is not x
             or set(reads) - {as_site(k) for k in self.baseline.activations}
-        )
+            or any(s.key not in self.baseline.summaries and s.key + ".p" not in
+                   self.baseline.summaries for s in sums)
+        )  # fmt: skip
         if stale:  # the unedited run: recomputed only when inputs or reads change
             self.baseline = run(
                 self.model,
@@ -271,11 +318,16 @@ class Workspace:
                 rollout_steps=self.rollout_steps,
                 generation=gen,
                 prepared=True,
+                summaries=sums,
+                backend=self._backend(),
             )
         if not edits:  # no edits: the result IS the baseline, under this generation
             base = self.baseline
             assert base is not None
-            res = Result(base.activations, base.output, base.rollout, (), gen, x, base.elapsed_ms)
+            res = Result(
+                base.activations, base.output, base.rollout, (), gen, x, base.elapsed_ms,
+                dict(base.meta), base.summaries,
+            )  # fmt: skip
         else:
             res = run(
                 self.model,
@@ -285,8 +337,21 @@ class Workspace:
                 rollout_steps=self.rollout_steps,
                 generation=gen,
                 prepared=True,
+                summaries=sums,
+                backend=self._backend(),
             )
         return res
+
+    # ---- remote runs: cancel and retry -------------------------------
+    def cancel(self) -> None:
+        """Abandon the run in flight (a remote run raises ``RemoteCancelled``; shown as
+        the error, with a retry). Nothing happens when idle."""
+        if self.status == "running":
+            self._cancel.set()
+
+    def retry(self) -> None:
+        """Run the newest state again (after an error or a cancel)."""
+        self.request_run()
 
     def _publish(self, gen: int, res: Result | None, err: Exception | None) -> None:
         """Hand a finished run to the views, unless a newer request exists (latest wins).
@@ -388,6 +453,12 @@ class Workspace:
 
     def _set_status(self, status: str) -> None:
         if status != self.status:
+            if status == "running":
+                self._cancel.clear()
+                self.run_started = time.time()
+            else:
+                self.run_started = 0.0
+            self.remote_status = ""
             self.status = status
             self._emit("status")
 

@@ -13,7 +13,7 @@
 
 import { decode } from "./transport.js";
 import { colorIndex, cssColor, lut, luminance, N_COLORS, writeColor } from "./colormap.js";
-import { errorBox as makeErrorBox, fillSelect, formatValue, generationBadge, generationText, h, showError, statusBadge } from "./widget_util.js";
+import { errorBox as makeErrorBox, fillSelect, formatValue, generationBadge, generationText, h, RUN_CSS, runPanel, showError, statusBadge } from "./widget_util.js";
 
 export { formatValue };
 
@@ -380,7 +380,7 @@ const EVENTS = [
  */
 function render({ model, el }) {
   const root = h("div", "iwm-activation-map", el);
-  h("style", "", root).textContent = CSS;
+  h("style", "", root).textContent = CSS + RUN_CSS;
 
   const header = h("div", "iwm-header", root);
   const title = h("span", "iwm-title", header);
@@ -395,6 +395,7 @@ function render({ model, el }) {
   dimInput.step = "1";
   const status = statusBadge(header);
   const genBadge = generationBadge(header);
+  const run = runPanel(header, model); // remote runs: spinner, elapsed time, cancel, retry
 
   const errorBox = makeErrorBox(root);
 
@@ -816,6 +817,7 @@ function render({ model, el }) {
 
   return () => {
     disposed = true;
+    run.dispose();
     ro.disconnect();
     for (const [event, cb] of handlers) model.off(event, cb);
     canvas.removeEventListener("mousemove", onMove);

@@ -29,6 +29,8 @@ import {
   h,
   setTrait,
   showError,
+  RUN_CSS,
+  runPanel,
   statusBadge,
   throttle,
 } from "./widget_util.js";
@@ -307,6 +309,21 @@ export function sendValues(model, values) {
 }
 
 /**
+ * What the header says about when dial moves are sent.
+ * @param {{get: (name: string) => any}} model
+ * @returns {string}
+ */
+export function updateModeText(model) {
+  const m = model.get("update_mode") || "live";
+  if (m === "release") return "updates on release";
+  if (m === "throttle") {
+    const ms = Math.max(THROTTLE_MS, Number(model.get("throttle_ms")) || 0);
+    return `throttled to ${Math.round(ms)} ms (round trip)`;
+  }
+  return "";
+}
+
+/**
  * The values being edited in this view, and their throttled way to Python.
  *
  * `edit` shows a new value at once (`values`) and sends through a leading + trailing
@@ -333,7 +350,11 @@ export function valueSender(model, opts = {}) {
     if (opts.onSend) opts.onSend(sent);
     return true;
   };
-  const throttled = throttle(send, opts.wait ?? THROTTLE_MS, opts.clock);
+  const wait = () =>
+    model.get("update_mode") === "throttle"
+      ? Math.max(THROTTLE_MS, Number(model.get("throttle_ms")) || 0)
+      : (opts.wait ?? THROTTLE_MS);
+  const throttled = throttle(send, wait, opts.clock);
   return {
     /** @returns {Values} what the controls show */
     get values() {
@@ -358,7 +379,7 @@ export function valueSender(model, opts = {}) {
      */
     edit(id, v) {
       local = withValue(local ?? model.get("values"), id, v);
-      throttled();
+      if (model.get("update_mode") !== "release") throttled(); // "release": commit sends
     },
     /** The gesture ends: its final value reaches Python now. */
     commit() {
@@ -517,7 +538,7 @@ function s(tag, attrs, parent) {
 
 const EVENTS = [
   "dials", "values", "scope", "scope_start", "n_steps", "direction", "code", "rollout", "lm",
-  "latency_ms", "error", "status", "generation",
+  "latency_ms", "error", "status", "generation", "update_mode", "throttle_ms",
 ];
 
 /**
@@ -535,11 +556,14 @@ const EVENTS = [
  */
 function render({ model, el }) {
   const root = h("div", "iwm-steering-dials", el);
-  h("style", "", root).textContent = CSS + LM_CSS;
+  h("style", "", root).textContent = CSS + LM_CSS + RUN_CSS;
 
   const header = h("div", "iwm-header", root);
   h("span", "iwm-title", header).textContent = "Steering dials";
   const status = statusBadge(header, "iwm-status iwm-idle");
+  const run = runPanel(header, model);
+  const mode = h("span", "iwm-update-mode", header);
+  mode.title = "when a dial move is sent to Python";
   const latency = h("span", "iwm-latency", header);
   latency.title = "time Python took for the last re-run";
   const genBadge = generationBadge(header);
@@ -897,6 +921,9 @@ function render({ model, el }) {
     status.classList.toggle("iwm-idle", !running);
     const ms = Number(model.get("latency_ms"));
     latency.textContent = ms > 0 ? `re-run ${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms` : "";
+    mode.textContent = updateModeText(model);
+    root.dataset.updateMode = model.get("update_mode") || "live";
+    run.update();
     genBadge.textContent = generationText(model);
   }
 
@@ -1119,6 +1146,7 @@ function render({ model, el }) {
     ro.disconnect();
     for (const [event, cb] of handlers) model.off(event, cb);
     for (const c of controls) c.dispose();
+    run.dispose();
     resetButton.removeEventListener("click", onReset);
     copyButton.removeEventListener("click", onCopy);
     scopeSelect.removeEventListener("change", onScope);

@@ -113,9 +113,10 @@ function pendingCall(clock, invoke, arm) {
  * the last run are folded into one trailing run at the end of the interval, with the
  * newest arguments. `flush()` runs a pending call now; `cancel()` drops it. A run whose
  * `fn` returns false did nothing (nothing new to send) and does not start an interval.
+ * `wait` may be a function, read at each call (e.g. a measured round trip).
  * @template {any[]} A
  * @param {(...args: A) => (void | boolean)} fn
- * @param {number} wait ms
+ * @param {number | (() => number)} wait ms
  * @param {Clock} [clock]
  * @returns {PendingCall<A>}
  */
@@ -128,7 +129,8 @@ export function throttle(fn, wait, clock = realClock()) {
       if (fn(...a) !== false) last = now;
     },
     (state, run) => {
-      const left = wait - (clock.now() - last);
+      const w = typeof wait === "function" ? wait() : wait;
+      const left = w - (clock.now() - last);
       if (left <= 0) run();
       else if (state.timer === null) state.timer = clock.setTimeout(run, left);
     },
@@ -245,3 +247,89 @@ export function showError(root, box, messages) {
   root.classList.toggle("iwm-stale", !!msg);
   return msg;
 }
+
+// ---------------------------------------------------------------------------------------
+// Runs in flight (remote models): spinner with elapsed time, NDIF's job status, cancel,
+// retry. Traits read: status, run_started (ms since the epoch), remote (host or ""),
+// remote_status, error. Messages sent: {type: "cancel"}, {type: "retry"}.
+
+/**
+ * "running 1.2 s · QUEUED: Moved to position 1 in Queue." for a run in flight, else "".
+ * @param {{get: (name: string) => any}} model
+ * @param {number} now ms since the epoch
+ * @returns {string}
+ */
+export function runText(model, now) {
+  if (model.get("status") !== "running") return "";
+  const started = Number(model.get("run_started")) || 0;
+  const secs = started > 0 ? Math.max(0, (now - started) / 1000) : 0;
+  const where = model.get("remote") ? " on NDIF" : "";
+  const queue = model.get("remote_status") || "";
+  return `running${where} ${secs.toFixed(1)} s${queue ? ` · ${queue}` : ""}`;
+}
+
+/**
+ * A run panel: spinner + elapsed time + NDIF's status, a cancel button while running and
+ * a retry button after an error. Updates itself (a 100 ms timer while running).
+ * @param {Element} parent
+ * @param {Model & {on: Function, off: Function, send: Function}} model
+ * @returns {{el: HTMLElement, update: () => void, dispose: () => void}}
+ */
+export function runPanel(parent, model) {
+  const el = h("span", "iwm-run", parent);
+  const spinner = h("span", "iwm-spinner", el);
+  spinner.textContent = "◌";
+  const text = h("span", "iwm-run-text", el);
+  const cancel = h("button", "iwm-cancel", el);
+  cancel.type = "button";
+  cancel.textContent = "cancel";
+  cancel.title = "abandon the run in flight";
+  const retry = h("button", "iwm-retry", el);
+  retry.type = "button";
+  retry.textContent = "retry";
+  retry.title = "run the newest state again";
+  /** @type {any} */
+  let timer = null;
+  const update = () => {
+    const running = model.get("status") === "running";
+    const remote = !!model.get("remote");
+    el.hidden = !running && !(remote && model.get("error"));
+    spinner.hidden = !running;
+    cancel.hidden = !running || !remote;
+    retry.hidden = running || !model.get("error");
+    text.textContent = runText(model, Date.now());
+    el.dataset.remoteStatus = model.get("remote_status") || "";
+    if (running && timer === null) timer = setInterval(update, 100);
+    if (!running && timer !== null) {
+      clearInterval(timer);
+      timer = null;
+    }
+  };
+  const onCancel = () => model.send({ type: "cancel" });
+  const onRetry = () => model.send({ type: "retry" });
+  cancel.addEventListener("click", onCancel);
+  retry.addEventListener("click", onRetry);
+  const names = ["status", "run_started", "remote_status", "error", "remote"];
+  for (const n of names) model.on(`change:${n}`, update);
+  update();
+  return {
+    el,
+    update,
+    dispose() {
+      for (const n of names) model.off(`change:${n}`, update);
+      cancel.removeEventListener("click", onCancel);
+      retry.removeEventListener("click", onRetry);
+      if (timer !== null) clearInterval(timer);
+      timer = null;
+    },
+  };
+}
+
+/** CSS of the run panel (include it in a view's style). */
+export const RUN_CSS = `
+.iwm-run { display: inline-flex; gap: 6px; align-items: center; color: var(--iwm-muted, #666); }
+.iwm-run[hidden], .iwm-run [hidden] { display: none; }
+.iwm-spinner { display: inline-block; animation: iwm-spin 1s linear infinite; }
+@keyframes iwm-spin { to { transform: rotate(360deg); } }
+.iwm-run button { font-size: 0.85em; padding: 0 6px; }
+`;

@@ -2,8 +2,11 @@
 //
 // A file in js/ is a widget entry when iwm_widgets/widgets/<name>.py exists (one .py and
 // one .js of the same name per widget); every other js/*.js is a shared module that the
-// entries import. Output is unminified ESM, the same bytes on every machine, so the
-// bundles can be committed and diffed (tests/test_js_bundle.py rebuilds and compares).
+// entries import. Output is minified ESM, the same bytes on every machine, so the
+// bundles can be committed and checked (tests/test_js_bundle.py rebuilds and compares).
+// Minified because each widget's bundle is its `_esm` trait: it goes to the browser with
+// every widget and into every notebook saved with widget state (≈ 40% smaller than
+// unminified). Read and diff the sources in js/; exported names stay as written.
 //
 // Usage: node scripts/build_js.mjs [--outdir DIR] [--list]
 
@@ -41,6 +44,7 @@ async function main(argv) {
       bundle: true,
       format: "esm",
       charset: "utf8", // keep "…" and "‖" readable instead of \u escapes
+      minify: true,
       legalComments: "inline",
       banner: { js: `// Generated from js/${name}.js by scripts/build_js.mjs (npm run build). Do not edit.` },
       logLevel: "warning",

@@ -53,15 +53,33 @@ def test_burst_of_edits_never_queues_runs_and_last_value_wins(tiny, tiny_x):
     ws.close()
 
 
+class Gate(nn.Module):
+    """A layer that, once armed, holds the forward pass until the test opens it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.armed = False
+        self.entered = threading.Event()
+        self.opened = threading.Event()
+
+    def forward(self, h: torch.Tensor) -> torch.Tensor:
+        if self.armed:
+            self.entered.set()
+            self.opened.wait(30)
+        return h
+
+
 def test_runner_does_not_block_the_caller(tiny, tiny_x):
-    tiny.guard = Slow()
+    tiny.guard = gate = Gate()
     ws = iwm.Workspace(tiny, tiny_x)
     ws.run()
-    t0 = time.perf_counter()
-    ws.add_edit(iwm.Edit.scale("blocks.2", 0.5))
-    assert time.perf_counter() - t0 < 0.02  # returned before the 30 ms run finished
-    ws.wait()
-    assert threading.active_count() >= 1
+    gate.armed = True
+    ws.add_edit(iwm.Edit.scale("blocks.2", 0.5))  # returns although the run cannot finish
+    assert gate.entered.wait(10), "the re-run never started"
+    assert ws.status == "running" and not gate.opened.is_set()
+    gate.opened.set()
+    res = ws.wait()
+    assert len(res.edits) == 1
     ws.close()
 
 

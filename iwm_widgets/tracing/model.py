@@ -68,6 +68,9 @@ class Model:
         The tokenizer of a language model.
     lock : threading.RLock
         Held while a trace runs: nnsight is not safe under concurrent traces.
+    remote : Remote or None
+        Where the model runs when it is remote (``load(..., remote=...)``): its traces
+        go to that NDIF server; ``module`` then holds meta tensors (shapes, no weights).
     """
 
     def __init__(
@@ -90,6 +93,7 @@ class Model:
         self.tokenizer = tokenizer
         self.nnsight = wrapper if wrapper is not None else nnsight.NNsight(module)
         self.lock = threading.RLock()
+        self.remote: Any = None  # a tracing.remote.Remote for models served by NDIF
         self._all_paths = [n for n, _ in module.named_modules() if n]
         self._forward_order: list[str] | None = None
         self._shapes: dict[tuple[Any, ...], dict[Site, tuple[int, ...]]] = {}
@@ -209,7 +213,13 @@ class Model:
         return inputs
 
     def forward(self, inputs: Any) -> Any:
-        """A plain torch forward (no nnsight) on prepared inputs."""
+        """A plain torch forward (no nnsight) on prepared inputs.
+
+        A remote model's module lives on the ``meta`` device: the forward runs on meta
+        tensors, which is enough for shapes and the forward order.
+        """
+        if self.remote is not None and isinstance(inputs, torch.Tensor):
+            inputs = inputs.to("meta")
         return self.module(inputs)
 
     def labels(self, inputs: Any) -> list[str]:
@@ -225,6 +235,11 @@ class Model:
         """Logits of the final norm + unembedding applied to a hidden state ``h``."""
         if self.kind != "lm":
             raise AttributeError("the logit lens needs a language model")
+        if self.remote is not None:
+            raise AttributeError(
+                "a remote model's weights stay on the server: read the logit lens inside "
+                "the trace (run(..., summaries=[Summary.lens(site)]))"
+            )
         head = self.module.get_output_embeddings()  # type: ignore[operator]
         norm = None
         for name, sub in self.module.named_modules():
@@ -326,14 +341,20 @@ def _load_hf_dir(path: Path, **kw: Any) -> Model:
     return m
 
 
-def load(x: Any, **kwargs: Any) -> Model:
+def load(x: Any, *, remote: bool | str | None = None, **kwargs: Any) -> Model:
     """Load a model for tracing.
 
     Parameters
     ----------
     x
         A zoo name (``"bouncing-ball"``), a local Hugging Face directory (written by
-        ``save_pretrained``, with its tokenizer), or any ``torch.nn.Module``.
+        ``save_pretrained``, with its tokenizer), or any ``torch.nn.Module``; with
+        ``remote``, a Hugging Face id or a directory the NDIF server serves.
+    remote
+        Run the model on NDIF: ``True`` for NDIF's own server (API key from
+        ``NDIF_API_KEY`` or nnsight's config), or the URL of a self-hosted NDIF
+        (``"http://host:8001"``). No weights are downloaded; ``timeout=`` (seconds,
+        default 120) bounds each remote run.
     **kwargs
         Passed to ``from_pretrained`` for directories; ``layers=`` for modules.
 
@@ -341,6 +362,14 @@ def load(x: Any, **kwargs: Any) -> Model:
     -------
     Model
     """
+    if remote is not None and remote is not False:
+        if not isinstance(x, (str, os.PathLike)):
+            raise TypeError(
+                f"remote= needs a model id or a directory the server serves, got {type(x).__name__}"
+            )
+        from .remote import load_remote
+
+        return load_remote(x, remote, **kwargs)
     if isinstance(x, Model):
         return x
     if isinstance(x, torch.nn.Module):

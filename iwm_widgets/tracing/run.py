@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import nnsight
 import torch
 
 from ..errors import EditError, InputError, IWMError, RunError
@@ -14,7 +15,77 @@ from .edits import Edit, apply_edit
 from .model import Model
 from .sites import Site, as_site
 
-__all__ = ["Result", "run"]
+__all__ = ["Result", "Summary", "run"]
+
+
+class Summary:
+    """A small quantity computed from a site's value inside the trace.
+
+    Views that need less than a whole activation ask for a summary, so a remote run
+    sends back only that: ``[B, T]`` norms instead of ``[B, T, d]`` states, the top-k
+    of the logit lens instead of ``[B, T, vocab]`` logits, a Variable's readout.
+    ``result.summaries[summary.key]`` holds the value (the lens: ``key + ".p"`` the
+    probabilities, ``key + ".i"`` the token ids).
+
+    Build with :meth:`norm`, :meth:`dim`, :meth:`readout` or :meth:`lens`.
+    """
+
+    def __init__(self, site: Site | str, kind: str, arg: Any = None, key: str = "") -> None:
+        if kind not in ("norm", "dim", "readout", "lens"):
+            raise ValueError(f"unknown summary kind {kind!r}")
+        self.site = as_site(site)
+        self.kind = kind
+        self.arg = arg
+        self.key = key or f"{kind}:{self.site}" + ("" if arg is None else f":{arg}")
+
+    @classmethod
+    def norm(cls, site: Site | str) -> Summary:
+        """``‖h‖`` over the hidden dimension: ``[B, T]``."""
+        return cls(site, "norm")
+
+    @classmethod
+    def dim(cls, site: Site | str, d: int) -> Summary:
+        """One hidden dimension ``h[..., d]``: ``[B, T]``."""
+        return cls(site, "dim", int(d))
+
+    @classmethod
+    def readout(cls, site: Site | str, read: torch.Tensor, name: str) -> Summary:
+        """``h @ read.T`` for directions ``read`` ``[k, d]``: ``[B, T, k]``."""
+        r = torch.as_tensor(read, dtype=torch.float32)
+        return cls(site, "readout", r.reshape(-1, r.shape[-1]), key=f"readout:{site}:{name}")
+
+    @classmethod
+    def lens(cls, site: Site | str, k: int = 1) -> Summary:
+        """Logit lens top-``k``: probabilities ``[B, T, k]`` and token ids."""
+        return cls(site, "lens", int(k))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Summary) and other.key == self.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __repr__(self) -> str:
+        return f"Summary({self.key!r})"
+
+
+def _summarize(nn: Any, s: Summary, h: torch.Tensor, lens: tuple[str | None, str]) -> Any:
+    """Inside a trace: the summary's value(s) of ``h``, marked saved."""
+    if s.kind == "norm":
+        return {s.key: h.float().norm(dim=-1).save()}  # type: ignore[attr-defined]
+    if s.kind == "dim":
+        return {s.key: h[..., s.arg].float().save()}  # type: ignore[attr-defined]
+    if s.kind == "readout":
+        return {s.key: (h.float() @ s.arg.T).save()}  # type: ignore[attr-defined]
+    norm, head = lens
+    x = nn.get(norm)(h) if norm else h
+    top = nn.get(head)(x).float().softmax(-1).topk(s.arg, dim=-1)
+    return {s.key + ".p": top.values.save(), s.key + ".i": top.indices.save()}  # type: ignore[attr-defined]
+
+
+def _last_position(out: Any) -> torch.Tensor:
+    """Inside a remote trace: the output's last position only (what the views need)."""
+    return output_tensor(out)[:, -1:]
 
 
 @dataclass
@@ -53,6 +124,8 @@ class Result(Mapping[str, torch.Tensor]):
     inputs: Any = None
     elapsed_ms: float = 0.0
     meta: dict[str, Any] = field(default_factory=dict)
+    #: values of the :class:`Summary` objects asked for, by ``Summary.key``
+    summaries: dict[str, torch.Tensor] = field(default_factory=dict)
 
     def __getitem__(self, key: str | Site) -> torch.Tensor:
         k = str(as_site(key))
@@ -96,7 +169,10 @@ def _value(x: Any) -> torch.Tensor:
 
 
 def _plan(
-    model: Model, edits: Sequence[Edit], reads: Iterable[Site | str]
+    model: Model,
+    edits: Sequence[Edit],
+    reads: Iterable[Site | str],
+    visit: Iterable[Site] = (),
 ) -> list[tuple[Site, list[Edit], bool]]:
     """Sites touched, in forward order: (site, its edits, whether to save it)."""
     read_set = {model.check_site(s) for s in reads}
@@ -104,7 +180,7 @@ def _plan(
     for e in edits:
         model.check_site(e.site)
         by_site.setdefault(e.site, []).append(e)
-    sites = sorted(read_set | set(by_site), key=model.order_key)
+    sites = sorted(read_set | set(by_site) | set(visit), key=model.order_key)
     return [(s, by_site.get(s, []), s in read_set) for s in sites]
 
 
@@ -121,8 +197,10 @@ def _visit(
     saves: dict[str, Any],
     offset: int = 0,
     total: int | None = None,
+    summaries: Mapping[Site, Sequence[Summary]] | None = None,
+    lens: tuple[str | None, str] = (None, ""),
 ) -> None:
-    """Inside a trace: apply each site's edits, then save it on the first step."""
+    """Inside a trace: apply each site's edits, then save it (or its summaries) on step 0."""
     for site, site_edits, keep in plan:
         if step > 0 and not site_edits:
             continue  # rollout steps only need the edits; reads come from the first step
@@ -131,6 +209,9 @@ def _visit(
             apply_edit(e, h, offset, total)
         if keep and step == 0:
             saves[str(site)] = h.detach().clone().save()  # type: ignore[attr-defined]
+        if step == 0 and summaries:
+            for s in summaries.get(site, ()):
+                saves.update(_summarize(nn, s, h.detach(), lens))
 
 
 def run(
@@ -142,6 +223,8 @@ def run(
     rollout_steps: int = 0,
     generation: int = 0,
     prepared: bool = False,
+    summaries: Iterable[Summary] = (),
+    backend: Any = None,
 ) -> Result:
     """Run ``model`` on ``inputs`` in ONE nnsight trace, applying ``edits``.
 
@@ -160,6 +243,12 @@ def run(
         applied at every step (one trace over the model's ``rollout``).
     generation
         Stamped on the result.
+    summaries
+        :class:`Summary` objects computed inside the trace (``result.summaries``).
+    backend
+        Remote models: a :class:`~iwm_widgets.tracing.remote.Backend` (status
+        callback, cancel event); one is made when omitted. A remote result's
+        ``output`` holds the last position only.
 
     Raises
     ------
@@ -170,7 +259,11 @@ def run(
     """
     x = inputs if prepared else model.prepare(inputs)
     shapes = model.inspect(x)
-    plan = _plan(model, edits, reads)
+    by_site: dict[Site, list[Summary]] = {}
+    for sm in dict.fromkeys(summaries):
+        by_site.setdefault(model.check_site(sm.site), []).append(sm)
+    lens = _lens_paths(model) if any(sm.kind == "lens" for sm in summaries) else (None, "")
+    plan = _plan(model, edits, reads, by_site)
     length = x.shape[1] if isinstance(x, torch.Tensor) and x.ndim >= 2 else None
     for site, site_edits, _ in plan:
         shape = shapes.get(site)
@@ -189,7 +282,16 @@ def run(
         )
 
     nn = model.nnsight
+    remote = model.remote
+    kw: dict[str, Any] = {}
+    if remote is not None:
+        from .remote import Backend
+
+        backend = backend if backend is not None else Backend(remote)
+        kw["backend"] = backend
+    # Defined inside each traced block so that a remote run sends them back by name.
     saves: dict[str, Any] = {}
+    output: Any = None
     t0 = time.perf_counter()
     with model.lock, torch.no_grad():
         try:
@@ -197,39 +299,74 @@ def run(
                 T = int(x.shape[-1])
                 pad = getattr(model.tokenizer, "pad_token_id", None)
                 with nn.generate(
-                    x, max_new_tokens=rollout_steps, do_sample=False, pad_token_id=pad
+                    x, max_new_tokens=rollout_steps, do_sample=False, pad_token_id=pad, **kw
                 ) as tracer:
+                    saves = {}
                     for step in tracer.iter[:rollout_steps]:
                         off = 0 if step == 0 else T + step - 1
-                        _visit(nn, plan, step, saves, off, T + step)
+                        _visit(nn, plan, step, saves, off, T + step, by_site, lens)
                         if step == 0:
-                            output = nn.output.save()
+                            output = (_last_position(nn.output) if remote else nn.output).save()  # type: ignore[union-attr]
+                    saves = nnsight.save(saves)
                     generated = tracer.result.save()
                 rollout = generated[:, T:]
             elif rollout_steps:
                 rollout_fn = model.module.rollout
                 with nn.trace(x, rollout_steps, fn=rollout_fn) as tracer:
                     for step in tracer.iter[:rollout_steps]:
-                        _visit(nn, plan, step, saves)
+                        _visit(nn, plan, step, saves, summaries=by_site, lens=lens)
                         if step == 0:
                             output = nn.output.save()
                     rollout = tracer.result.save()
             else:
-                with nn.trace(x):
-                    _visit(nn, plan, 0, saves)
-                    output = nn.output.save()
+                with nn.trace(x, **kw):
+                    saves = {}
+                    _visit(nn, plan, 0, saves, summaries=by_site, lens=lens)
+                    output = (_last_position(nn.output) if remote else nn.output).save()  # type: ignore[union-attr]
+                    saves = nnsight.save(saves)
                 rollout = None
         except IWMError:
             raise
         except Exception as e:  # nnsight/torch errors: clear message, model untouched
+            if remote is not None:
+                from .remote import translate
+
+                raise translate(e, remote) from None
             raise RunError(f"the traced run failed: {type(e).__name__}: {e}") from e
     elapsed = (time.perf_counter() - t0) * 1e3
+    meta: dict[str, Any] = {}
+    if remote is not None:
+        remote.round_trips.append(elapsed)
+        meta = {
+            "remote": remote.host,
+            "bytes_received": getattr(backend, "bytes_received", 0),
+            "bytes_sent": getattr(backend, "bytes_sent", 0),
+        }
+    keys = {
+        k
+        for sm in by_site.values()
+        for sm2 in sm
+        for k in (sm2.key, sm2.key + ".p", sm2.key + ".i")
+    }
     return Result(
-        activations={k: _value(v) for k, v in saves.items()},
+        activations={k: _value(v) for k, v in saves.items() if k not in keys},
         output=output_tensor(output),
         rollout=rollout,
         edits=tuple(edits),
         generation=generation,
         inputs=x,
         elapsed_ms=elapsed,
+        meta=meta,
+        summaries={k: v for k, v in saves.items() if k in keys},
     )
+
+
+def _lens_paths(model: Model) -> tuple[str | None, str]:
+    """Paths of the final norm and the unembedding (for the logit lens in a trace)."""
+    head = model.module.get_output_embeddings()  # type: ignore[operator]
+    names = {id(m): n for n, m in model.module.named_modules()}
+    norm = None
+    for name, _ in model.module.named_modules():
+        if name.split(".")[-1] in ("ln_f", "norm", "final_layernorm", "final_layer_norm"):
+            norm = name
+    return norm, names[id(head)]

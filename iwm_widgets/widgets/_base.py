@@ -30,29 +30,69 @@ class WorkspaceWidget(anywidget.AnyWidget):
     )
     status = traitlets.Unicode("idle", help="'idle' or 'running'.").tag(sync=True)
     generation = traitlets.Int(0, help="Generation of the result drawn.").tag(sync=True)
+    remote = traitlets.Unicode(
+        "", help="NDIF host of a remote model ('' for a local one). Never holds a key."
+    ).tag(sync=True)
+    remote_status = traitlets.Unicode(
+        "", help="NDIF's job status of the run in flight (e.g. 'QUEUED: ...'), or ''."
+    ).tag(sync=True)
+    run_started = traitlets.Float(
+        0.0, help="When the run in flight started (ms since the epoch; 0 when idle)."
+    ).tag(sync=True)
+    round_trip_ms = traitlets.Float(
+        0.0, help="Remote models: median measured round trip of a run (ms; 0 before one)."
+    ).tag(sync=True)
 
     def __init__(self, ws: Workspace, **kwargs: Any) -> None:
         if not isinstance(ws, Workspace):
             raise TypeError(f"expected a Workspace, got {type(ws).__name__}")
         super().__init__(**kwargs)
         self.ws = ws
-        ws.add_reads(self, self._sites())
+        ws.add_reads(self, self._sites(), self._summaries())
         self._observer = ws.observe(self._on_ws)
+        if ws.model.remote is not None:
+            self.remote = ws.model.remote.host
+        self.on_msg(self._on_run_msg)
 
     def _sites(self) -> list[str]:
         return []
 
+    def _summaries(self) -> list[Any]:
+        """:class:`~iwm_widgets.tracing.run.Summary` objects this view draws from."""
+        return []
+
+    def _update_reads(self) -> None:
+        """Re-declare the reads (after the view changed what it shows)."""
+        self.ws.add_reads(self, self._sites(), self._summaries())
+
+    def _has_reads(self, result: Any) -> bool:
+        keys = set(result.summaries)
+        return all(str(s) in result.activations for s in self.ws.reads) and all(
+            s.key in keys or s.key + ".p" in keys for s in self.ws.summaries
+        )
+
     def _start(self) -> None:
-        """Draw the current result, or run once if there is none yet."""
-        if self.ws.result is not None and all(
-            str(s) in self.ws.result.activations for s in self.ws.reads
-        ):
+        """Draw the current result, or run once if there is none yet.
+
+        A remote model's run goes to the background runner: the kernel is not blocked.
+        """
+        if self.ws.result is not None and self._has_reads(self.ws.result):
             self._draw(self.ws.result)
+        elif self.ws.model.remote is not None and self.ws.background:
+            self.ws.request_run()
         else:
             try:
                 self.ws.run()
             except Exception as e:  # shown in the widget; the notebook keeps going
                 self.error = _message(e)
+
+    def _on_run_msg(self, widget: Any, content: dict[str, Any], buffers: Any) -> None:
+        kind = content.get("type") if isinstance(content, dict) else None
+        if kind == "cancel":
+            self.ws.cancel()
+        elif kind == "retry":
+            self.error = ""
+            self.ws.retry()
 
     def _on_ws(self, event: str, ws: Workspace) -> None:
         if event == "result" and ws.result is not None:
@@ -60,7 +100,12 @@ class WorkspaceWidget(anywidget.AnyWidget):
         elif event == "error" and ws.error is not None:
             self.error = _message(ws.error)
         elif event == "status":
-            self.status = ws.status
+            with self.hold_sync():
+                self.status = ws.status
+                self.remote_status = ws.remote_status
+                self.run_started = ws.run_started * 1e3
+                rt = ws.model.remote.round_trip_ms if ws.model.remote is not None else None
+                self.round_trip_ms = float(rt or 0.0)
         elif event == "selection":
             self._on_selection(ws.selection)
 

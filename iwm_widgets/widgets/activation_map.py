@@ -147,6 +147,7 @@ class ActivationMap(WorkspaceWidget, HeatmapTraits):
         self.quantity = quantity  # validated below
         self.observe(self._on_view_change, names=["quantity", "dim"])
         self.observe(self._on_click, names=["selection"])
+        self._update_reads()  # the quantity is known now (remote: what to compute)
         self._start()
 
     # ---- configuration -------------------------------------------------
@@ -199,14 +200,45 @@ class ActivationMap(WorkspaceWidget, HeatmapTraits):
         self.set_direction(one.read[0], f"{one.name} readout", bias=float(one.bias[0]))
 
     def _sites(self) -> list[str]:
+        if self._remote_summaries() is not None:
+            return []  # a remote run sends back only the summaries drawn
         return self._row_sites
+
+    def _summaries(self) -> list[Any]:
+        return self._remote_summaries() or []
+
+    def _remote_summaries(self) -> list[Any] | None:
+        """Remote models: what the current quantity needs, computed on the server."""
+        if self.ws.model.remote is None:
+            return None
+        from ..tracing.run import Summary
+
+        q, rows = getattr(self, "quantity", "norm"), self._row_sites
+        if q == "norm":
+            return [Summary.norm(s) for s in rows]
+        if q == "dim":
+            return [Summary.dim(s, self.dim) for s in rows]
+        if q == "lens_prob":
+            return [Summary.lens(s, 1) for s in rows]
+        if q == "direction" and self._direction is not None:
+            return [Summary.readout(s, self._direction, "map") for s in rows]
+        return None  # "delta" needs the states of both runs
 
     # ---- drawing --------------------------------------------------------
     def _matrix(self, result: Any) -> tuple[torch.Tensor, list[str]]:
         """[rows, cols] values of the current quantity, and per-cell text."""
         q = self.quantity
-        hs = [result[s][0].float() for s in self._row_sites]  # batch row 0: [P, d]
         text: list[str] = []
+        sums = self._remote_summaries()
+        if sums is not None:  # remote: the server computed exactly this
+            if q == "lens_prob":
+                m = torch.stack([result.summaries[s.key + ".p"][0, :, 0] for s in sums])
+                idx = torch.stack([result.summaries[s.key + ".i"][0, :, 0] for s in sums])
+                tok = self.ws.model.tokenizer
+                return m, [tok.decode([int(i)]) for i in idx.reshape(-1)]
+            m = torch.stack([result.summaries[s.key][0].reshape(-1) for s in sums])
+            return (m + self._bias if q == "direction" else m), text
+        hs = [result[s][0].float() for s in self._row_sites]  # batch row 0: [P, d]
         if q == "norm":
             m = torch.stack([h.norm(dim=-1) for h in hs])
         elif q == "dim":
@@ -254,11 +286,11 @@ class ActivationMap(WorkspaceWidget, HeatmapTraits):
         self.rows = list(self._row_sites)
         self.columns = self.ws.columns()
         self.cell_text = text
-        self.n_dims = int(result[self._row_sites[0]].shape[-1])
+        self.n_dims = int(self.ws.model.shape(self._row_sites[0])[-1])
         self.scale, self.vmin, self.vmax = scale, lo, hi
 
     def _refresh(self) -> None:
-        if self.ws.result is not None:
+        if self.ws.result is not None and self._has_reads(self.ws.result):
             try:
                 with self.hold_sync():
                     self._redraw(self.ws.result)
@@ -267,6 +299,10 @@ class ActivationMap(WorkspaceWidget, HeatmapTraits):
                 self.error = f"{type(e).__name__}: {e}"
 
     def _on_view_change(self, change: dict[str, Any]) -> None:
+        if self.ws.model.remote is not None:  # the server computes what is drawn
+            self._update_reads()
+            self.ws.request_run()
+            return
         self._refresh()
 
     # ---- selection ------------------------------------------------------

@@ -69,6 +69,15 @@ class SteeringDials(WorkspaceWidget):
     lm = traitlets.Dict(
         help="Language models: next-token top-k and greedy continuation, before vs after."
     ).tag(sync=True)
+    update_mode = traitlets.Enum(
+        ("live", "release", "throttle"),
+        "live",
+        help="When a dial move is sent: 'live' (throttled to 30 ms), 'release' (when the "
+        "drag ends; the default for remote models) or 'throttle' (to throttle_ms).",
+    ).tag(sync=True)
+    throttle_ms = traitlets.Float(
+        0.0, help="Throttle interval of mode 'throttle': the measured remote round trip (ms)."
+    ).tag(sync=True)
 
     def __init__(
         self,
@@ -79,6 +88,7 @@ class SteeringDials(WorkspaceWidget):
         scope_start: int | None = None,
         direction: str = "encoding",
         sliders: bool = False,
+        update_mode: str | None = None,
     ) -> None:
         if isinstance(variables, Variable):
             variables = [variables]
@@ -101,6 +111,7 @@ class SteeringDials(WorkspaceWidget):
         self.scope_start = T - 1 if scope_start is None else int(scope_start)
         self.direction = direction
         self._by_id: dict[str, dict[str, Any]] = {}
+        self.update_mode = update_mode or ("release" if ws.model.remote is not None else "live")
         self._start()  # a first result, to place the dials at the variables' readouts
         self._make_controls()
         self.values = {cid: None for cid in self._by_id}
@@ -109,7 +120,22 @@ class SteeringDials(WorkspaceWidget):
 
     # ---- controls -------------------------------------------------------
     def _sites(self) -> list[str]:
+        if self.ws.model.remote is not None:
+            return []  # remote: only the readouts come back (see _summaries)
         return sorted({str(v.site) for v in self._vars})
+
+    def _summaries(self) -> list[Any]:
+        if self.ws.model.remote is None:
+            return []
+        from ..tracing.run import Summary
+
+        return [Summary.readout(v.site, v.read, v.name) for v in self._vars]
+
+    def _readout(self, v: Variable, result: Any) -> torch.Tensor:
+        """The Variable's readout ``[B, T, k]`` (a remote result carries it as a summary)."""
+        if self.ws.model.remote is not None:
+            return result.summaries[f"readout:{v.site}:{v.name}"] + v.bias
+        return v.readout(result)
 
     def _controls_for(self, v: Variable) -> list[tuple[str, Variable, int | None]]:
         if v.k == 2 and not self._sliders:
@@ -119,8 +145,12 @@ class SteeringDials(WorkspaceWidget):
     def _make_controls(self) -> list[dict[str, Any]]:
         controls = []
         base = self.ws.baseline or self.ws.result
+        if base is not None and self.ws.model.remote is not None:
+            keys = {f"readout:{v.site}:{v.name}" for v in self._vars}
+            base = base if keys <= set(base.summaries) else None  # its run is in flight
+        self._placed = base is not None
         for v in self._vars:
-            r = v.readout(base)[0] if base is not None else torch.zeros(1, v.k)  # [T, k]
+            r = self._readout(v, base)[0] if base is not None else torch.zeros(self.n_steps, v.k)
             for cid, _, comp in self._controls_for(v):
                 if comp is None:
                     radius = float(r.norm(dim=-1).max())
@@ -233,8 +263,13 @@ class SteeringDials(WorkspaceWidget):
 
     # ---- drawing --------------------------------------------------------
     def _redraw(self, result: Any) -> None:
+        if not getattr(self, "_placed", True) and self._by_id:
+            self._make_controls()  # a remote first result arrived: place the dials now
         self.code = self.ws.to_code()
         self.latency_ms = float(result.elapsed_ms)
+        rt = self.ws.model.remote.round_trip_ms if self.ws.model.remote is not None else None
+        if rt:
+            self.throttle_ms = float(rt)
         if self.ws.model.kind == "lm":
             self.lm = self._lm_payload(result)
             return
