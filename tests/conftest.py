@@ -6,6 +6,7 @@ import os
 
 import pytest
 import torch
+from notebook_runs import Executed
 from torch import nn
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -65,3 +66,9 @@ def gpt2_dir(tmp_path_factory: pytest.TempPathFactory):
     from iwm_widgets.zoo.gpt2_local import make_gpt2_dir
 
     return make_gpt2_dir(tmp_path_factory.mktemp("gpt2") / "tiny-gpt2", n_layer=3, n_embd=32)
+
+
+@pytest.fixture(scope="session")
+def executed_notebooks(tmp_path_factory: pytest.TempPathFactory) -> Executed:
+    """Each course notebook, executed once per session on first request."""
+    return Executed(tmp_path_factory.mktemp("executed"))

@@ -460,6 +460,155 @@ graph.remove_node_edit("velocity_x@blocks.2")""",
 )
 
 write(
+    "05_language_model.ipynb",
+    [
+        (
+            "md",
+            """# 5 · The same tools on a language model from a local directory
+
+Everything so far works on any PyTorch model nnsight can trace. Here: a small GPT-2
+that ships with the package as an ordinary Hugging Face directory (`config.json`,
+`model.safetensors`, `tokenizer.json`), trained by our own code on sentences with known
+answers — 42 landmarks in 24 cities, which way a ball moves, where a taxi turns. Your own
+model loads the same way: `model.save_pretrained(dir)`, then `iwm.load(dir)`.""",
+        ),
+        (
+            "code",
+            """import json, os
+import torch
+import iwm_widgets as iwm
+from iwm_widgets.zoo.tiny_lm import tiny_lm_dir, fact_prompt, steering_prompts, NEUTRAL_PROMPT, FACTS
+
+path = tiny_lm_dir()
+print(sorted(p.name for p in path.iterdir()))
+lm = iwm.load(str(path))                 # from_pretrained(path): no hub, no network
+tok = lm.nnsight.tokenizer
+lm""",
+        ),
+        (
+            "md",
+            """## The logit lens: where does the answer appear?
+
+Apply the model's last LayerNorm and unembedding to every layer's residual stream: what
+would the model say if it stopped there? The map shows the top token's probability per
+layer and token (hover for the token).""",
+        ),
+        (
+            "code",
+            """prompt = fact_prompt("Eiffel Tower")
+ws = iwm.Workspace(lm, prompt)
+amap = iwm.ActivationMap(ws, "lens_prob")
+amap""",
+        ),
+        (
+            "code",
+            """def lens(prompt, answer):
+    res = iwm.run(lm, prompt, reads=lm.layers)
+    rows = []
+    for site in lm.layers:
+        p = lm.logit_lens(res[site][:, -1]).softmax(-1)[0]
+        rows.append((site, tok.decode(int(p.argmax())), float(p[tok.convert_tokens_to_ids(answer)])))
+    return rows
+
+for site, top, p in lens(prompt, FACTS["Eiffel Tower"]):
+    print(f"{site:<16} top token {top:<10} p(Paris) {p:.3f}")""",
+        ),
+        (
+            "md",
+            """### Exercise
+At which layer does the answer first become the top token — and stay top — for
+`"Prado Museum"` (in Madrid)? Fill in `my_answer`. The model card recorded the same
+measurement for every landmark when the model was trained.""",
+        ),
+        (
+            "code",
+            """my_answer = None   # ← a layer index 0..3
+rows = lens(fact_prompt("Prado Museum"), FACTS["Prado Museum"])
+tops = [top == FACTS["Prado Museum"] for _, top, _ in rows]
+emergence = next(i for i in range(len(tops)) if all(tops[i:]))
+card = json.loads((path / "card.json").read_text())
+assert card["logit_lens"]["by_landmark"]["Prado Museum"]["emergence_layer"] == emergence
+print("✓ right" if my_answer == emergence else f"✗ not quite: look at the rows above (answer: layer {emergence})")""",
+        ),
+        (
+            "md",
+            """## Steering with a contrastive variable
+
+`contrastive_variable` takes the difference of means between prompts whose next word is
+"right" and prompts whose next word is "left" at one layer: a direction, and a readout
+(0 = the "left" mean, 1 = the "right" mean). `Edit.add(variable, [delta])` moves the
+readout by exactly `delta`. The neutral prompt "The ball moves to the" is a coin flip.""",
+        ),
+        (
+            "code",
+            """sp = steering_prompts()
+var = iwm.contrastive_variable(lm, sp["positive"], sp["negative"], site="transformer.h.2",
+                               name="right_vs_left")
+ids = {w: tok.convert_tokens_to_ids(w) for w in ("left", "right")}
+probs = {}
+for delta in (0.0, 1.0, 2.0):
+    out = iwm.run(lm, NEUTRAL_PROMPT, [iwm.Edit.add(var, [delta], positions=[-1])]).output
+    p = out[0, -1].softmax(-1)
+    probs[delta] = {w: float(p[i]) for w, i in ids.items()}
+    print(f"delta {delta}: p(right) {probs[delta]['right']:.3f}   p(left) {probs[delta]['left']:.3f}")""",
+        ),
+        (
+            "md",
+            """### Check yourself
+Does the dial do what its name says? p(right) should rise and p(left) fall as delta grows.""",
+        ),
+        (
+            "code",
+            """assert probs[2.0]["right"] > 0.6 > probs[0.0]["right"]
+assert probs[2.0]["left"] < 0.05 < probs[0.0]["left"]
+print("✓ the right-vs-left variable steers the next word")""",
+        ),
+        (
+            "md",
+            """A dial for it, live: drag the slider and the next-token top-k and the greedy
+continuation re-run (one nnsight `generate` trace with the edit at every step).""",
+        ),
+        (
+            "code",
+            """ws_dir = iwm.Workspace(lm, NEUTRAL_PROMPT)
+dials = iwm.SteeringDials(ws_dir, var)
+dials""",
+        ),
+        (
+            "md",
+            """## The same widgets on a big model, remotely (NDIF)
+
+nnsight can send the trace to [NDIF](https://ndif.us), which runs models too big for
+your machine. With an API key in the environment (`export NDIF_API_KEY=...`, or
+nnsight's own config) the same Workspace and widgets run remotely — only the small
+summaries the views need come back, and a run never blocks the notebook:
+
+```python
+model = iwm.load("meta-llama/Llama-3.1-8B", remote=True)
+ws = iwm.Workspace(model, "The Eiffel Tower is in the city of")
+iwm.ActivationMap(ws, "lens_prob")
+```
+
+Self-hosted NDIF on one machine (what our tests do, on 127.0.0.1):
+`scripts/ndif/install.sh`, then
+`.venv/bin/python scripts/ndif/stack.py up --model DIR --port 8001`, and
+`iwm.load(DIR, remote="http://127.0.0.1:8001")`. The cell below runs remotely only when
+you switch it on.""",
+        ),
+        (
+            "code",
+            """RUN_REMOTE = False   # ← True once NDIF_API_KEY is set (it never enters the notebook)
+if RUN_REMOTE:
+    big = iwm.load("meta-llama/Llama-3.1-8B", remote=True)
+    remote_ws = iwm.Workspace(big, "The Eiffel Tower is in the city of")
+    display(iwm.ActivationMap(remote_ws, "lens_prob"))
+else:
+    print("key set:", bool(os.environ.get("NDIF_API_KEY")), "- set RUN_REMOTE = True to run remotely")""",
+        ),
+    ],
+)
+
+write(
     "06_prototype_and_export.ipynb",
     [
         (

@@ -376,9 +376,13 @@ def load(x: Any, *, remote: bool | str | None = None, **kwargs: Any) -> Model:
         x.eval()
         return Model(x, layers=kwargs.pop("layers", None), name=kwargs.pop("name", None))
     if isinstance(x, (str, os.PathLike)):
-        from ..zoo import ZOO, get_spec
+        from ..zoo import ZOO, ZOO_DIRS, get_spec
 
         s = str(x)
+        if s in ZOO_DIRS:  # a zoo language model: the real from_pretrained(dir) path
+            m = _load_hf_dir(ZOO_DIRS[s](), **kwargs)
+            m.name = s
+            return m
         if s in ZOO:
             spec = get_spec(s)
             module = spec.load_module()
@@ -394,8 +398,8 @@ def load(x: Any, *, remote: bool | str | None = None, **kwargs: Any) -> Model:
             )
         raise UnknownModelError(
             f"unknown model {s!r}: not a zoo model and not a local directory. "
-            f"Zoo models: {', '.join(sorted(ZOO))}. Remote hub ids are not downloaded; "
-            "save a model with save_pretrained(dir) and load(dir)."
+            f"Zoo models: {', '.join(sorted([*ZOO, *ZOO_DIRS]))}. Remote hub ids are not "
+            "downloaded; save a model with save_pretrained(dir) and load(dir)."
         )
     raise TypeError(
         f"load() takes a zoo name, a directory or a torch.nn.Module, got {type(x).__name__}"

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable
+from pathlib import Path
 
 from ..errors import UnknownModelError
 from ._base import ZooSpec
 
-__all__ = ["ZOO", "ZooSpec", "get_spec"]
+__all__ = ["ZOO", "ZOO_DIRS", "ZooSpec", "get_spec"]
 
 
 def _bouncing_ball() -> ZooSpec:
@@ -23,6 +24,18 @@ def _bouncing_ball() -> ZooSpec:
 
 ZOO: dict[str, Callable[[], ZooSpec]] = {
     "bouncing-ball": _bouncing_ball,
+}
+
+
+def _tiny_lm_dir() -> Path:
+    from .tiny_lm import tiny_lm_dir
+
+    return tiny_lm_dir()
+
+
+#: zoo models shipped as Hugging Face directories: loaded with from_pretrained(dir)
+ZOO_DIRS: dict[str, Callable[[], Path]] = {
+    "tiny-lm": _tiny_lm_dir,
 }
 
 

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -44,8 +45,10 @@ CHROMIUM_ARGS = [
 ]
 SERVER_START_TIMEOUT = 90.0
 RUN_ALL_TIMEOUT_MS = 180_000
-# Notebook 7's shortcuts plugin throws this on every page; harmless.
-KNOWN_PAGE_ERRORS = ("reading 'schema'",)
+# Notebook 7's shortcuts plugin throws the first on every page; harmless. Notebook 7 pages
+# also throw the second once JupyterLab pages have used the same server (its own code asks
+# for JupyterLab's file browser, which Notebook 7's notebook page lacks); harmless.
+KNOWN_PAGE_ERRORS = ("reading 'schema'", "Command 'filebrowser:open-path' not registered")
 
 
 class ServerStartError(RuntimeError):
@@ -401,3 +404,96 @@ def write_notebook(path: Path, cells: list[str]) -> Path:
     }
     path.write_text(json.dumps(nb, indent=1))
     return path
+
+
+# --- other frontends -------------------------------------------------------------------
+
+
+@dataclass
+class MarimoServer:
+    """A running ``marimo run`` app: its URL, log file and process."""
+
+    url: str
+    log: Path
+    proc: subprocess.Popen[bytes]
+
+    def log_tail(self, n: int = 60) -> str:
+        try:
+            lines = self.log.read_text(errors="replace").splitlines()
+        except OSError:
+            return "(no server log)"
+        return "\n".join(lines[-n:])
+
+
+@contextmanager
+def marimo_server(base: Path, app: Path) -> Iterator[MarimoServer]:
+    """Serve the marimo notebook ``app`` with ``marimo run`` on 127.0.0.1 (no token, no
+    browser, config and caches under ``base``), wait until it answers, stop it on exit.
+
+    Raises :class:`ServerStartError` when it exits early or does not answer in time.
+    """
+    base.mkdir(parents=True, exist_ok=True)
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+        "XDG_CONFIG_HOME": str(base / "config"),
+        "XDG_CACHE_HOME": str(base / "cache"),
+        "XDG_STATE_HOME": str(base / "state"),
+        "MARIMO_SKIP_UPDATE_CHECK": "1",
+    }
+    log = base / "marimo.log"
+    cmd = [
+        sys.executable, "-m", "marimo", "run", str(app),
+        "--headless", "--no-token", "--no-sandbox",
+        "--host", "127.0.0.1", "--port", str(port),
+    ]  # fmt: skip
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=base)
+    server = MarimoServer(f"http://127.0.0.1:{port}", log, proc)
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while True:
+            if proc.poll() is not None:
+                raise ServerStartError(
+                    f"marimo exited with code {proc.returncode} before answering.\n"
+                    f"command: {' '.join(cmd)}\n--- server log ---\n{server.log_tail()}"
+                )
+            try:
+                with urllib.request.urlopen(server.url + "/health", timeout=5) as r:
+                    if r.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, OSError):
+                pass
+            if time.monotonic() > deadline:
+                raise ServerStartError(
+                    f"marimo did not answer on {server.url} within "
+                    f"{SERVER_START_TIMEOUT:.0f} s.\n--- server log ---\n{server.log_tail()}"
+                )
+            time.sleep(0.25)
+        yield server
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=5)
+
+
+def block_external_requests(page: Any) -> list[str]:
+    """Abort every request of ``page`` that is not to 127.0.0.1 / localhost (tests talk to
+    nothing else); return the list the aborted URLs are appended to."""
+    blocked: list[str] = []
+
+    def route(r: Any) -> None:
+        host = urllib.parse.urlsplit(r.request.url).hostname
+        if host in ("127.0.0.1", "localhost") or r.request.url.startswith(("data:", "blob:")):
+            r.continue_()
+        else:
+            blocked.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    return blocked

@@ -1,0 +1,167 @@
+"""What a saved notebook holds: small widget state, no secrets, no committed outputs.
+
+The course notebooks run headless with nbclient's ``store_widget_state=True`` (what
+``jupyter nbconvert --execute`` and JupyterLab's "save widget state" write), with fake
+credentials in the kernel's environment. Then:
+
+- every widget's saved state (``metadata.widgets``) stays within a budget: no megabytes of
+  activations or bundled JavaScript per widget;
+- none of the fake credentials appears anywhere in the saved ``.ipynb``;
+- the notebooks committed to git carry no outputs, execution counts or widget state.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from notebook_runs import FAKE_SECRETS, NOTEBOOKS, Executed, fake_secrets
+
+REPO = Path(__file__).resolve().parents[1]
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+# Saved state per widget, JSON bytes (buffers count as their base64). Our widgets: their
+# JS bundle (`_esm`, 30–64 KB unminified) plus small data.
+BUDGET_IWM = 128 * 1024
+# Any other widget (ipywidgets layouts, boxes, buttons): tiny.
+BUDGET_OTHER = 16 * 1024
+# altair's offline JupyterChart carries vega + vega-lite + vega-embed in its `_esm`.
+BUDGET_CHART = 256 * 1024
+
+
+def _kind(entry: dict[str, Any]) -> str:
+    """A readable name for a saved widget model: ``iwm:<bundle>``, ``altair`` or its model."""
+    state = entry.get("state", {})
+    esm = state.get("_esm")
+    if isinstance(esm, str):
+        m = re.match(r"// Generated from js/(\w+)\.js", esm)
+        if m:
+            return f"iwm:{m.group(1)}"
+        if "spec" in state and "_vl_selections" in state:
+            return "altair:JupyterChart"
+        return "anywidget:other"
+    return f"{entry.get('model_module', '?')}:{entry.get('model_name', '?')}"
+
+
+@pytest.fixture(scope="module")
+def executed(executed_notebooks: Executed) -> dict[str, Path]:
+    """Every course notebook, executed with widget state stored (once per session)."""
+    return {p.name: executed_notebooks[p.name][0] for p in NOTEBOOKS}
+
+
+def widget_sizes(path: Path) -> list[tuple[str, str, int, int]]:
+    """(model id, kind, JSON bytes of its state, bytes of its `_esm`) per saved widget."""
+    nb = json.loads(path.read_text())
+    models = nb.get("metadata", {}).get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    rows = []
+    for mid, entry in models.items():
+        esm = entry.get("state", {}).get("_esm")
+        rows.append(
+            (
+                mid,
+                _kind(entry),
+                len(json.dumps(entry, separators=(",", ":")).encode()),
+                len(esm.encode()) if isinstance(esm, str) else 0,
+            )
+        )
+    return rows
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+def test_saved_widget_state_is_small(executed: dict[str, Path]) -> None:
+    report, too_big, kinds = [], [], set()
+    for name, path in executed.items():
+        for mid, kind, size, esm in widget_sizes(path):
+            kinds.add(kind)
+            report.append(f"{name:40} {kind:24} {size / 1024:8.1f} KB  (_esm {esm / 1024:.1f} KB)")
+            budget = (
+                BUDGET_CHART
+                if kind.startswith("altair")
+                else BUDGET_IWM
+                if kind.startswith("iwm:")
+                else BUDGET_OTHER
+            )
+            if size > budget and not kind.startswith("altair"):
+                too_big.append(
+                    f"{name} {kind} {mid}: {size / 1024:.0f} KB > {budget / 1024:.0f} KB"
+                )
+    print("\nsaved widget state per widget:\n" + "\n".join(report))
+    # the course shows these widgets; their state must be saved, or this test checks nothing
+    assert {"iwm:activation_map", "iwm:steering_dials", "iwm:causal_graph"} <= kinds, kinds
+    assert not too_big, "widget state over budget:\n" + "\n".join(too_big)
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+@pytest.mark.xfail(
+    strict=True,
+    reason="known: altair's offline JupyterChart saves its ~0.9 MB vega bundle per chart",
+)
+def test_saved_probe_chart_is_small(executed: dict[str, Path]) -> None:
+    charts = [
+        (name, size)
+        for name, path in executed.items()
+        for _, kind, size, _ in widget_sizes(path)
+        if kind.startswith("altair")
+    ]
+    assert charts, "the course shows no probe chart"
+    assert all(size <= BUDGET_CHART for _, size in charts), charts
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+def test_saved_notebooks_hold_no_secrets(executed: dict[str, Path]) -> None:
+    # the fake credentials really were in the kernel's environment
+    nb = nbformat.read(executed[NOTEBOOKS[0].name], as_version=4)
+    probe = nbformat.v4.new_code_cell("import os; print(os.environ['NDIF_API_KEY'][:9])")
+    nb.cells = [probe]
+    with fake_secrets():
+        NotebookClient(nb, timeout=60, kernel_name="python3").execute()
+    assert nb.cells[0].outputs[0]["text"].strip() == "iwm-fake-"
+
+    leaks = []
+    for name, path in executed.items():
+        text = path.read_text()
+        for var, secret in FAKE_SECRETS.items():
+            # also the secret's tail: a partly masked or sliced key is still a leak
+            for needle in (secret, secret[-10:]):
+                if needle in text:
+                    leaks.append(f"{name}: {var} ({needle!r})")
+    assert not leaks, "secrets saved into notebooks:\n" + "\n".join(leaks)
+
+
+def test_committed_notebooks_are_stripped() -> None:
+    git = shutil.which("git")
+    if git is None:
+        pytest.skip("git is not installed")
+    proc = subprocess.run(
+        [git, "ls-files", "--", "notebooks/*.ipynb"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode != 0:
+        pytest.skip(f"not a git checkout: {proc.stderr.strip()}")
+    tracked = [REPO / p for p in proc.stdout.split()]
+    assert tracked, "no notebook is tracked in git"
+    dirty = []
+    for path in tracked:
+        nb = nbformat.read(path, as_version=4)
+        for i, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            if cell.get("outputs"):
+                dirty.append(f"{path.name} cell {i}: outputs")
+            if cell.get("execution_count") is not None:
+                dirty.append(f"{path.name} cell {i}: execution_count")
+        if "widgets" in nb.metadata:
+            dirty.append(f"{path.name}: widget state in metadata")
+    assert not dirty, "strip the notebooks (python tools/make_notebooks.py):\n" + "\n".join(dirty)
