@@ -69,3 +69,30 @@ def test_every_widget_has_its_bundle() -> None:
     for name in widgets:
         assert (REPO / "js" / f"{name}.js").exists(), f"js/{name}.js is missing"
         assert (STATIC / f"{name}.js").exists(), f"iwm_widgets/static/{name}.js is missing"
+
+
+def test_no_frontend_specific_apis() -> None:
+    """The widgets run in any anywidget host (JupyterLab, Notebook 7, VS Code, Colab,
+    marimo): no JupyterLab / classic-notebook globals, no AMD loader, no CDN imports, and
+    no Python import of a notebook front end."""
+    banned_js = (
+        "@jupyterlab",
+        "window.jupyterapp",
+        "window.jupyterlab",
+        "IPython.notebook",
+        "requirejs",
+        "define(",
+        "cdn.jsdelivr",
+        "unpkg.com",
+    )
+    sources = [*(REPO / "js").glob("*.js"), *STATIC.glob("*.js")]
+    assert sources
+    for path in sources:
+        text = path.read_text()
+        found = [b for b in banned_js if b in text]
+        assert not found, f"{path.relative_to(REPO)} uses {found}"
+    banned_py = ("import jupyterlab", "from jupyterlab", "from notebook", "google.colab")
+    for path in (REPO / "iwm_widgets").rglob("*.py"):
+        text = path.read_text()
+        found = [b for b in banned_py if b in text]
+        assert not found, f"{path.relative_to(REPO)} uses {found}"
