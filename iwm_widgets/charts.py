@@ -1,15 +1,22 @@
 """Small altair charts (probe curves), rendered offline.
 
-Altair's default renderers load Vega from a CDN; here charts are shown through
-``alt.JupyterChart`` with its offline bundle, so they draw with no network and their
-selections come back to Python.
+Altair's default renderers load Vega from a CDN, and its offline ``JupyterChart`` saves
+~0.9 MB of Vega into every notebook that shows one. Here the altair spec stays the single
+source of a chart's look; Python renders it to SVG with vl-convert (no network, no
+browser), and :class:`~iwm_widgets.widgets.ProbeChart` shows that SVG and sends a click on
+a point back to Python.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["probe_chart", "probe_widget"]
+__all__ = ["chart_svg", "probe_chart", "probe_widget"]
+
+#: Size (area, px²) of a point, and of the picked layer's points.
+POINT_SIZE = 80
+PICKED_SIZE = 220
+PICKED_STROKE = "#222"
 
 
 def _alt() -> Any:
@@ -20,39 +27,49 @@ def _alt() -> Any:
     return alt
 
 
+def _label(**fields: Any) -> str:
+    """The ARIA description of a mark: ``"site: blocks.1; series: ...; score: 0.953"``."""
+    return "; ".join(f"{k}: {f'{v:.3f}' if isinstance(v, float) else v}" for k, v in fields.items())
+
+
 def probe_chart(sweep: Any) -> Any:
-    """Score by layer with the shuffled control and input-only baselines."""
+    """Score by layer with the shuffled control and input-only baselines.
+
+    The points of ``sweep.selected`` (the picked layer) are drawn larger with a dark
+    outline. Every point and rule carries an ARIA description (``"site: blocks.1; series:
+    probe (held-out); score: 0.953"``): the widget shows it as the tooltip and reads the
+    clicked site from it.
+
+    Returns
+    -------
+    altair.LayerChart
+    """
     alt = _alt()
     metric = "R²" if sweep.kind == "regression" else "accuracy"
-    rows = []
+    rows: list[dict[str, Any]] = []
+
+    def row(site: str, layer: int, series: str, score: float) -> None:
+        label = _label(site=site, series=series, score=float(score))
+        rows.append(
+            {"site": site, "layer": layer, "series": series, "score": score, "label": label}
+        )
+
     for i, s in enumerate(sweep.sites):
         sc = sweep.scores[s]
-        rows.append({"site": s, "layer": i, "series": "probe (held-out)", "score": sc["score"]})
-        rows.append({"site": s, "layer": i, "series": "shuffled labels", "score": sc["control"]})
+        row(s, i, "probe (held-out)", sc["score"])
+        row(s, i, "shuffled labels", sc["control"])
         if "score_after_bounce" in sc:
-            rows.append(
-                {
-                    "site": s,
-                    "layer": i,
-                    "series": "just after a bounce",
-                    "score": sc["score_after_bounce"],
-                }
-            )
+            row(s, i, "just after a bounce", sc["score_after_bounce"])
     # one dashed rule per kind of baseline: the best input-only probe, and chance
     inputs = {k: v for k, v in sweep.baselines.items() if k.startswith("input")}
-    base_rows = []
+    base_rows: list[dict[str, Any]] = []
     if inputs:
         k = max(inputs, key=inputs.__getitem__)
         base_rows.append({"baseline": k.replace("_", " ") + " positions", "score": inputs[k]})
     if "chance" in sweep.baselines:
         base_rows.append({"baseline": "chance", "score": sweep.baselines["chance"]})
-    # a click on a point (not on a line) picks its layer
-    pick = alt.selection_point(
-        name="layer_pick",
-        fields=["site"],
-        on="click[item() && item().mark.marktype === 'symbol']",
-        empty=False,
-    )
+    for r in base_rows:
+        r["label"] = _label(baseline=r["baseline"], score=float(r["score"]))
     x = alt.X("site:N", sort=list(sweep.sites), title="layer (site)")
     y = alt.Y(
         "score:Q",
@@ -61,16 +78,16 @@ def probe_chart(sweep: Any) -> Any:
     )
     colour = alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom"))
     tooltip = ["site:N", "series:N", alt.Tooltip("score:Q", format=".3f")]
-    base = alt.Chart(alt.Data(values=rows)).encode(x=x, y=y, color=colour, tooltip=tooltip)
+    base = alt.Chart(alt.Data(values=rows)).encode(
+        x=x, y=y, color=colour, tooltip=tooltip, description="label:N"
+    )
     lines = base.mark_line()
-    points = (
-        base.mark_point(filled=True)
-        .encode(
-            # the picked layer's points grow and get a dark outline
-            size=alt.condition(pick, alt.value(220), alt.value(80)),
-            stroke=alt.condition(pick, alt.value("#222"), alt.value(None)),
-        )
-        .add_params(pick)
+    picked = alt.datum.site == (sweep.selected or "")
+    points = base.mark_point(filled=True).encode(
+        # the picked layer's points grow and get a dark outline
+        size=alt.condition(picked, alt.value(PICKED_SIZE), alt.value(POINT_SIZE)),
+        stroke=alt.condition(picked, alt.value(PICKED_STROKE), alt.value(None)),
+        strokeWidth=alt.value(2),
     )
     layers = [lines, points]
     if base_rows:
@@ -81,29 +98,37 @@ def probe_chart(sweep: Any) -> Any:
                 y="score:Q",
                 color=alt.value("#888"),
                 tooltip=["baseline:N", alt.Tooltip("score:Q", format=".3f")],
+                description="label:N",
             )
         )
         labels = rules.mark_text(align="left", dx=4, dy=-6, color="#666").encode(
             text="baseline:N", x=alt.value(0)
         )
         layers += [rules, labels]
+    subtitle = (
+        f"picked: {sweep.selected} (click it again to clear)"
+        if sweep.selected
+        else "click a point to pick its layer"
+    )
     return alt.layer(*layers).properties(
         width=360,
         height=220,
-        title=f"probe for {sweep.target!r} by layer (click a layer to pick it)",
+        title=alt.TitleParams(f"probe for {sweep.target!r} by layer", subtitle=subtitle),
     )
 
 
+def chart_svg(chart: Any) -> str:
+    """An altair chart (or a Vega-Lite spec dict) as SVG text, rendered offline."""
+    try:
+        import vl_convert
+    except ImportError as e:  # pragma: no cover - a core dependency
+        raise ImportError("rendering charts needs vl-convert: pip install vl-convert-python") from e
+    spec = chart if isinstance(chart, dict) else chart.to_dict()
+    return str(vl_convert.vegalite_to_svg(spec))
+
+
 def probe_widget(sweep: Any) -> Any:
-    """The chart as an offline ``JupyterChart``; a click sets ``sweep.selected``."""
-    alt = _alt()
-    alt.JupyterChart.enable_offline()
-    chart = alt.JupyterChart(probe_chart(sweep))
+    """The chart as a :class:`~iwm_widgets.widgets.ProbeChart`; a click sets ``sweep.selected``."""
+    from .widgets.probe_chart import ProbeChart
 
-    def on_pick(change: Any) -> None:
-        sel = chart.selections.layer_pick
-        value = getattr(sel, "value", None) or []
-        sweep.selected = value[0]["site"] if value else None
-
-    chart.selections.observe(on_pick, ["layer_pick"])
-    return chart
+    return ProbeChart(sweep)

@@ -307,8 +307,8 @@ def test_probe_sweep_displays_its_chart_with_the_summary(ball: iwm.Model) -> Non
     assert {WIDGET_MIME, "text/html", "text/plain"} <= set(out.data)
     assert "iwm-probe-sweep" in out.data["text/html"]
     chart = widget_by_id(out.data[WIDGET_MIME]["model_id"])
-    assert type(chart).__name__ == "JupyterChart"
-    assert type(iwm.show(sweep)).__name__ == "JupyterChart"
+    assert type(chart).__name__ == "ProbeChart"
+    assert type(iwm.show(sweep)).__name__ == "ProbeChart"
 
 
 # ---------------------------------------------------------------------------------------

@@ -132,3 +132,70 @@ def test_variable_width_mismatch_is_rejected(ball, sweep):
         ws.add_edit(iwm.Edit.clamp(bad, [0.0, 0.0]))
     assert ws.edits == ()
     assert math.isfinite(float(vel.readout(ws.run())[0, -1, 0]))
+
+
+# ---------------------------------------------------------------------------------------
+# The probe chart widget: an SVG rendered offline by Python, a click picks a layer.
+
+
+def _points(svg: str) -> list[dict[str, str]]:
+    """The ARIA fields of every point mark in the SVG (site, series, score), with its path."""
+    import re
+
+    out = []
+    for tag in re.findall(r"<path [^>]*aria-roledescription=\"point\"[^>]*>", svg):
+        label = re.search(r'aria-label="([^"]*)"', tag)
+        assert label is not None, tag
+        fields = dict(part.split(": ", 1) for part in label.group(1).split("; "))
+        out.append({**fields, "tag": tag})
+    return out
+
+
+def test_probe_chart_widget_draws_a_point_per_site_and_series_and_highlights_the_pick(sweep):
+    import json
+
+    from iwm_widgets.widgets import ProbeChart
+
+    chart = sweep.widget()
+    assert isinstance(chart, ProbeChart)
+    assert type(sweep.chart()).__name__ == "LayerChart"  # the altair chart, for users
+    series = {"probe (held-out)", "shuffled labels", "just after a bounce"}
+    pts = _points(chart.svg)
+    assert sorted((p["site"], p["series"]) for p in pts) == sorted(
+        (s, k) for s in sweep.sites for k in series
+    )
+    for p in pts:
+        if p["series"] == "probe (held-out)":
+            assert float(p["score"]) == pytest.approx(sweep.scores[p["site"]]["score"], abs=1e-3)
+    assert chart.selected == chart.drawn == "" and 'stroke="#222"' not in chart.svg
+    # saved state: the SVG and a small bundle, not a Vega bundle (was ~909 KB)
+    state = {k: v for k, v in chart.get_state().items()}
+    assert len(json.dumps(state)) < 64 * 1024
+
+    def picked(svg: str) -> set[tuple[str, str]]:
+        return {(p["site"], p["series"]) for p in _points(svg) if 'stroke="#222"' in p["tag"]}
+
+    try:
+        chart.selected = "blocks.2"  # what a click in the page sends
+        assert sweep.selected == "blocks.2" and chart.drawn == "blocks.2"
+        assert picked(chart.svg) == {("blocks.2", k) for k in series}
+        assert str(sweep.variable().site) == "blocks.2"
+        sweep.selected = "blocks.1"  # a pick in code redraws the chart
+        assert chart.selected == chart.drawn == "blocks.1"
+        assert picked(chart.svg) == {("blocks.1", k) for k in series}
+        assert "picked: blocks.1" in chart.svg
+        with pytest.raises(Exception, match="not a probed site"):
+            chart.selected = "nowhere"
+        assert sweep.selected == "blocks.1"
+        sweep.selected = "nowhere"  # shown as an error; nothing is highlighted
+        assert chart.selected == "" and "not a probed site" in chart.error
+        assert picked(chart.svg) == set()
+        chart.selected = "blocks.0"
+        assert sweep.selected == "blocks.0" and chart.error == ""
+        chart.selected = ""  # a second click on the picked point clears it
+        assert sweep.selected is None and chart.drawn == "" and picked(chart.svg) == set()
+    finally:
+        sweep.selected = None
+        chart.close()
+    sweep.selected = "blocks.3"  # a closed chart no longer follows
+    sweep.selected = None

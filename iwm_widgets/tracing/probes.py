@@ -272,10 +272,17 @@ class ProbeSweep:
         return probe_chart(self)
 
     def widget(self) -> Any:
-        """The chart as a live widget (offline); clicking a layer sets ``selected``."""
-        from ..charts import probe_widget
+        """The chart as a :class:`~iwm_widgets.widgets.ProbeChart` (an SVG rendered offline);
+        clicking a point sets ``selected``, and setting ``selected`` redraws it."""
+        from ..widgets.probe_chart import ProbeChart
 
-        return probe_widget(self)
+        return ProbeChart(self)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if name == "selected":  # live charts follow a pick made in code
+            for view in list(self.__dict__.get("_views", ())):
+                view._show(value)
 
     def _ipython_display_(self) -> None:
         from ..display import display_widget  # the widget, plus text/html for static viewers

@@ -3,6 +3,7 @@
 from .activation_map import ActivationMap, Heatmap
 from .causal_graph import CausalGraph
 from .module_tree import ModuleTree
+from .probe_chart import ProbeChart
 from .steering_dials import SteeringDials
 
-__all__ = ["ActivationMap", "CausalGraph", "Heatmap", "ModuleTree", "SteeringDials"]
+__all__ = ["ActivationMap", "CausalGraph", "Heatmap", "ModuleTree", "ProbeChart", "SteeringDials"]

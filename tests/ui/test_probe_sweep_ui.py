@@ -1,11 +1,13 @@
 """The probe-sweep chart in a real browser: notebooks/02_probing_velocity.ipynb in JupyterLab,
 on the bouncing-ball world model.
 
-The notebook's first code cell shows ``sweep`` (a ProbeSweep), which displays an offline
-altair ``JupyterChart`` (SVG renderer, no network). The test checks that Vega drew the
-chart, finds the point of one layer on the "probe (held-out)" line through the marks' ARIA
-labels, clicks it with the real mouse, and reads ``sweep.selected`` and
-``sweep.variable().site`` back through the notebook's kernel.
+The notebook's first code cell shows ``sweep`` (a ProbeSweep), which displays a
+:class:`~iwm_widgets.widgets.ProbeChart`: an SVG that Python rendered offline (vl-convert)
+from the altair spec. The test checks the SVG drew, finds the point of one layer on the
+"probe (held-out)" line through the marks' ARIA labels, hovers it (tooltip) and clicks it
+with the real mouse, reads ``sweep.selected`` and ``sweep.variable().site`` back through
+the notebook's kernel, and checks that Python re-rendered the chart with that layer's
+points highlighted; a second click clears the pick, and a pick made in code shows too.
 """
 
 from __future__ import annotations
@@ -27,12 +29,13 @@ FALLBACK_CELLS = [
     "sweep = iwm.probe_sweep(model, 'velocity', n=256, progress=False)\n"
     "sweep",
 ]
-CHART = ".vega-embed"
+CHART = ".iwm-probe-chart"
 SERIES = ("just after a bounce", "probe (held-out)", "shuffled labels")
 # Vega's SVG renderer marks every item with ARIA: a point of the line's overlay is
-# <path role="graphics-symbol" aria-roledescription="point" aria-label="...; site: blocks.2; ...">.
+# <path role="graphics-symbol" aria-roledescription="point" aria-label="site: blocks.2; ...">.
 POINTS = "path[aria-roledescription='point']"
 LINES = "path[aria-roledescription='line mark']"
+HIGHLIGHT = "#222"  # the picked layer's outline (iwm_widgets.charts.PICKED_STROKE)
 
 # Every point mark: its ARIA fields and its centre and size on the page.
 READ_POINTS = """
@@ -44,7 +47,7 @@ READ_POINTS = """
     if (i > 0) fields[part.slice(0, i)] = part.slice(i + 2);
   }
   return {fields, x: r.x + r.width / 2, y: r.y + r.height / 2, w: r.width, h: r.height,
-          fill: p.getAttribute('fill')};
+          fill: p.getAttribute('fill'), stroke: p.getAttribute('stroke')};
 })
 """
 
@@ -100,14 +103,32 @@ def click_point(lab: Any, chart: Any, site: str, series: str = "probe (held-out)
     page.mouse.click(p["x"], p["y"])
 
 
+def highlighted(chart: Any) -> set[tuple[str, str]]:
+    """(site, series) of the points Python drew highlighted (dark outline, larger)."""
+    return {
+        (p["fields"]["site"], p["fields"]["series"])
+        for p in read_points(chart)
+        if p["stroke"] == HIGHLIGHT
+    }
+
+
+def wait_drawn(lab: Any, chart: Any, site: str) -> None:
+    """Wait until the SVG on the page is Python's render of the pick ``site`` ('' for none)."""
+    lab.page.wait_for_function(
+        "([root, site]) => root.dataset.drawn === site",
+        arg=[chart.element_handle(), site],
+        timeout=30_000,
+    )
+
+
 def test_click_a_layer_in_the_chart_picks_it_in_python(lab: Any, screenshot: Any) -> None:
     page = lab.page
     sites = lab.eval_json("sweep.sites")
     assert "blocks.2" in sites and "blocks.1" in sites, sites
     assert lab.eval_json("sweep.selected") is None
 
-    # Vega drew the chart offline: an SVG with one line per series and a point per
-    # (layer, series), not the "JavaScript Error" box nor an empty embed.
+    # Python's SVG is on the page: one line per series and a point per (layer, series),
+    # not an error box nor an empty widget.
     chart = page.locator(CHART).first
     chart.wait_for()
     chart.scroll_into_view_if_needed()
@@ -116,7 +137,8 @@ def test_click_a_layer_in_the_chart_picks_it_in_python(lab: Any, screenshot: Any
         arg=[chart.element_handle(), len(sites) * len(SERIES)],
         timeout=60_000,
     )
-    assert "JavaScript Error" not in chart.inner_text()
+    assert chart.get_attribute("data-points") == str(len(sites) * len(SERIES))
+    assert chart.locator(".iwm-error").is_hidden()
     assert chart.locator("svg.marks").count() == 1
     assert chart.locator(LINES).count() == len(SERIES)
     points = read_points(chart)
@@ -126,6 +148,7 @@ def test_click_a_layer_in_the_chart_picks_it_in_python(lab: Any, screenshot: Any
     # Big enough to see and to click (a `size` encoding once shrank them to 1.4 px).
     assert all(p["w"] >= 6 and p["h"] >= 6 for p in points), [(p["w"], p["h"]) for p in points]
     assert all(p["fill"] and p["fill"] != "none" for p in points)
+    assert highlighted(chart) == set()
     # Layers left to right in order; on each line, the higher score is higher up.
     probe = [point(chart, s) for s in sites]
     assert [p["x"] for p in probe] == sorted(p["x"] for p in probe)
@@ -136,19 +159,53 @@ def test_click_a_layer_in_the_chart_picks_it_in_python(lab: Any, screenshot: Any
             assert (a["y"] > b["y"]) == (sa < sb), (sa, sb, a["y"], b["y"])
     assert chart.locator("[aria-roledescription='axis']").count() == 2
 
-    # Click the layer blocks.2 on the held-out probe's line.
+    # Hovering a point shows its tooltip.
+    p2 = point(chart, "blocks.2")
+    page.mouse.move(p2["x"], p2["y"])
+    tip = chart.locator(".iwm-tooltip")
+    tip.wait_for(state="visible")
+    text = tip.inner_text()
+    assert "site: blocks.2" in text and "series: probe (held-out)" in text, text
+    assert f"score: {scores[sites.index('blocks.2')]:.3f}" in text, text
+    screenshot(chart, "tooltip")
+
+    # Click the layer blocks.2 on the held-out probe's line: Python picks it and redraws
+    # the chart with the layer's points highlighted.
     click_point(lab, chart, "blocks.2")
     assert lab.wait_for_python("sweep.selected", "blocks.2") == "blocks.2"
     assert lab.eval_json("str(sweep.variable().site)") == "blocks.2"
     assert lab.eval_json("sweep.variable().score['score'] == sweep.scores['blocks.2']['score']")
+    wait_drawn(lab, chart, "blocks.2")
+    assert highlighted(chart) == {("blocks.2", k) for k in SERIES}
+    assert point(chart, "blocks.2")["w"] > point(chart, "blocks.1")["w"] + 2
+    assert "picked: blocks.2" in chart.inner_text()
+    page.mouse.move(0, 0)
     screenshot(chart, "blocks.2")
 
-    # Another layer: the pick follows the click.
+    # Another layer: the pick and the highlight follow the click.
     click_point(lab, chart, "blocks.1")
     assert lab.wait_for_python("sweep.selected", "blocks.1") == "blocks.1"
     assert lab.eval_json("str(sweep.variable().site)") == "blocks.1"
+    wait_drawn(lab, chart, "blocks.1")
+    assert highlighted(chart) == {("blocks.1", k) for k in SERIES}
+    page.mouse.move(0, 0)
     screenshot(chart, "blocks.1")
     # An explicit layer still wins over the pick.
     assert lab.eval_json("str(sweep.variable(layer='blocks.3').site)") == "blocks.3"
+
+    # Clicking the picked point again clears the pick.
+    click_point(lab, chart, "blocks.1")
+    assert lab.wait_for_python("sweep.selected", None) is None
+    wait_drawn(lab, chart, "")
+    assert highlighted(chart) == set()
+
+    # A pick made in code shows on the page.
+    lab.execute("sweep.selected = 'blocks.3'")
+    wait_drawn(lab, chart, "blocks.3")
+    assert chart.get_attribute("data-selected") == "blocks.3"
+    assert highlighted(chart) == {("blocks.3", k) for k in SERIES}
+    screenshot(chart, "blocks.3-from-python")
+    lab.execute("sweep.selected = None")
+    wait_drawn(lab, chart, "")
     page.mouse.move(0, 0)
     page.iwm_errors.check()
