@@ -9,6 +9,7 @@ whose background runner re-computes) must re-draw the map in the page.
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,10 @@ CANVAS_STATS = """
 
 @pytest.fixture(scope="module")
 def marimo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    pytest.importorskip("marimo")
+    # marimo is a test dependency: missing means a broken install, not a skip. Not
+    # imported here: nnsight (imported by earlier tests) mounts `.save` on every object,
+    # which breaks `import marimo` afterwards; the app runs in its own marimo process.
+    assert importlib.util.find_spec("marimo"), "marimo is missing: ./scripts/test.sh installs it"
     try:
         with marimo_server(tmp_path_factory.mktemp("marimo"), APP) as server:
             yield server
