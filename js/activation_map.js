@@ -13,7 +13,7 @@
 
 import { decode } from "./transport.js";
 import { colorIndex, cssColor, lut, luminance, N_COLORS, writeColor } from "./colormap.js";
-import { errorBox as makeErrorBox, fillSelect, formatValue, generationBadge, generationText, h, RUN_CSS, runPanel, showError, statusBadge } from "./widget_util.js";
+import { drawScheduler, errorBox as makeErrorBox, fillSelect, formatValue, generationBadge, generationText, h, RUN_CSS, runPanel, showError, statusBadge } from "./widget_util.js";
 
 export { formatValue };
 
@@ -428,7 +428,6 @@ function render({ model, el }) {
   let valuesDirty = true;
   let imageDirty = true;
   let imageKey = "";
-  let scheduled = false;
   let disposed = false;
   let renderCount = 0;
   /** @type {Map<number, number> | null} measured widths of column labels, by index */
@@ -443,15 +442,8 @@ function render({ model, el }) {
     return `${LABEL_FONT_PX}px ${family}`;
   }
 
-  function schedule() {
-    if (scheduled || disposed) return;
-    scheduled = true;
-    // All trait changes of one message arrive in the same task: draw once, after them.
-    queueMicrotask(() => {
-      scheduled = false;
-      if (!disposed) draw();
-    });
-  }
+  // one draw after all trait changes of a message
+  const schedule = drawScheduler(() => draw(), () => disposed);
 
   function updateHeader() {
     title.textContent = model.get("title") || "";

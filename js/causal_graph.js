@@ -40,6 +40,7 @@ import {
 } from "./graph_scene.js";
 import {
   debounce,
+  drawScheduler,
   errorBox as makeErrorBox,
   fillSelect,
   formatValue,
@@ -573,7 +574,6 @@ function render({ model, el }) {
   let renderCount = 0;
   let sent = 0;
   let exported = 0;
-  let scheduled = false;
   let disposed = false;
   let hoverNode = -1;
   let hoverEdge = -1;
@@ -597,15 +597,8 @@ function render({ model, el }) {
 
   const sendThreshold = debounce((/** @type {number} */ t) => setTrait(model, "edge_threshold", t), THRESHOLD_DEBOUNCE_MS);
 
-  function schedule() {
-    if (scheduled || disposed) return;
-    scheduled = true;
-    // All trait changes of one message arrive in the same task: draw once, after them.
-    queueMicrotask(() => {
-      scheduled = false;
-      if (!disposed) draw();
-    });
-  }
+  // one draw after all trait changes of a message
+  const schedule = drawScheduler(() => draw(), () => disposed);
 
   /** @param {string} s */
   function measure(s) {

@@ -10,7 +10,7 @@
 // data-render-count, data-rows (rows in the DOM), data-nodes, data-selected and
 // data-draw-ms for tests.
 
-import { errorBox as makeErrorBox, h, setTrait, showError } from "./widget_util.js";
+import { drawScheduler, errorBox as makeErrorBox, h, setTrait, showError } from "./widget_util.js";
 
 /**
  * The slice of anywidget's model that this view uses.
@@ -246,7 +246,6 @@ function render({ model, el }) {
   let shown = [];
   let cursor = -1; // index (into nodes) of the keyboard cursor
   let renderCount = 0;
-  let scheduled = false;
   let disposed = false;
 
   function loadNodes() {
@@ -265,14 +264,8 @@ function render({ model, el }) {
     for (const a of ancestors(nodes, i)) expanded.add(a);
   }
 
-  function schedule() {
-    if (scheduled || disposed) return;
-    scheduled = true;
-    queueMicrotask(() => {
-      scheduled = false;
-      if (!disposed) draw();
-    });
-  }
+  // one draw after all trait changes of a message
+  const schedule = drawScheduler(() => draw(), () => disposed);
 
   /** @param {number} i */
   function makeRow(i) {

@@ -22,15 +22,16 @@
 import { createLmPanel, LM_CSS, readLm } from "./lm_panel.js";
 import { drawRollout, readSeries, renderLegend, themeOf } from "./rollout.js";
 import {
+  drawScheduler,
   errorBox as makeErrorBox,
   fillSelect,
   generationBadge,
   generationText,
   h,
-  setTrait,
-  showError,
   RUN_CSS,
   runPanel,
+  setTrait,
+  showError,
   statusBadge,
   throttle,
 } from "./widget_util.js";
@@ -615,7 +616,6 @@ function render({ model, el }) {
   /** @type {string | null} the dial being dragged */
   let dragging = null;
   let renderCount = 0;
-  let scheduled = false;
   let disposed = false;
   let rolloutDirty = true;
   let lmDirty = true;
@@ -652,15 +652,8 @@ function render({ model, el }) {
     dragging = null;
   }
 
-  function schedule() {
-    if (scheduled || disposed) return;
-    scheduled = true;
-    // All trait changes of one message arrive in the same task: draw once, after them.
-    queueMicrotask(() => {
-      scheduled = false;
-      if (!disposed) draw();
-    });
-  }
+  // one draw after all trait changes of a message
+  const schedule = drawScheduler(() => draw(), () => disposed);
 
   // ---- controls ------------------------------------------------------------------------
   /**

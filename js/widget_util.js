@@ -333,3 +333,22 @@ export const RUN_CSS = `
 @keyframes iwm-spin { to { transform: rotate(360deg); } }
 .iwm-run button { font-size: 0.85em; padding: 0 6px; }
 `;
+
+/**
+ * Draw once after all trait changes of one message: they arrive in the same task, so the
+ * draw waits for a microtask. Call the returned function on every change.
+ * @param {() => void} draw
+ * @param {() => boolean} gone true once the view is disposed (then nothing draws)
+ * @returns {() => void}
+ */
+export function drawScheduler(draw, gone) {
+  let scheduled = false;
+  return () => {
+    if (scheduled || gone()) return;
+    scheduled = true;
+    queueMicrotask(() => {
+      scheduled = false;
+      if (!gone()) draw();
+    });
+  };
+}
