@@ -61,6 +61,15 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def log_tail(log: Path, n: int = 60) -> str:
+    """The last ``n`` lines of a server's log file (for error messages)."""
+    try:
+        lines = log.read_text(errors="replace").splitlines()
+    except OSError:
+        return "(no server log)"
+    return "\n".join(lines[-n:])
+
+
 @dataclass
 class JupyterServer:
     """A running JupyterLab: its base URL, served root (a temp copy) and log file."""
@@ -71,11 +80,7 @@ class JupyterServer:
     proc: subprocess.Popen[bytes]
 
     def log_tail(self, n: int = 60) -> str:
-        try:
-            lines = self.log.read_text(errors="replace").splitlines()
-        except OSError:
-            return "(no server log)"
-        return "\n".join(lines[-n:])
+        return log_tail(self.log, n)
 
     def api(self, path: str, method: str = "GET") -> Any:
         req = urllib.request.Request(self.url + path, method=method)
@@ -418,11 +423,7 @@ class MarimoServer:
     proc: subprocess.Popen[bytes]
 
     def log_tail(self, n: int = 60) -> str:
-        try:
-            lines = self.log.read_text(errors="replace").splitlines()
-        except OSError:
-            return "(no server log)"
-        return "\n".join(lines[-n:])
+        return log_tail(self.log, n)
 
 
 @contextmanager
