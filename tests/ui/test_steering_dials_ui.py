@@ -248,7 +248,10 @@ def test_rapid_moves_are_throttled_and_never_queue(lab: Any, dials: Any) -> None
     assert len(moves) >= 50
     # Leading + trailing at 30 ms: one message per started 30 ms, plus the release.
     assert n <= span_ms / 30 + 3, (n, span_ms)
-    assert n < len(moves)
+    # Never more messages than moves (+ the release). Real input comes once a frame, and a
+    # loaded machine draws frames ≥ 30 ms apart, when every move may rightly be sent: the
+    # flick below is what proves that moves faster than the throttle are dropped.
+    assert n <= len(moves) + 1, (n, len(moves))
 
     # 50 moves 2 ms apart (a flick faster than Chromium delivers real input, once a frame),
     # dispatched in the page on the real press's pointer capture; timers may run between.
