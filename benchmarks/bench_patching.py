@@ -1,13 +1,16 @@
 """Patching benchmark: batched sweep vs one trace per pair vs the raw batched forward.
 
 12 layers × 64 positions on a ~10M-parameter GPT-2-shaped model built from a config:
-  * ``iwm.patching_sweep`` (batched rows, chunked to ``max_rows``);
+  * ``iwm.patching_sweep`` (batched rows, chunked to ``max_rows``; layers that finish
+    before the patched site come from a cache, so a row runs only the layers after it);
   * the loop it replaces: one nnsight trace per (layer, position) pair;
-  * the limit: one raw torch forward over the same number of rows, no patching.
+  * one raw torch forward over the same number of rows, no patching: what batching
+    alone can reach (the reuse of cached layers is what goes below it).
 Target: batched ≥ 20× faster than the loop.
 
-On 2 CPU cores every variant is compute-bound (one row costs the same in a batch or
-alone), so the ratio is near 1×; the 20× target is a GPU number: ``--device cuda``.
+On 2 CPU cores a row costs the same compute in a batch or alone, so batching alone
+gives ~1×; the layer reuse gives the rest. ``--device cuda`` measures the GPU case,
+where batching itself pays.
 
 Run: python benchmarks/bench_patching.py [--loop-sample 96] [--device cuda]
 """
@@ -96,19 +99,24 @@ def main() -> None:
             f"(timed {len(sample)} pairs)"
         )
 
-        rows = torch.cat([clean, corrupt, corrupt.expand(args.max_rows - 2, -1)])
-        chunks = -(-pairs // (args.max_rows - 2))
+        # the same row count in the batch size the sweep's traces had (one layer's 64
+        # positions per trace, at most max_rows), plus the sweep's reference pair
+        per = min(args.max_rows, 64)
+        rows = corrupt.expand(per, -1)
+        chunks = -(-pairs // per)
         with torch.no_grad():
+            lm.module(torch.cat([clean, corrupt]))
             lm.module(rows)
             t0 = time.perf_counter()
             for _ in range(chunks):
                 lm.module(rows)
             sync()
         raw = time.perf_counter() - t0
-        print(f"  raw torch forward of the same rows ({chunks} × {args.max_rows}): {raw:.2f} s")
+        print(f"  raw torch forward of the same rows ({chunks} × {per}): {raw:.2f} s")
         print(
             f"batched ÷ loop: {loop / batched:.1f}× faster (target ≥ 20×); "
-            f"batched ÷ raw forward: {batched / raw:.2f}× (the limit is 1×)"
+            f"batched ÷ raw forward of every row: {batched / raw:.2f}× "
+            f"({sweep.reused:.0%} of layer calls served from the cache)"
         )
 
 

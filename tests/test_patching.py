@@ -11,18 +11,28 @@ from iwm_widgets.errors import InputError
 
 
 def manual_patching(model, clean, corrupt, metric, sites, positions):
-    """One nnsight trace per (site, position): the loop the batched sweep replaces."""
+    """One nnsight trace per (site, position): the loop the batched sweep replaces.
+
+    ``sites`` are module paths (their output) or ``"path.input"``.
+    """
     net = model.nnsight
+
+    def value(s):
+        if s.endswith(".input"):
+            return net.get(s[: -len(".input")]).input
+        out = net.get(s).output
+        return out[0] if isinstance(out, tuple) else out
+
     out = torch.empty(len(sites), len(positions))
     with torch.no_grad():
         src = {}
         with net.trace(clean):
             for s in sites:
-                src[s] = net.get(s).output.clone().save()
+                src[s] = value(s).clone().save()
         for i, s in enumerate(sites):
             for j, p in enumerate(positions):
                 with net.trace(corrupt):
-                    h = net.get(s).output
+                    h = value(s)
                     h[:, p] = src[s][:, p]
                     o = net.output.save()
                 o = getattr(o, "logits", o)
@@ -67,6 +77,9 @@ def test_language_model_patching_equals_manual_loop(gpt2_dir):
     clean = "The Eiffel Tower is in the city of"
     corrupt = "The Colosseum Tower is in the city of"  # same length in tokens
     sweep = iwm.patching_sweep(lm, clean, corrupt, metric)
+    # a row patched at layer L replaces layers 0..L by cached outputs (the rest run)
+    n = len(lm.layers)
+    assert sweep.reused == pytest.approx((n + 1) / (2 * n))
     ids_c, ids_k = lm.prepare(clean), lm.prepare(corrupt)
     expected = manual_patching(lm, ids_c, ids_k, metric, lm.layers, list(range(ids_c.shape[1])))
     assert torch.allclose(sweep.values, expected, atol=1e-5)
@@ -75,6 +88,58 @@ def test_language_model_patching_equals_manual_loop(gpt2_dir):
     assert sweep.labels[:2] == ["The", "Colosseum"]
     noising = iwm.patching_sweep(lm, clean, corrupt, metric, mode="noising")
     assert noising.values[-1, -1] == pytest.approx(noising.corrupt_metric, abs=1e-5)
+
+
+class PairBlock(nn.Module):
+    """A layer with a tuple output, like older Hugging Face blocks."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lin = nn.Linear(4, 4)
+
+    def forward(self, h):
+        return torch.tanh(self.lin(h)), None
+
+
+class Tangled(nn.Module):
+    """Layers called twice, a tuple output and a skip connection from the input."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        torch.manual_seed(3)
+        self.blocks = nn.ModuleList(nn.Linear(4, 4) for _ in range(3))
+        self.pair = PairBlock()
+
+    def forward(self, x):
+        h = torch.tanh(self.blocks[0](x)).cumsum(1)  # positions mix causally
+        h = self.blocks[1](torch.tanh(self.blocks[1](h)))  # the same layer twice
+        h, _ = self.pair(h)
+        h = self.blocks[2](h.cumsum(1)) + x  # the input again
+        return h[:, :, 0] + h[:, :, 1]  # [B, T]
+
+
+def test_reused_layers_never_change_the_answer():
+    """Cached layers stand in only where the patch cannot reach them."""
+    model = iwm.load(Tangled(), layers=["blocks.0", "blocks.1", "pair", "blocks.2"])
+    g = torch.Generator().manual_seed(2)
+    clean, corrupt = torch.randn(1, 6, 4, generator=g), torch.randn(1, 6, 4, generator=g)
+    sites = ["blocks.0", "blocks.1", "pair", "blocks.2.input", "blocks.2"]
+
+    def metric(out):
+        return out[:, 4]
+
+    sweep = iwm.patching_sweep(model, clean, corrupt, metric, sites=sites, max_rows=4)
+    expected = manual_patching(model, clean, corrupt, metric, sites, list(range(6)))
+    assert torch.allclose(sweep.values, expected, atol=1e-6)
+    # the metric reads position 4: later positions never matter; before blocks.2 the
+    # positions are summed (every earlier one matters), after it only position 4 does
+    assert (sweep.effect[:, 5] == 0).all()
+    assert (sweep.effect[:3, :5] != 0).all()
+    assert (sweep.effect[3:, :4] == 0).all() and (sweep.effect[3:, 4] != 0).all()
+    # blocks.1 runs twice: it is never replaced, nor is anything for a patch of it (its
+    # first call is patched). Per row: blocks.0 → itself; blocks.1 → none; pair →
+    # blocks.0 + itself; blocks.2.input → blocks.0 + pair; blocks.2 → those + itself.
+    assert sweep.reused == pytest.approx((1 + 0 + 2 + 2 + 3) / (5 * 4))
 
 
 class Linear3(nn.Module):

@@ -3,8 +3,12 @@
 :func:`patching_sweep` runs the corrupt input many times in ONE batched trace per chunk,
 each row with one (site, position) replaced by its value from the clean input, and
 scores every row with a metric. Rows are chunked to a memory budget; never one trace
-per pair. :func:`attribution_patching` is the gradient approximation (one forward and
-one backward), reported beside real patching as a fast preview.
+per pair. Work that patching cannot change is not redone: a layer that finishes before
+the patched site is replaced (``Envoy.skip``) by its output cached from one reference
+trace, and the patched layer itself by its cached output with the patched cells
+written in, so a sweep over the layers of a 12-layer model runs about half of the
+layers. :func:`attribution_patching` is the gradient approximation (one forward and one
+backward), reported beside real patching as a fast preview.
 """
 
 from __future__ import annotations
@@ -48,6 +52,8 @@ class PatchingSweep:
     agreement: float | None = None
     seconds: float = 0.0
     traces: int = 0
+    reused: float = 0.0
+    """Fraction of the layer calls (``model.layers`` × rows) served from the cache."""
 
     @property
     def effect(self) -> torch.Tensor:
@@ -180,38 +186,76 @@ def patching_sweep(
         if len(shapes.get(s, ())) < 3:
             raise InputError(f"site {s} has no position axis (shape {list(shapes.get(s, ()))})")
     order = sorted(range(len(site_list)), key=lambda i: model.order_key(site_list[i]))
-    pairs = [(i, j) for i in range(len(site_list)) for j in range(len(positions))]
-    values = torch.empty(len(site_list), len(positions))
-    ref: dict[str, float] = {}
-    traces = 0
-    per_chunk = max(1, max_rows - 2)
-    nn = model.nnsight
-    for c in range(0, len(pairs), per_chunk):
-        chunk = pairs[c : c + per_chunk]
-        x = torch.cat([source, base, base.expand(len(chunk), *base.shape[1:])])
-        # per site (in forward order): which rows patch which positions
-        plan = []
-        for i in order:
-            rows = [2 + r for r, (si, _) in enumerate(chunk) if si == i]
-            if rows:
-                pos = [positions[chunk[r - 2][1]] for r in rows]
-                plan.append((site_list[i], torch.tensor(rows), torch.tensor(pos)))
-        saves: dict[str, Any] = {}
-        with model.lock, torch.no_grad():
-            try:
-                with nn.trace(x):
-                    _patch(nn, plan)
-                    saves["out"] = nn.output.save()
-            except Exception as e:
-                raise RunError(f"patching trace failed: {type(e).__name__}: {e}") from e
-        traces += 1
-        out = output_tensor(saves["out"])
-        m = _check_metric(metric, out, x.shape[0])
-        ref = {"source": float(m[0]), "base": float(m[1])}
-        for r, (i, j) in enumerate(chunk):
-            values[i, j] = m[2 + r]
-    if not pairs:  # still report the references
+    if not positions or not site_list:
         raise InputError("nothing to patch: give at least one site and one position")
+    nn = model.nnsight
+    skips = _reuse_plan(model, base, site_list)
+    # One reference trace (source and base): the metrics, the source's value at every
+    # patched site and the base's output of every layer a patched run can reuse.
+    layer_reads = {p for sk in skips for p in sk[0]}
+    layer_reads |= {s.path for (_, own), s in zip(skips, site_list, strict=True) if own}
+    reads = sorted(
+        [("layer:" + p, Site(p)) for p in layer_reads]
+        + [("site:" + str(s), s) for s in dict.fromkeys(site_list)],
+        key=lambda kv: (model.order_key(kv[1]), kv[0].startswith("site:")),
+    )
+    saves: dict[str, Any] = {}
+    with model.lock, torch.no_grad():
+        try:
+            with nn.trace(torch.cat([source, base])):
+                for key, site in reads:  # in forward order (nnsight 0.8 needs it)
+                    if key.startswith("layer:"):
+                        saves[key] = nn.get(site.path).output.save()
+                    else:
+                        saves[key] = site_value(nn, site).detach().clone().save()  # type: ignore[attr-defined]
+                saves["out"] = nn.output.save()
+        except Exception as e:
+            raise RunError(f"patching trace failed: {type(e).__name__}: {e}") from e
+    m = _check_metric(metric, output_tensor(saves["out"]), 2)
+    ref = {"source": float(m[0]), "base": float(m[1])}
+    # Chunks: rows of sites that reuse the same layers share a trace, in forward order; a
+    # site whose own layer is replaced (by its cached output, patched) gets its own.
+    groups: dict[tuple[tuple[str, ...], int], list[tuple[int, int]]] = {}
+    for i in order:
+        group = (skips[i][0], i if skips[i][1] else -1)
+        groups.setdefault(group, []).extend((i, j) for j in range(len(positions)))
+    values = torch.empty(len(site_list), len(positions))
+    traces, reused_calls = 1, 0
+    for (prefix, own_i), pairs in groups.items():
+        own = site_list[own_i].path if own_i >= 0 else None
+        for c in range(0, len(pairs), max_rows):
+            chunk = pairs[c : c + max_rows]
+            n = len(chunk)
+            sites_here = sorted({i for i, _ in chunk}, key=order.index)
+            plan = []
+            for i in sites_here:
+                rows = torch.tensor([r for r, (si, _) in enumerate(chunk) if si == i])
+                pos = torch.tensor([positions[j] for si, j in chunk if si == i])
+                src = saves["site:" + str(site_list[i])][0]
+                plan.append((site_list[i], rows, pos, src[pos]))
+            replace = {p: _rows_of(saves["layer:" + p], 1, n) for p in prefix}
+            if own is not None:
+                _, rows, pos, vals = plan[0]
+                out = _rows_of(saves["layer:" + own], 1, n)
+                first = out[0] if isinstance(out, tuple) else out
+                first[rows, pos] = vals
+                replace[own] = out
+                plan = []
+            with model.lock, torch.no_grad():
+                try:
+                    with nn.trace(base.expand(n, *base.shape[1:])):
+                        for path, value in replace.items():
+                            nn.get(path).skip(value)
+                        _patch(nn, plan)
+                        saves["chunk"] = nn.output.save()
+                except Exception as e:
+                    raise RunError(f"patching trace failed: {type(e).__name__}: {e}") from e
+            traces += 1
+            reused_calls += n * len(replace)
+            m = _check_metric(metric, output_tensor(saves.pop("chunk")), n)
+            for r, (i, j) in enumerate(chunk):
+                values[i, j] = m[r]
+    pairs = [(i, j) for i in range(len(site_list)) for j in range(len(positions))]
     clean_m, corrupt_m = (
         (ref["source"], ref["base"]) if mode == "denoising" else (ref["base"], ref["source"])
     )
@@ -224,6 +268,7 @@ def patching_sweep(
         mode,
         labels=[model.labels(base)[p] for p in positions],
         traces=traces,
+        reused=reused_calls / max(1, len(pairs) * len(model.layers)),
     )
     if attribution:
         attr = attribution_patching(
@@ -245,11 +290,89 @@ def patching_sweep(
     return sweep
 
 
-def _patch(nn: Any, plan: list[tuple[Site, torch.Tensor, torch.Tensor]]) -> None:
-    """Inside a trace: copy row 0's value into the planned (row, position) cells."""
-    for site, rows, pos in plan:
+def _patch(nn: Any, plan: list[tuple[Site, torch.Tensor, torch.Tensor, torch.Tensor]]) -> None:
+    """Inside a trace: write the source's values into the planned (row, position) cells."""
+    for site, rows, pos, vals in plan:
         h = site_value(nn, site)
-        h[rows, pos] = h[0, pos]
+        h[rows, pos] = vals
+
+
+def _rows_of(value: Any, row: int, n: int) -> Any:
+    """``value``'s batch row ``row`` repeated ``n`` times (tensors; tuples of them)."""
+    if isinstance(value, torch.Tensor):
+        return value[row : row + 1].expand(n, *value.shape[1:]).clone()
+    return tuple(_rows_of(v, row, n) if isinstance(v, torch.Tensor) else v for v in value)
+
+
+def _reusable_output(value: Any) -> bool:
+    """Whether a module output (of the batch-1 inspect run) can be cached and repeated."""
+    if isinstance(value, torch.Tensor):
+        return value.ndim >= 1 and value.shape[0] == 1
+    return (
+        isinstance(value, tuple)
+        and bool(value)
+        and isinstance(value[0], torch.Tensor)
+        and all(
+            v is None or (isinstance(v, torch.Tensor) and v.ndim >= 1 and v.shape[0] == 1)
+            for v in value
+        )
+    )
+
+
+def _reuse_plan(
+    model: Model, base: torch.Tensor, sites: Sequence[Site]
+) -> list[tuple[tuple[str, ...], bool]]:
+    """Per site: the layers a patched run may replace by cached outputs, and itself?
+
+    A layer may be replaced when it is called once and its call ends before the patched
+    value exists (before the site's module ends, for an output; before it starts, for an
+    input): nothing it computes can depend on the patch. Layers inside another replaced
+    layer are dropped (they do not run). Found with hooks on one plain forward.
+    """
+    if model.remote is not None:
+        return [((), False) for _ in sites]
+    names = {id(m): n for n, m in model.module.named_modules() if n}
+    clock: list[int] = [0]
+    start: dict[str, int] = {}
+    end: dict[str, int] = {}
+    calls: dict[str, int] = {}
+    ok: dict[str, bool] = {}
+
+    def pre(mod: torch.nn.Module, args: Any) -> None:
+        n = names[id(mod)]
+        calls[n] = calls.get(n, 0) + 1
+        start.setdefault(n, clock[0])
+        clock[0] += 1
+
+    def post(mod: torch.nn.Module, args: Any, out: Any) -> None:
+        n = names[id(mod)]
+        end.setdefault(n, clock[0])
+        ok.setdefault(n, _reusable_output(out))
+        clock[0] += 1
+
+    mods = [m for m in model.module.modules() if id(m) in names]
+    handles = [m.register_forward_pre_hook(pre) for m in mods]
+    handles += [m.register_forward_hook(post) for m in mods]
+    try:
+        with model.lock, torch.no_grad():
+            model.forward(base)
+    except Exception:
+        return [((), False) for _ in sites]  # the trace will report what is wrong
+    finally:
+        for h in handles:
+            h.remove()
+    layers = [p for p in model.layers if calls.get(p) == 1 and ok.get(p)]
+    plans: list[tuple[tuple[str, ...], bool]] = []
+    for s in sites:
+        if calls.get(s.path) != 1:
+            plans.append(((), False))
+            continue
+        bound = end[s.path] if s.io == "output" else start[s.path]
+        before = [p for p in layers if p != s.path and end[p] < bound]
+        before = [p for p in before if not any(p.startswith(q + ".") for q in before)]
+        own = s.io == "output" and s.path in layers
+        plans.append((tuple(before), own))
+    return plans
 
 
 def attribution_patching(
