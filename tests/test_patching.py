@@ -90,6 +90,69 @@ def test_language_model_patching_equals_manual_loop(gpt2_dir):
     assert noising.values[-1, -1] == pytest.approx(noising.corrupt_metric, abs=1e-5)
 
 
+def test_patching_under_the_workspace_edits_equals_a_hand_written_loop(ball):
+    """The sweep patches the edited model: edits in both runs, the patch after them."""
+    clean, corrupt = ball.sample(seed=0), ball.sample(seed=1)
+    d = ball.shape("blocks.0")[-1]
+    v = torch.linspace(-1, 1, d)
+    ws = iwm.Workspace(ball, corrupt)
+    ws.add_edit(iwm.Edit.add("blocks.1", v, scale=0.5, start=10))
+    ws.add_edit(iwm.Edit.scale("blocks.2", 0.7))
+    ws.add_edit(iwm.Edit.ablate("blocks.0", positions=[3]))
+
+    def metric(out):
+        return out[:, -1, 0]
+
+    positions = [2, 3, 12, 31]
+    sweep = iwm.patching_sweep(ws, clean, corrupt, metric, positions=positions, max_rows=3)
+    net = ball.nnsight
+
+    def edited(h, s):  # the three edits, written out by hand
+        if s == "blocks.0":
+            h[:, 3] = 0
+        if s == "blocks.1":
+            h[:, 10:] += 0.5 * v
+        if s == "blocks.2":
+            h *= 0.7
+
+    sites = ball.layers
+    expected = torch.empty(len(sites), len(positions))
+    with torch.no_grad():
+        src = {}
+        with net.trace(clean):
+            for s in sites:
+                h = net.get(s).output
+                edited(h, s)
+                src[s] = h.clone().save()
+            ref = net.output.save()
+        for i, patched in enumerate(sites):
+            for j, p in enumerate(positions):
+                with net.trace(corrupt):
+                    for s in sites:
+                        h = net.get(s).output
+                        edited(h, s)
+                        if s == patched:
+                            h[:, p] = src[s][:, p]
+                    o = net.output.save()
+                expected[i, j] = metric(o)[0]
+    assert torch.allclose(sweep.values, expected, atol=1e-6)
+    assert len(sweep.edits) == 3 and "under 3 edit(s)" in repr(sweep)
+    assert sweep.clean_metric == pytest.approx(float(metric(ref)[0]), abs=1e-6)
+    assert sweep.corrupt_metric == pytest.approx(float(metric(ws.result.output)[0]), abs=1e-6)
+    plain = iwm.patching_sweep(ball, clean, corrupt, metric, positions=positions)
+    assert (plain.values - sweep.values).abs().max() > 1e-3  # the edits do matter
+    # edits the sweep cannot honour are refused, and nothing changes
+    with pytest.raises(InputError, match="value="):
+        iwm.patching_sweep(
+            ball, clean, corrupt, metric, edits=[iwm.Edit.ablate("blocks.1", "mean")]
+        )
+    with pytest.raises(InputError, match="rows"):
+        iwm.patching_sweep(
+            ball, clean, corrupt, metric, edits=[iwm.Edit.scale("blocks.1", 2.0).with_(rows=(1,))]
+        )
+    assert len(ws.edits) == 3
+
+
 class PairBlock(nn.Module):
     """A layer with a tuple output, like older Hugging Face blocks."""
 

@@ -21,6 +21,7 @@ from typing import Any, Literal
 import torch
 
 from ..errors import InputError, RunError
+from .edits import Edit, apply_edit
 from .model import Model
 from .run import output_tensor, site_value
 from .sites import Site, as_site
@@ -54,6 +55,8 @@ class PatchingSweep:
     traces: int = 0
     reused: float = 0.0
     """Fraction of the layer calls (``model.layers`` × rows) served from the cache."""
+    edits: list[str] = field(default_factory=list)
+    """The edits in force in every run (descriptions)."""
 
     @property
     def effect(self) -> torch.Tensor:
@@ -80,7 +83,8 @@ class PatchingSweep:
             m,
             rows=self.sites,
             columns=self.labels or [str(p) for p in self.positions],
-            title=f"patching ({self.mode}): {quantity}",
+            title=f"patching ({self.mode}): {quantity}"
+            + (f", under {len(self.edits)} edit(s)" if self.edits else ""),
             diverging=True,
         )
 
@@ -96,6 +100,8 @@ class PatchingSweep:
 
     def __repr__(self) -> str:
         agree = "" if self.agreement is None else f", attribution agreement r={self.agreement:.3f}"
+        if self.edits:
+            agree += f", under {len(self.edits)} edit(s)"
         return (
             f"<PatchingSweep {self.mode} {len(self.sites)} sites × {len(self.positions)} "
             f"positions, clean {self.clean_metric:.4g}, corrupt {self.corrupt_metric:.4g}, "
@@ -144,6 +150,7 @@ def patching_sweep(
     align: str | None = None,
     max_rows: int = 256,
     attribution: bool = False,
+    edits: Sequence[Edit] | None = None,
 ) -> PatchingSweep:
     """Patch every (site, position) from one input into the other, in batched traces.
 
@@ -165,11 +172,31 @@ def patching_sweep(
     max_rows
         Batch rows per trace (the memory budget).
     attribution
-        Also compute :func:`attribution_patching` and its agreement with the real one.
+        Also compute :func:`attribution_patching` and its agreement with the real one
+        (on the plain model: the estimate ignores ``edits``).
+    edits
+        Interventions in force in both runs and every patched row (the patch itself is
+        written after the edits at its site). Default: a Workspace's current edits.
     """
     if mode not in ("denoising", "noising"):
         raise InputError(f"mode must be 'denoising' or 'noising', got {mode!r}")
+    if edits is None:
+        edits = getattr(model, "edits", ()) if hasattr(model, "model") else ()
+    edits = list(edits)
     model = getattr(model, "model", model)
+    for e in edits:
+        model.check_site(e.site)
+        if e.rows is not None:
+            raise InputError(
+                f"edit {e.label or e.op} at {e.site} is for batch rows {list(e.rows)}; patching "
+                "runs one clean and one corrupt input: give edits without rows"
+            )
+        if e.op == "ablate" and e.mode == "mean" and e.value is None:
+            raise InputError(
+                f"mean ablation at {e.site} without a value averages over the batch, which "
+                "patching fills with patched rows: pass the mean as value= (e.g. from "
+                "ws.result)"
+            )
     t0 = time.perf_counter()
     a, b = _prepare_pair(model, clean, corrupt, align)
     source, base = (a, b) if mode == "denoising" else (b, a)
@@ -194,20 +221,24 @@ def patching_sweep(
     # patched site and the base's output of every layer a patched run can reuse.
     layer_reads = {p for sk in skips for p in sk[0]}
     layer_reads |= {s.path for (_, own), s in zip(skips, site_list, strict=True) if own}
-    reads = sorted(
-        [("layer:" + p, Site(p)) for p in layer_reads]
-        + [("site:" + str(s), s) for s in dict.fromkeys(site_list)],
-        key=lambda kv: (model.order_key(kv[1]), kv[0].startswith("site:")),
-    )
+    # (forward order, then edits before reads at one site): nnsight 0.8 needs the order
+    reads: list[tuple[tuple[Any, ...], str, Any]] = [
+        ((model.order_key(e.site), 0), "edit", e) for e in edits
+    ]
+    reads += [((model.order_key(Site(p)), 1), "layer:" + p, Site(p)) for p in layer_reads]
+    reads += [((model.order_key(s), 2), "site:" + str(s), s) for s in dict.fromkeys(site_list)]
+    reads.sort(key=lambda r: r[0])
     saves: dict[str, Any] = {}
     with model.lock, torch.no_grad():
         try:
             with nn.trace(torch.cat([source, base])):
-                for key, site in reads:  # in forward order (nnsight 0.8 needs it)
-                    if key.startswith("layer:"):
-                        saves[key] = nn.get(site.path).output.save()
+                for _, key, item in reads:
+                    if key == "edit":
+                        apply_edit(item, site_value(nn, item.site))
+                    elif key.startswith("layer:"):
+                        saves[key] = nn.get(item.path).output.save()
                     else:
-                        saves[key] = site_value(nn, site).detach().clone().save()  # type: ignore[attr-defined]
+                        saves[key] = site_value(nn, item).detach().clone().save()  # type: ignore[attr-defined]
                 saves["out"] = nn.output.save()
         except Exception as e:
             raise RunError(f"patching trace failed: {type(e).__name__}: {e}") from e
@@ -241,12 +272,29 @@ def patching_sweep(
                 first[rows, pos] = vals
                 replace[own] = out
                 plan = []
+            # Edits inside a replaced layer are in its cached output (and its modules do
+            # not run); the others apply as usual, before a patch at the same site.
+            gone = tuple(replace)
+            steps: list[tuple[tuple[Any, ...], str, Any]] = [
+                ((model.order_key(Site(p, "input")), 0), "skip", (p, v)) for p, v in replace.items()
+            ]
+            steps += [
+                ((model.order_key(e.site), 1), "edit", e)
+                for e in edits
+                if not any(e.site.path == g or e.site.path.startswith(g + ".") for g in gone)
+            ]
+            steps += [((model.order_key(st[0]), 2), "patch", st) for st in plan]
+            steps.sort(key=lambda r: r[0])
             with model.lock, torch.no_grad():
                 try:
                     with nn.trace(base.expand(n, *base.shape[1:])):
-                        for path, value in replace.items():
-                            nn.get(path).skip(value)
-                        _patch(nn, plan)
+                        for _, kind, item in steps:
+                            if kind == "skip":
+                                nn.get(item[0]).skip(item[1])
+                            elif kind == "edit":
+                                apply_edit(item, site_value(nn, item.site))
+                            else:
+                                _patch(nn, [item])
                         saves["chunk"] = nn.output.save()
                 except Exception as e:
                     raise RunError(f"patching trace failed: {type(e).__name__}: {e}") from e
@@ -269,6 +317,7 @@ def patching_sweep(
         labels=[model.labels(base)[p] for p in positions],
         traces=traces,
         reused=reused_calls / max(1, len(pairs) * len(model.layers)),
+        edits=[e.describe() for e in edits],
     )
     if attribution:
         attr = attribution_patching(
