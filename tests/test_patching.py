@@ -99,6 +99,8 @@ def test_patching_under_the_workspace_edits_equals_a_hand_written_loop(ball):
     ws.add_edit(iwm.Edit.add("blocks.1", v, scale=0.5, start=10))
     ws.add_edit(iwm.Edit.scale("blocks.2", 0.7))
     ws.add_edit(iwm.Edit.ablate("blocks.0", positions=[3]))
+    # blocks.3's input is blocks.2's output tensor: the edit must not leak into a cache
+    ws.add_edit(iwm.Edit.scale("blocks.3.input", 1.5))
 
     def metric(out):
         return out[:, -1, 0]
@@ -114,29 +116,37 @@ def test_patching_under_the_workspace_edits_equals_a_hand_written_loop(ball):
             h[:, 10:] += 0.5 * v
         if s == "blocks.2":
             h *= 0.7
+        if s == "blocks.3.input":
+            h *= 1.5
 
     sites = ball.layers
+    order = [*sites[:-1], "blocks.3.input", sites[-1]]
+    assert sites[-1] == "blocks.3"
+
+    def value(s):
+        return net.get(s[: -len(".input")]).input if s.endswith(".input") else net.get(s).output
+
     expected = torch.empty(len(sites), len(positions))
     with torch.no_grad():
         src = {}
         with net.trace(clean):
-            for s in sites:
-                h = net.get(s).output
+            for s in order:
+                h = value(s)
                 edited(h, s)
                 src[s] = h.clone().save()
             ref = net.output.save()
         for i, patched in enumerate(sites):
             for j, p in enumerate(positions):
                 with net.trace(corrupt):
-                    for s in sites:
-                        h = net.get(s).output
+                    for s in order:
+                        h = value(s)
                         edited(h, s)
                         if s == patched:
                             h[:, p] = src[s][:, p]
                     o = net.output.save()
                 expected[i, j] = metric(o)[0]
     assert torch.allclose(sweep.values, expected, atol=1e-6)
-    assert len(sweep.edits) == 3 and "under 3 edit(s)" in repr(sweep)
+    assert len(sweep.edits) == 4 and "under 4 edit(s)" in repr(sweep)
     assert sweep.clean_metric == pytest.approx(float(metric(ref)[0]), abs=1e-6)
     assert sweep.corrupt_metric == pytest.approx(float(metric(ws.result.output)[0]), abs=1e-6)
     plain = iwm.patching_sweep(ball, clean, corrupt, metric, positions=positions)
@@ -150,7 +160,7 @@ def test_patching_under_the_workspace_edits_equals_a_hand_written_loop(ball):
         iwm.patching_sweep(
             ball, clean, corrupt, metric, edits=[iwm.Edit.scale("blocks.1", 2.0).with_(rows=(1,))]
         )
-    assert len(ws.edits) == 3
+    assert len(ws.edits) == 4
 
 
 class PairBlock(nn.Module):

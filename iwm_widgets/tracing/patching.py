@@ -235,8 +235,8 @@ def patching_sweep(
                 for _, key, item in reads:
                     if key == "edit":
                         apply_edit(item, site_value(nn, item.site))
-                    elif key.startswith("layer:"):
-                        saves[key] = nn.get(item.path).output.save()
+                    elif key.startswith("layer:"):  # a copy: later edits work in place
+                        saves[key] = _copy_out(nn.get(item.path).output).save()
                     else:
                         saves[key] = site_value(nn, item).detach().clone().save()  # type: ignore[attr-defined]
                 saves["out"] = nn.output.save()
@@ -344,6 +344,13 @@ def _patch(nn: Any, plan: list[tuple[Site, torch.Tensor, torch.Tensor, torch.Ten
     for site, rows, pos, vals in plan:
         h = site_value(nn, site)
         h[rows, pos] = vals
+
+
+def _copy_out(value: Any) -> Any:
+    """A module output with its tensors copied (the next module may edit them in place)."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().clone()
+    return tuple(v.detach().clone() if isinstance(v, torch.Tensor) else v for v in value)
 
 
 def _rows_of(value: Any, row: int, n: int) -> Any:
