@@ -11,6 +11,7 @@ import hashlib
 import os
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,31 @@ def _layer_paths(module: torch.nn.Module) -> list[str]:
         return [n for n, _ in module.named_children()]
     prefix = best[1] + "." if best[1] else ""
     return [f"{prefix}{i}" for i in range(best[0])]
+
+
+@dataclass(frozen=True)
+class ModuleCall:
+    """How a module ran in one plain forward (see :meth:`Model.calls`).
+
+    ``start`` / ``end``: ticks of one clock shared by every module's call start and end
+    (its first call); ``count``: how many times it was called; ``batch_major``: its
+    output is a tensor, or a tuple of tensors (or ``None``) led by one, all with the
+    input's batch size as their first axis.
+    """
+
+    start: int
+    end: int
+    count: int
+    batch_major: bool
+
+
+def _batch_major(out: Any, batch: int | None) -> bool:
+    def ok(t: Any) -> bool:
+        return isinstance(t, torch.Tensor) and t.ndim >= 1 and t.shape[0] == batch
+
+    if isinstance(out, tuple):
+        return bool(out) and ok(out[0]) and all(v is None or ok(v) for v in out)
+    return ok(out)
 
 
 class Model:
@@ -97,6 +123,7 @@ class Model:
         self._all_paths = [n for n, _ in module.named_modules() if n]
         self._forward_order: list[str] | None = None
         self._shapes: dict[tuple[Any, ...], dict[Site, tuple[int, ...]]] = {}
+        self._calls: dict[tuple[Any, ...], dict[str, ModuleCall]] = {}
         self.layers = list(layers) if layers is not None else _layer_paths(module)
         for p in self.layers:
             check_site(Site(p), self._all_paths)
@@ -127,7 +154,8 @@ class Model:
     def inspect(self, inputs: Any) -> dict[Site, tuple[int, ...]]:
         """Shapes of every site's input and output for ``inputs`` (one plain forward).
 
-        Also records the forward order of modules. Cached per input shape.
+        Also records the forward order of modules and how each was called
+        (:meth:`calls`). Cached per input shape.
         """
         key = self._shape_key(inputs)
         if key in self._shapes:
@@ -135,6 +163,18 @@ class Model:
         order: list[str] = []
         shapes: dict[Site, tuple[int, ...]] = {}
         names = {id(m): n for n, m in self.module.named_modules() if n}
+        batch = inputs.shape[0] if isinstance(inputs, torch.Tensor) and inputs.ndim else None
+        clock = [0]
+        start: dict[str, int] = {}
+        count: dict[str, int] = {}
+        calls: dict[str, ModuleCall] = {}
+
+        def pre(mod: torch.nn.Module, args: Any) -> None:
+            n = names.get(id(mod))
+            if n is not None:
+                count[n] = count.get(n, 0) + 1
+                start.setdefault(n, clock[0])
+                clock[0] += 1
 
         def first_tensor(x: Any) -> torch.Tensor | None:
             if isinstance(x, torch.Tensor):
@@ -147,6 +187,8 @@ class Model:
             n = names.get(id(mod))
             if n is None or n in shapes_seen:
                 return
+            calls[n] = ModuleCall(start[n], clock[0], 0, _batch_major(out, batch))
+            clock[0] += 1
             shapes_seen.add(n)
             order.append(n)
             o = first_tensor(out)
@@ -158,6 +200,7 @@ class Model:
 
         shapes_seen: set[str] = set()
         handles = [m.register_forward_hook(hook) for m in self.module.modules()]
+        handles += [m.register_forward_pre_hook(pre) for m in self.module.modules()]
         try:
             with self.lock, torch.no_grad():
                 self.forward(inputs)
@@ -171,7 +214,15 @@ class Model:
                 h.remove()
         self._forward_order = order + [p for p in self._all_paths if p not in order]
         self._shapes[key] = shapes
+        self._calls[key] = {
+            n: ModuleCall(c.start, c.end, count[n], c.batch_major) for n, c in calls.items()
+        }
         return shapes
+
+    def calls(self, inputs: Any) -> dict[str, ModuleCall]:
+        """How every module that ran was called in a plain forward on ``inputs``."""
+        self.inspect(inputs)
+        return self._calls[self._shape_key(inputs)]
 
     def shape(self, site: Site | str) -> tuple[int, ...]:
         """Shape of the value at ``site`` in the last inspected forward (``[B, T, d]``)."""

@@ -252,10 +252,10 @@ def patching_sweep(
         groups.setdefault(group, []).extend((i, j) for j in range(len(positions)))
     values = torch.empty(len(site_list), len(positions))
     traces, reused_calls = 1, 0
-    for (prefix, own_i), pairs in groups.items():
+    for (prefix, own_i), rows_of_group in groups.items():
         own = site_list[own_i].path if own_i >= 0 else None
-        for c in range(0, len(pairs), max_rows):
-            chunk = pairs[c : c + max_rows]
+        for c in range(0, len(rows_of_group), max_rows):
+            chunk = rows_of_group[c : c + max_rows]
             n = len(chunk)
             sites_here = sorted({i for i, _ in chunk}, key=order.index)
             plan = []
@@ -303,7 +303,6 @@ def patching_sweep(
             m = _check_metric(metric, output_tensor(saves.pop("chunk")), n)
             for r, (i, j) in enumerate(chunk):
                 values[i, j] = m[r]
-    pairs = [(i, j) for i in range(len(site_list)) for j in range(len(positions))]
     clean_m, corrupt_m = (
         (ref["source"], ref["base"]) if mode == "denoising" else (ref["base"], ref["source"])
     )
@@ -316,7 +315,7 @@ def patching_sweep(
         mode,
         labels=[model.labels(base)[p] for p in positions],
         traces=traces,
-        reused=reused_calls / max(1, len(pairs) * len(model.layers)),
+        reused=reused_calls / max(1, values.numel() * len(model.layers)),
         edits=[e.describe() for e in edits],
     )
     if attribution:
@@ -360,71 +359,31 @@ def _rows_of(value: Any, row: int, n: int) -> Any:
     return tuple(_rows_of(v, row, n) if isinstance(v, torch.Tensor) else v for v in value)
 
 
-def _reusable_output(value: Any) -> bool:
-    """Whether a module output (of the batch-1 inspect run) can be cached and repeated."""
-    if isinstance(value, torch.Tensor):
-        return value.ndim >= 1 and value.shape[0] == 1
-    return (
-        isinstance(value, tuple)
-        and bool(value)
-        and isinstance(value[0], torch.Tensor)
-        and all(
-            v is None or (isinstance(v, torch.Tensor) and v.ndim >= 1 and v.shape[0] == 1)
-            for v in value
-        )
-    )
-
-
 def _reuse_plan(
     model: Model, base: torch.Tensor, sites: Sequence[Site]
 ) -> list[tuple[tuple[str, ...], bool]]:
     """Per site: the layers a patched run may replace by cached outputs, and itself?
 
-    A layer may be replaced when it is called once and its call ends before the patched
-    value exists (before the site's module ends, for an output; before it starts, for an
-    input): nothing it computes can depend on the patch. Layers inside another replaced
-    layer are dropped (they do not run). Found with hooks on one plain forward.
+    A layer may be replaced when it is called once, its output can be cached and
+    repeated per row, and its call ends before the patched value exists (before the
+    site's module ends, for an output; before it starts, for an input): nothing it
+    computes can depend on the patch. Layers inside another replaced layer are dropped
+    (they do not run). From :meth:`Model.calls` on the base input.
     """
     if model.remote is not None:
         return [((), False) for _ in sites]
-    names = {id(m): n for n, m in model.module.named_modules() if n}
-    clock: list[int] = [0]
-    start: dict[str, int] = {}
-    end: dict[str, int] = {}
-    calls: dict[str, int] = {}
-    ok: dict[str, bool] = {}
-
-    def pre(mod: torch.nn.Module, args: Any) -> None:
-        n = names[id(mod)]
-        calls[n] = calls.get(n, 0) + 1
-        start.setdefault(n, clock[0])
-        clock[0] += 1
-
-    def post(mod: torch.nn.Module, args: Any, out: Any) -> None:
-        n = names[id(mod)]
-        end.setdefault(n, clock[0])
-        ok.setdefault(n, _reusable_output(out))
-        clock[0] += 1
-
-    mods = [m for m in model.module.modules() if id(m) in names]
-    handles = [m.register_forward_pre_hook(pre) for m in mods]
-    handles += [m.register_forward_hook(post) for m in mods]
-    try:
-        with model.lock, torch.no_grad():
-            model.forward(base)
-    except Exception:
-        return [((), False) for _ in sites]  # the trace will report what is wrong
-    finally:
-        for h in handles:
-            h.remove()
-    layers = [p for p in model.layers if calls.get(p) == 1 and ok.get(p)]
+    calls = model.calls(base)
+    layers = [
+        p for p in model.layers if p in calls and calls[p].count == 1 and calls[p].batch_major
+    ]
     plans: list[tuple[tuple[str, ...], bool]] = []
     for s in sites:
-        if calls.get(s.path) != 1:
+        c = calls.get(s.path)
+        if c is None or c.count != 1:
             plans.append(((), False))
             continue
-        bound = end[s.path] if s.io == "output" else start[s.path]
-        before = [p for p in layers if p != s.path and end[p] < bound]
+        bound = c.end if s.io == "output" else c.start
+        before = [p for p in layers if p != s.path and calls[p].end < bound]
         before = [p for p in before if not any(p.startswith(q + ".") for q in before)]
         own = s.io == "output" and s.path in layers
         plans.append((tuple(before), own))
