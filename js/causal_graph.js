@@ -3,15 +3,17 @@
 //
 // Python computes the graph and its layout (networkx) and sends nodes (a list of dicts,
 // positions in the unit square, x grows with depth, y = 0 at the top) and edges (a binary
-// [E, 3] payload of source index, target index, signed effect). js/graph_scene.js turns
+// [E, 3] payload of source index, target index, signed effect; over a batch of inputs
+// [E, 6]: source, target, mean effect, its standard error, its 95% interval lo, hi, with
+// `n_inputs` saying over how many inputs; the edge tooltip shows them). js/graph_scene.js turns
 // them into one drawing that the canvas paints (200 nodes and 2,000 edges in a few ms)
 // and the SVG export serialises. Clicking a node opens an editor next to it; its Apply and
 // Remove buttons send {type: "edit"} / {type: "remove_edit"} messages, Python adds the
 // edit to the workspace, re-runs, and sends the graph back with the nodes' new values.
 // The threshold slider filters the drawing at once and sets `edge_threshold` (debounced).
 //
-// Synced traits (see the Python class): nodes, edges, edge_threshold, colour_by, selected,
-// output, score, error, status, generation. Messages to Python: {type: "edit", node, op,
+// Synced traits (see the Python class): nodes, edges, n_inputs, significant, edge_threshold,
+// colour_by, selected, output, score, error, status, generation. Messages to Python: {type: "edit", node, op,
 // value}, {type: "remove_edit", node}, {type: "export", format: "png" | "svg", data}. The
 // root element carries data-render-count, data-generation, data-nodes, data-edges-drawn,
 // data-selected, data-draw-ms, data-build-ms (the scene rebuilt), data-paint-ms,
@@ -326,11 +328,45 @@ export function nodeTooltip(graph, scene, i) {
  * @returns {[string, string][]}
  */
 export function edgeTooltip(graph, k) {
-  const { src, dst, effect } = graph.edges;
-  return [
-    ["edge", `${graph.nodes[src[k]].label} → ${graph.nodes[dst[k]].label}`],
-    ["effect", formatSigned(effect[k])],
-  ];
+  const { src, dst, effect, se, lo, hi } = graph.edges;
+  const edge = /** @type {[string, string]} */ (["edge", `${graph.nodes[src[k]].label} → ${graph.nodes[dst[k]].label}`]);
+  const n = graph.nInputs ?? 1;
+  if (n > 1 && se && Number.isFinite(se[k])) {
+    return [edge, ["effect", effectInterval(effect[k], se[k], lo[k], hi[k], n)]];
+  }
+  return [edge, ["effect", formatSigned(effect[k])]];
+}
+
+/**
+ * An average effect with its spread: "mean ± se (95% CI [lo, hi]), n=B".
+ * @param {number} mean
+ * @param {number} se
+ * @param {number} lo
+ * @param {number} hi
+ * @param {number} n
+ * @returns {string}
+ */
+export function effectInterval(mean, se, lo, hi, n) {
+  const plain = (/** @type {number} */ v) => {
+    const s = formatValue(v);
+    return s.startsWith("-") ? `−${s.slice(1)}` : s;
+  };
+  return `${formatSigned(mean)} ± ${formatValue(se)} (95% CI [${plain(lo)}, ${plain(hi)}]), n=${n}`;
+}
+
+/**
+ * The edge count under the toolbar: "3 of 5 edges", and over a batch what the effects
+ * are ("· mean of 8 inputs", "· 95% CI excludes 0" when only those edges were sent).
+ * @param {number} drawn
+ * @param {Graph} graph
+ * @param {boolean} significant
+ * @returns {string}
+ */
+export function edgeCountText(drawn, graph, significant) {
+  const n = graph.nInputs ?? 1;
+  let text = `${drawn} of ${graph.edges.n} edges`;
+  if (n > 1) text += ` · mean of ${n} inputs${significant ? " · 95% CI excludes 0" : ""}`;
+  return text;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -444,7 +480,7 @@ function themeOf(el) {
   };
 }
 
-const EVENTS = ["nodes", "edges", "edge_threshold", "colour_by", "selected", "output", "score", "error", "status", "generation"];
+const EVENTS = ["nodes", "edges", "n_inputs", "significant", "edge_threshold", "colour_by", "selected", "output", "score", "error", "status", "generation"];
 
 /**
  * @param {{model: Model, el: HTMLElement}} ctx
@@ -729,7 +765,7 @@ function render({ model, el }) {
       graphDirty = false;
       sceneDirty = true;
       try {
-        graph = readGraph(model.get("nodes"), model.get("edges"));
+        graph = readGraph(model.get("nodes"), model.get("edges"), model.get("n_inputs"));
         const n = graph.edges.dropped;
         localError = n ? `${n} edge${n === 1 ? "" : "s"} left out: an index that is not a node, or a NaN effect` : "";
       } catch (e) {
@@ -773,7 +809,7 @@ function render({ model, el }) {
       }
       paint();
       const drawn = /** @type {Scene} */ (scene).edges.length;
-      edgeCount.textContent = `${drawn} of ${graph.edges.n} edges`;
+      edgeCount.textContent = edgeCountText(drawn, graph, !!model.get("significant"));
       canvas.setAttribute("aria-label", `causal graph: ${graph.nodes.length} nodes, ${drawn} edges shown`);
       renderCount++;
       const ds = root.dataset;
@@ -1082,7 +1118,7 @@ function render({ model, el }) {
   const handlers = EVENTS.map((name) => [
     `change:${name}`,
     () => {
-      if (name === "nodes" || name === "edges") graphDirty = true;
+      if (name === "nodes" || name === "edges" || name === "n_inputs") graphDirty = true;
       if (name === "edge_threshold" && !sendThreshold.pending()) threshold = Number(model.get("edge_threshold")) || 0;
       if (name === "error" || name === "status") {
         updateHeader();

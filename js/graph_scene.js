@@ -78,17 +78,22 @@ export const GEOM_STRIDE = 12;
  */
 
 /**
- * Decoded edges: edge k goes from node src[k] to node dst[k] with effect effect[k].
+ * Decoded edges: edge k goes from node src[k] to node dst[k] with effect effect[k] (over
+ * several inputs: the mean effect, with its standard error se[k] and 95% interval
+ * [lo[k], hi[k]]; NaN when Python sent no spread, i.e. one input).
  * @typedef {object} Edges
  * @property {Int32Array} src
  * @property {Int32Array} dst
  * @property {Float32Array} effect
+ * @property {Float32Array} se
+ * @property {Float32Array} lo
+ * @property {Float32Array} hi
  * @property {number} n
  * @property {number} maxAbs the largest |effect| (0 without edges)
  * @property {number} dropped rows left out: an index that is not a node, or a NaN effect
  */
 
-/** @typedef {{nodes: GraphNode[], edges: Edges, index: Map<string, number>}} Graph */
+/** @typedef {{nodes: GraphNode[], edges: Edges, index: Map<string, number>, nInputs?: number}} Graph nInputs: how many inputs the effects average over (1 when absent) */
 /** @typedef {{left: number, top: number, w: number, h: number}} Frame */
 /** @typedef {{fg: string, muted: string, bg: string, dark?: boolean}} Theme colours; dark: light on dark */
 
@@ -210,50 +215,65 @@ export function readNodes(list) {
 
 /**
  * Decode the `edges` trait ({buffer, dtype, shape: [E, 3]} rows of source index, target
- * index, signed effect). Rows whose indices are not nodes, or whose effect is NaN, are
- * left out and counted in `dropped`.
+ * index, signed effect; or [E, 6] rows that add the effect's standard error and its 95%
+ * interval lo, hi, over several inputs). Rows whose indices are not nodes, or whose
+ * effect is NaN, are left out and counted in `dropped`.
  * @param {any} payload
  * @param {number} nNodes
  * @returns {Edges}
  */
 export function readEdges(payload, nNodes) {
-  const empty = { src: new Int32Array(0), dst: new Int32Array(0), effect: new Float32Array(0), n: 0, maxAbs: 0, dropped: 0 };
+  const none = new Float32Array(0);
+  const empty = { src: new Int32Array(0), dst: new Int32Array(0), effect: none, se: none, lo: none, hi: none, n: 0, maxAbs: 0, dropped: 0 };
   if (!payload || !payload.buffer) return empty;
   const { data, shape } = decode(payload);
   if (shape.length === 1 && shape[0] === 0) return empty;
-  if (shape.length !== 2 || shape[1] !== 3) {
-    throw new Error(`edges must have shape [E, 3] (source, target, effect), got ${JSON.stringify(shape)}`);
+  if (shape.length !== 2 || (shape[1] !== 3 && shape[1] !== 6)) {
+    throw new Error(
+      `edges must have shape [E, 3] (source, target, effect) or [E, 6] (source, target, mean, se, lo, hi), got ${JSON.stringify(shape)}`,
+    );
   }
-  const rows = shape[0];
+  const [rows, cols] = shape;
   const src = new Int32Array(rows);
   const dst = new Int32Array(rows);
   const effect = new Float32Array(rows);
+  const se = new Float32Array(rows).fill(NaN);
+  const lo = new Float32Array(rows).fill(NaN);
+  const hi = new Float32Array(rows).fill(NaN);
   let n = 0;
   let maxAbs = 0;
   for (let r = 0; r < rows; r++) {
-    const s = data[3 * r];
-    const t = data[3 * r + 1];
-    const e = data[3 * r + 2];
+    const s = data[cols * r];
+    const t = data[cols * r + 1];
+    const e = data[cols * r + 2];
     if (!(Number.isInteger(s) && Number.isInteger(t) && s >= 0 && t >= 0 && s < nNodes && t < nNodes) || Number.isNaN(e)) continue;
     src[n] = s;
     dst[n] = t;
     effect[n] = e;
+    if (cols === 6) {
+      se[n] = data[cols * r + 3];
+      lo[n] = data[cols * r + 4];
+      hi[n] = data[cols * r + 5];
+    }
     if (Number.isFinite(e)) maxAbs = Math.max(maxAbs, Math.abs(e));
     n++;
   }
-  return { src: src.subarray(0, n), dst: dst.subarray(0, n), effect: effect.subarray(0, n), n, maxAbs, dropped: rows - n };
+  const cut = (/** @type {Float32Array} */ a) => a.subarray(0, n);
+  return { src: src.subarray(0, n), dst: dst.subarray(0, n), effect: cut(effect), se: cut(se), lo: cut(lo), hi: cut(hi), n, maxAbs, dropped: rows - n };
 }
 
 /**
  * Nodes and edges together, with an id -> index map.
  * @param {any} nodesTrait
  * @param {any} edgesTrait
+ * @param {any} [nInputs] the `n_inputs` trait: how many inputs the effects average over
  * @returns {Graph}
  */
-export function readGraph(nodesTrait, edgesTrait) {
+export function readGraph(nodesTrait, edgesTrait, nInputs = 1) {
   const nodes = readNodes(nodesTrait);
   const index = new Map(nodes.map((n, i) => [n.id, i]));
-  return { nodes, edges: readEdges(edgesTrait, nodes.length), index };
+  const k = Math.trunc(Number(nInputs));
+  return { nodes, edges: readEdges(edgesTrait, nodes.length), index, nInputs: Number.isFinite(k) && k > 1 ? k : 1 };
 }
 
 // ---------------------------------------------------------------------------------------

@@ -289,3 +289,174 @@ def test_model_card_graph_score_holds_on_fresh_seeds(ball):
         card["internal_position_effect"]["mean_effect_on_next_position"], abs=0.1
     )
     assert inner < 0.3
+
+
+# ---- a batch of inputs: average causal effects with their spread ------------------------
+T_975_7 = 2.364624251592784  # Student-t 0.975 quantile, 7 degrees of freedom (scipy.stats.t)
+
+
+def known_batch():
+    """KnownGraph over 8 inputs near 1 (so each true edge has one sign), a Variable at
+    ``a`` and two outputs: ``out`` and ``flip`` (``out`` times a sign that depends on the
+    input only: a true path whose effect averages out)."""
+    model = iwm.load(KnownGraph())
+    g = torch.Generator().manual_seed(2)
+    x = 1 + 0.3 * torch.randn(8, 4, 3, generator=g)
+    u = iwm.Variable(
+        "u", iwm.Site("a"), torch.randn(1, 8, generator=g), torch.zeros(1),
+        torch.randn(1, 8, generator=g), ["u"],
+    )  # fmt: skip
+    with torch.no_grad():
+        c0 = float(model.module(x)[:, 0, 1].median())  # position 0: no node edits it
+    out = iwm.output_node(lambda o: o[:, -1, 0], "out")
+    flip = iwm.output_node(lambda o: o[:, -1, 0] * torch.sign(o[:, 0, 1] - c0), "flip")
+    return model, x, [u, "b", "c", out, flip]
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {},  # u shifted by each input's own std, sites zeroed
+        {"intervention": "mean"},  # each input's own means
+        {"intervention": {"u@a": "set", "b": "mean"}, "value": 0.5},
+    ],
+)
+def test_batched_effects_equal_the_mean_of_single_input_runs(kw, monkeypatch):
+    import iwm_widgets.tracing.causal as causal
+
+    model, x, nodes = known_batch()
+    calls = []
+    real_run = causal.run
+
+    def counting_run(m, xs, *a, **k):
+        calls.append(int(xs.shape[0]))
+        return real_run(m, xs, *a, **k)
+
+    monkeypatch.setattr(causal, "run", counting_run)
+    ce = iwm.causal_effects(model, nodes, x, **kw)
+    # ONE trace holds every input × (baseline + 3 interventions); at most one more reads
+    # the unintervened values (deltas, means)
+    assert calls[-1] == 8 * 4 == ce.meta["rows"] and len(calls) <= 2
+    assert all(c in (8, 32) for c in calls)
+    monkeypatch.setattr(causal, "run", real_run)
+    singles = [iwm.causal_effects(model, nodes, x[b : b + 1], **kw) for b in range(8)]
+    per = torch.stack([s.effects for s in singles])
+    assert ce.n == 8 and ce.per_input.shape == (8, 5, 5)
+    torch.testing.assert_close(ce.per_input, per, atol=1e-6, rtol=0)
+    torch.testing.assert_close(ce.effects, per.mean(0), atol=1e-6, rtol=0)
+    assert ce.mean is ce.effects
+    se = per.std(0) / 8**0.5
+    torch.testing.assert_close(ce.se, se, atol=1e-6, rtol=0)
+    torch.testing.assert_close(ce.lo, ce.effects - T_975_7 * ce.se, atol=1e-6, rtol=0)
+    torch.testing.assert_close(ce.hi, ce.effects + T_975_7 * ce.se, atol=1e-6, rtol=0)
+    values = torch.stack([s.values for s in singles])
+    torch.testing.assert_close(ce.values, values.mean(0), atol=1e-6, rtol=0)
+    torch.testing.assert_close(ce.meta["input_values"], values, atol=1e-6, rtol=0)
+
+
+def test_significant_keeps_edges_whose_interval_excludes_zero():
+    model, x, nodes = known_batch()
+    ce = iwm.causal_effects(model, nodes, x)
+    ids = [n.id for n in ce.nodes]
+    i = {k: ids.index(k) for k in ids}
+    # no causal path (u → c, b → c): every input's effect is exactly 0, interval [0, 0]
+    for a, b in [("u@a", "c"), ("b", "c")]:
+        assert torch.all(ce.per_input[:, i[a], i[b]] == 0)
+        assert ce.lo[i[a], i[b]] == 0 == ce.hi[i[a], i[b]]
+    # a true path whose effect flips sign with the input: large per input, mean ≈ 0
+    for a in ("u@a", "b", "c"):
+        per = ce.per_input[:, i[a], i["flip"]]
+        assert (per > 0).any() and (per < 0).any()
+        assert ce.lo[i[a], i["flip"]] < 0 < ce.hi[i[a], i["flip"]]
+    true = {("u@a", "b"), ("u@a", "out"), ("b", "out"), ("c", "out")}
+    for a, b in true:  # one sign on every input: the interval excludes 0
+        assert ce.lo[i[a], i[b]] > 0 or ce.hi[i[a], i[b]] < 0
+    plain = set(ce.to_networkx(threshold=0.005).edges)
+    assert plain == true | {("u@a", "flip"), ("b", "flip"), ("c", "flip")}
+    assert set(ce.to_networkx(threshold=0.005, significant=True).edges) == true
+    sig = iwm.causal_effects(model, nodes, x, significant=True)  # the result's default
+    assert set(sig.to_networkx(threshold=0.005).edges) == true
+    assert set(sig.to_networkx(threshold=0.005, significant=False).edges) == plain
+    d = sig.to_networkx().edges["c", "out"]
+    assert d["n"] == 8 and d["effect"] == d["mean"] == pytest.approx(
+        float(ce.effects[i["c"], i["out"]])
+    )
+    assert d["lo"] < d["mean"] < d["hi"] < 0 and d["se"] > 0
+
+
+def test_workspace_edits_of_some_rows_follow_their_input():
+    model, x, nodes = known_batch()
+    ws = iwm.Workspace(model, x, background=False)
+    cut = iwm.Edit.ablate("b", positions=[-1]).with_(rows=(2,))  # input 2 only
+    ws.add_edit(cut)
+    ce = iwm.causal_effects(ws, nodes)
+    for b in (0, 2, 7):
+        own = [cut.with_(rows=None)] if b == 2 else []
+        one = iwm.causal_effects(model, nodes, x[b : b + 1], edits=own)
+        torch.testing.assert_close(ce.per_input[b], one.effects, atol=1e-6, rtol=0)
+
+
+def test_one_input_is_measured_as_before():
+    model, x, nodes = known_batch()
+    ce = iwm.causal_effects(model, nodes, x[:1])
+    assert ce.n == 1 and ce.meta["rows"] == 4
+    assert torch.equal(ce.per_input[0], ce.effects)
+    assert torch.isnan(ce.se).all() and torch.isnan(ce.lo).all() and torch.isnan(ce.hi).all()
+    # the effect of zeroing c is the change of the output, run by hand
+    base = iwm.run(model, x[:1]).output[0, -1, 0]
+    hand = iwm.run(model, x[:1], [iwm.Edit.ablate("c", positions=[-1])]).output[0, -1, 0]
+    assert float(ce.effects[2, 3]) == pytest.approx(float(hand - base), abs=1e-6)
+    d = ce.to_networkx(threshold=1e-9).edges["c", "out"]
+    assert set(d) == {"effect", "weight", "mean", "n"} and d["n"] == 1  # no interval
+    with pytest.raises(InputError, match="two or more inputs"):
+        iwm.causal_effects(model, nodes, x[:1], significant=True)
+    with pytest.raises(InputError, match="two or more inputs"):
+        ce.edges(significant=True)
+
+
+def test_t_quantile():
+    from iwm_widgets.tracing.causal import t_quantile
+
+    want = {1: 12.706204736174694, 2: 4.302652729749462, 7: T_975_7, 30: 2.0422724563012378}
+    for df, q in want.items():  # scipy.stats.t.ppf(0.975, df)
+        assert t_quantile(0.975, df) == pytest.approx(q, rel=1e-9)
+    assert t_quantile(0.975, 10_000) == pytest.approx(1.96, abs=1e-3)
+
+
+def test_causal_graph_over_a_batch_of_balls(ball, variables):
+    pos, vel = variables
+    x = torch.cat([ball.sample(seed=s) for s in range(8)])
+    assert x.shape == (8, 32, 2)
+    ws = iwm.Workspace(ball, x, background=False)
+    auto = iwm.CausalGraph(ws)  # the issue's case: "causal_effects takes one input"
+    assert auto.n_inputs == 8 and from_buffer(auto.edges).shape[1] == 6
+    auto.close()
+    g = iwm.CausalGraph(ws, [pos, vel, *next_pos_nodes()], threshold=0.2)
+    assert g.n_inputs == 8 and g.effects is not None and g.effects.n == 8
+    e = from_buffer(g.edges)
+    assert e.shape[1] == 6 and len(e) > 4  # source, target, mean, se, lo, hi
+    _, _, mean, se, lo, hi = e.T
+    assert (se >= 0).all() and (lo <= mean).all() and (mean <= hi).all()
+    torch.testing.assert_close(hi - mean, T_975_7 * se, atol=1e-5, rtol=1e-5)
+    vx = "velocity_x@blocks.2"
+    d = g.to_networkx().edges[vx, "next x"]
+    assert d["n"] == 8 and 0.5 < d["lo"] < d["mean"] < d["hi"] < 1.5
+    assert g.score["precision"] == 1.0
+    g.significant = True  # a subset: every interval sent excludes 0
+    sig = from_buffer(g.edges)
+    assert 0 < len(sig) < len(e) and ((sig[:, 4] > 0) | (sig[:, 5] < 0)).all()
+    assert g.to_networkx().has_edge(vx, "next x")
+    # scaling a Variable node scales each input's own value (one clamp target per row)
+    i = [n.id for n in g.effects.nodes].index(vx)
+    before = g.effects.meta["input_values"][:, i].clone()
+    g.edit_node(vx, "scale", 2.0)
+    assert len(ws.edits) == 1 and ws.edits[0].value.shape == (8, 1)
+    torch.testing.assert_close(g.effects.meta["input_values"][:, i], 2 * before, atol=1e-5, rtol=0)
+    assert g.n_inputs == 8 and g.error == ""
+    one = iwm.Workspace(ball, x[:1], background=False)
+    with pytest.raises(InputError, match="two or more inputs"):
+        iwm.CausalGraph(one, [vel, *next_pos_nodes()], significant=True)
+    g1 = iwm.CausalGraph(one, [vel, *next_pos_nodes()])
+    assert g1.n_inputs == 1 and from_buffer(g1.edges).shape[1] == 3
+    g1.significant = True  # refused, said in the widget
+    assert not g1.significant and "two or more inputs" in g1.error

@@ -7,6 +7,10 @@ shifts a Variable by ``delta`` in its own units along its encoding direction, se
 to a value, zero- or mean-ablates a site or a head — and every node B is read out
 again. All rows go into ONE batched trace, under the Workspace's current edits, so the
 graph answers "how do the variables combine in this context".
+
+Over a batch of ``B`` inputs every input gets its own rows (its baseline and one row per
+intervention, still one trace): the per-input effects ``[B]`` of each edge give its mean
+(the average causal effect), standard error and a 95% Student-t interval.
 """
 
 from __future__ import annotations
@@ -118,7 +122,7 @@ def attention_heads(
     """
     m: Model = model.model if hasattr(model, "model") and hasattr(model, "edits") else model
     found = []
-    for path, mod in m.nnsight._module.named_modules():
+    for path, mod in m.engine_module.named_modules():
         n_heads = next(
             (getattr(mod, a) for a in _HEAD_ATTRS if isinstance(getattr(mod, a, None), int)),
             None,
@@ -139,7 +143,7 @@ def attention_heads(
     for li in pick:
         path, proj, n_heads = found[li]
         site = Site(proj, "input")
-        width = _in_features(m.nnsight._module.get_submodule(proj))
+        width = _in_features(m.engine_module.get_submodule(proj))
         if width % n_heads:
             raise InputError(f"{proj} has {width} input features, not divisible by {n_heads} heads")
         d = width // n_heads
@@ -203,6 +207,13 @@ class CausalEffects:
     ``effects[a, b]`` is the change of ``nodes[b]`` per unit shift of ``nodes[a]``
     (Variables) or when ``nodes[a]`` is ablated (sites); ``downstream[a, b]`` says
     whether ``b`` lies after ``a`` in the forward pass (only those can be causal edges).
+
+    Over ``n`` inputs, ``effects`` (also :attr:`mean`) is the mean of the per-input
+    effects ``per_input[:, a, b]``, ``se`` its standard error (sample standard
+    deviation / √n) and ``[lo, hi]`` the 95% Student-t interval
+    ``mean ± t(0.975, n−1)·se``. With one input ``effects`` is that input's effect and
+    ``se``, ``lo``, ``hi`` are NaN (undefined). ``values`` and ``deltas`` are means over
+    the inputs (``meta["input_values"]``, ``meta["input_deltas"]``: per input).
     """
 
     nodes: list[Node]
@@ -212,21 +223,77 @@ class CausalEffects:
     deltas: torch.Tensor
     seconds: float = 0.0
     meta: dict[str, Any] = field(default_factory=dict)
+    #: per-input effects ``[n, nodes, nodes]``
+    per_input: torch.Tensor | None = None
+    #: standard error of ``effects`` (NaN with one input)
+    se: torch.Tensor | None = None
+    #: 95% interval of ``effects``: ``lo`` ≤ mean ≤ ``hi`` (NaN with one input)
+    lo: torch.Tensor | None = None
+    hi: torch.Tensor | None = None
+    #: whether :meth:`edges`, :meth:`to_networkx` and :meth:`score` keep only edges whose
+    #: interval excludes 0 (their default; ``causal_effects(significant=True)``)
+    significant: bool = False
+
+    def __post_init__(self) -> None:
+        if self.per_input is None:
+            self.per_input = self.effects[None]
+        if self.se is None or self.lo is None or self.hi is None:
+            nan = torch.full_like(self.effects, math.nan)
+            self.se, self.lo, self.hi = nan, nan.clone(), nan.clone()
+
+    @property
+    def n(self) -> int:
+        """How many inputs the effects are averaged over."""
+        assert self.per_input is not None
+        return int(self.per_input.shape[0])
+
+    @property
+    def mean(self) -> torch.Tensor:
+        """The mean effect over the inputs (the same tensor as ``effects``)."""
+        return self.effects
+
+    def excludes_zero(self) -> torch.Tensor:
+        """``[nodes, nodes]`` bool: the 95% interval lies wholly above or below 0.
+
+        Raises :class:`InputError` with one input (an interval needs two or more).
+        """
+        if self.n < 2:
+            raise InputError(
+                "significant=True needs two or more inputs (a batch): with one input "
+                "an effect has no interval"
+            )
+        assert self.lo is not None and self.hi is not None
+        return (self.lo > 0) | (self.hi < 0)
+
+    def _keep(self, threshold: float, significant: bool | None) -> torch.Tensor:
+        keep = self.downstream & (self.effects.abs() > threshold)
+        if self.significant if significant is None else significant:
+            keep = keep & self.excludes_zero()
+        return keep
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         from ..display import mimebundle  # text/plain + a text/html table for static viewers
 
         return mimebundle(self)
 
-    def edges(self, threshold: float = 0.0) -> list[tuple[int, int, float]]:
-        """``(a, b, effect)`` for downstream pairs with ``|effect| > threshold``."""
-        idx = torch.nonzero(self.downstream & (self.effects.abs() > threshold))
+    def edges(
+        self, threshold: float = 0.0, significant: bool | None = None
+    ) -> list[tuple[int, int, float]]:
+        """``(a, b, effect)`` for downstream pairs with ``|effect| > threshold``.
+
+        ``significant`` (default: as measured, ``self.significant``) also drops edges
+        whose 95% interval contains 0.
+        """
+        idx = torch.nonzero(self._keep(threshold, significant))
         return [(int(a), int(b), float(self.effects[a, b])) for a, b in idx]
 
-    def to_networkx(self, threshold: float = 0.0) -> Any:
-        """A ``networkx.DiGraph``: node attributes (kind, site, value, truth), edge ``effect``."""
+    def to_networkx(self, threshold: float = 0.0, significant: bool | None = None) -> Any:
+        """A ``networkx.DiGraph``: node attributes (kind, site, value, truth), edge
+        ``effect`` (= ``mean``), ``weight`` (``|effect|``) and ``n``; over two or more
+        inputs also ``se``, ``lo`` and ``hi`` (the 95% interval)."""
         import networkx as nx
 
+        assert self.se is not None and self.lo is not None and self.hi is not None
         g = nx.DiGraph()
         for i, n in enumerate(self.nodes):
             g.add_node(
@@ -237,16 +304,24 @@ class CausalEffects:
                 truth=n.truth or "",
                 position=n.position,
             )
-        for a, b, e in self.edges(threshold):
-            g.add_edge(self.nodes[a].id, self.nodes[b].id, effect=e, weight=abs(e))
+        for a, b, e in self.edges(threshold, significant):
+            stats: dict[str, Any] = {"mean": e, "n": self.n}
+            if self.n > 1:
+                stats.update(
+                    se=float(self.se[a, b]), lo=float(self.lo[a, b]), hi=float(self.hi[a, b])
+                )
+            g.add_edge(self.nodes[a].id, self.nodes[b].id, effect=e, weight=abs(e), **stats)
         return g
 
-    def score(self, true_graph: Any, threshold: float) -> dict[str, Any]:
+    def score(
+        self, true_graph: Any, threshold: float, significant: bool | None = None
+    ) -> dict[str, Any]:
         """Precision / recall of the recovered variable → output edges against the truth.
 
         Only pairs whose endpoints map to simulator variables (``Node.truth``) count;
         an edge ``A → B`` with ``B`` an output node (the next step) is compared with the
-        true graph's one-step edge ``truth(A) → truth(B)``.
+        true graph's one-step edge ``truth(A) → truth(B)``. An edge is found when
+        ``|effect| > threshold`` (and, with ``significant``, its interval excludes 0).
         """
         cand = [
             (a, b)
@@ -258,7 +333,8 @@ class CausalEffects:
             and nb.kind == "output"
             and bool(self.downstream[a, b])
         ]
-        found = {(a, b) for a, b in cand if abs(float(self.effects[a, b])) > threshold}
+        keep = self._keep(threshold, significant)
+        found = {(a, b) for a, b in cand if bool(keep[a, b])}
         true = {
             (a, b) for a, b in cand if true_graph.has_edge(self.nodes[a].truth, self.nodes[b].truth)
         }
@@ -300,6 +376,7 @@ def causal_effects(
     delta: float | Sequence[float] | None = None,
     intervention: str | Mapping[str, str] = "auto",
     value: float | Mapping[str, float] | None = None,
+    significant: bool = False,
 ) -> CausalEffects:
     """Intervene on every node and read every node, in one batched trace.
 
@@ -311,9 +388,14 @@ def causal_effects(
     nodes
         Variables (each component a node), sites, :func:`attention_heads`,
         :func:`output_node` s or Nodes.
+    inputs
+        One input or a batch of ``B``. Over a batch each input is intervened on and read
+        on its own (its own baseline, deltas and means), all in the same trace of
+        ``B × (1 + sources)`` rows, and the result holds the mean effect, its standard
+        error and a 95% interval.
     delta
         Shift of each Variable node, in its units (default: the standard deviation of
-        its readout over the input's positions, or 1).
+        its readout over the input's positions, or 1; per input in a batch).
     intervention
         ``"auto"`` (Variables shifted by ``delta``, sites and heads zero-ablated),
         ``"shift"`` (Variables only), ``"zero"`` (Variables clamped to 0, sites and
@@ -323,19 +405,32 @@ def causal_effects(
         ``"auto"``).
     value
         For ``"set"``: one number, or a dict from node id to number.
+    significant
+        Keep only edges whose 95% interval excludes 0 (the default of the result's
+        :meth:`~CausalEffects.edges`, ``to_networkx`` and ``score``); needs two or more
+        inputs.
 
     Returns
     -------
     CausalEffects
         ``effects[a, b]``: for a Variable source, the change of ``b`` per unit change
-        of ``a``'s readout; for a site or head, the change of ``b`` it caused.
+        of ``a``'s readout; for a site or head, the change of ``b`` it caused; over a
+        batch, the mean of the per-input effects (``per_input``), with ``se``, ``lo``
+        and ``hi``. The interval is Student-t: ``mean ± t(0.975, n−1)·se``, with
+        ``se = std(per_input, ddof=1) / √n``.
     """
     t0 = time.perf_counter()
     ws = model if hasattr(model, "edits") and hasattr(model, "model") else None
     m: Model = ws.model if ws is not None else model
     x = m.prepare(ws.inputs if ws is not None and inputs is None else inputs)
-    if x.shape[0] != 1:
-        raise InputError("causal_effects takes one input (batch size 1)")
+    B = int(x.shape[0])
+    if B < 1:
+        raise InputError("causal_effects needs at least one input (the batch is empty)")
+    if significant and B < 2:
+        raise InputError(
+            "significant=True needs two or more inputs (a batch): with one input an "
+            "effect has no interval"
+        )
     base_edits = list(ws.edits if ws is not None and edits is None else edits or ())
     ns = as_nodes(nodes)
     for n in ns:
@@ -354,52 +449,67 @@ def causal_effects(
     if need and (have is None or any(str(s) not in have.activations for s in reads)):
         have = run(m, x, base_edits, reads, prepared=True)
     if delta is None:
-        deltas = []
-        for n in ns:
-            if n.kind == "variable":
-                assert n.variable is not None and n.site is not None
-                assert have is not None
-                std = float(n.variable.readout(have[str(n.site)][0])[:, 0].std())
-                deltas.append(std if std > 0 else 1.0)
-            else:
-                deltas.append(1.0)
+        deltas = []  # [B][nodes]: each input's own default
+        for b in range(B):
+            row = []
+            for n in ns:
+                if n.kind == "variable":
+                    assert n.variable is not None and n.site is not None
+                    assert have is not None
+                    std = float(n.variable.readout(have[str(n.site)][b])[:, 0].std())
+                    row.append(std if std > 0 else 1.0)
+                else:
+                    row.append(1.0)
+            deltas.append(row)
     else:
         d = [float(delta)] * len(ns) if isinstance(delta, (int, float)) else list(delta)
         if len(d) != len(ns):
             raise InputError(f"{len(ns)} nodes but {len(d)} deltas")
-        deltas = d
+        deltas = [list(d) for _ in range(B)]
     sources = [i for i, n in enumerate(ns) if n.kind != "output"]
+    R = 1 + len(sources)  # row r * B + b: intervention r (0: none) on input b
     row_edits = []
-    moved = torch.ones(len(ns))  # how far each Variable source's readout was moved
-    now = torch.zeros(len(ns))
+    moved = torch.ones(B, len(ns))  # how far each Variable source's readout was moved
+    now = torch.zeros(B, len(ns))
     if have is not None and need:
-        now = torch.stack([n.readout(have) for n in ns], 1)[0]
+        now = torch.stack([n.readout(have) for n in ns], 1)
     for r, i in enumerate(sources, start=1):
         n, how = ns[i], hows[i]
-        mean = None
-        amount = deltas[i] if how == "shift" else targets[i]  # 0 for zero; mean below
-        if how == "mean":
-            assert have is not None
-            h = have[str(n.site)][0]  # [T, ...]
-            h = h if n.features is None else h[..., n.features[0] : n.features[1]]
+        per: list[tuple[float, torch.Tensor | None]] = []  # (amount, mean) per input
+        for b in range(B):
+            mean = None
+            amount = deltas[b][i] if how == "shift" else targets[i]  # 0 for zero; mean below
+            if how == "mean":
+                assert have is not None
+                h = have[str(n.site)][b]  # [T, ...]
+                h = h if n.features is None else h[..., n.features[0] : n.features[1]]
+                if n.kind == "variable":
+                    assert n.variable is not None
+                    amount = float(n.variable.readout(h)[:, 0].mean())
+                else:
+                    mean = h.reshape(-1, h.shape[-1]).mean(0)
             if n.kind == "variable":
-                assert n.variable is not None
-                amount = float(n.variable.readout(h)[:, 0].mean())
-            else:
-                mean = h.reshape(-1, h.shape[-1]).mean(0)
-        if n.kind == "variable":
-            moved[i] = amount if how == "shift" else amount - float(now[i])
-        row_edits.append(_node_edit(n, how, amount, mean).with_(rows=(r,)))
-    xs = x.expand(1 + len(sources), *x.shape[1:]).contiguous()
-    res = run(m, xs, [*base_edits, *row_edits], reads, prepared=True)
-    vals = torch.stack([n.readout(res) for n in ns], 1)  # [rows, nodes]
-    effects = torch.zeros(len(ns), len(ns))
+                moved[b, i] = amount if how == "shift" else amount - float(now[b, i])
+            per.append((amount, mean))
+        if all(mn is None and a == per[0][0] for a, mn in per):  # one edit for every input
+            rows = tuple(r * B + b for b in range(B))
+            row_edits.append(_node_edit(n, how, per[0][0], None).with_(rows=rows))
+        else:
+            for b, (a, mn) in enumerate(per):
+                row_edits.append(_node_edit(n, how, a, mn).with_(rows=(r * B + b,)))
+    xs = x.repeat(R, *[1] * (x.ndim - 1))
+    base = [_tile(e, B, R) for e in base_edits]
+    res = run(m, xs, [*base, *row_edits], reads, prepared=True)
+    vals = torch.stack([n.readout(res) for n in ns], 1).reshape(R, B, len(ns))
+    per_input = torch.zeros(B, len(ns), len(ns))
     for r, i in enumerate(sources, start=1):
-        change = vals[r] - vals[0]
+        change = vals[r] - vals[0]  # [B, nodes]
         if ns[i].kind == "variable":
             # a source its intervention did not move has no measurable effect
-            change = change / moved[i] if abs(float(moved[i])) > 1e-12 else change * 0
-        effects[i] = change
+            mv = moved[:, i : i + 1]
+            change = torch.where(mv.abs() > 1e-12, change / mv, change * 0)
+        per_input[:, i] = change
+    effects, se, lo, hi = _summary(per_input)
 
     def key(n: Node) -> tuple[int, int, int]:
         pos = n.position % T
@@ -414,15 +524,95 @@ def causal_effects(
         for b in range(len(ns)):
             later_site = keys[b][:2] > keys[a][:2]
             down[a, b] = a != b and later_site and keys[b][2] >= keys[a][2]
+    dts = torch.tensor(deltas)  # [B, nodes]
     return CausalEffects(
         ns,
         effects,
         down,
-        vals[0],
-        torch.tensor(deltas),
+        vals[0, 0] if B == 1 else vals[0].mean(0),
+        dts[0] if B == 1 else dts.mean(0),
         time.perf_counter() - t0,
-        {"rows": xs.shape[0], "traces": 2, "interventions": hows, "moved": moved},
+        {
+            "rows": xs.shape[0],
+            "traces": 2,
+            "inputs": B,
+            "interventions": hows,
+            "moved": moved[0] if B == 1 else moved.mean(0),
+            "input_moved": moved,
+            "input_values": vals[0],
+            "input_deltas": dts,
+            "interval": "95% Student-t: mean ± t(0.975, n-1) * se, se = std(ddof=1) / sqrt(n)",
+        },
+        per_input=per_input,
+        se=se,
+        lo=lo,
+        hi=hi,
+        significant=significant,
     )
+
+
+def _tile(e: Edit, B: int, R: int) -> Edit:
+    """A workspace edit over ``B`` inputs, for the ``R`` copies of the batch (row
+    ``r * B + b`` is input ``b``): its rows and its per-row clamp targets repeat."""
+    if R == 1:
+        return e
+    if e.rows is not None:
+        e = e.with_(rows=tuple(r * B + b % B for r in range(R) for b in e.rows))
+    if e.op == "clamp" and e.value is not None and e.value.ndim == 2:
+        e = e.with_(value=e.value.repeat(R, 1))  # per-row targets [rows, k]
+    return e
+
+
+def _summary(
+    per_input: torch.Tensor,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Mean, standard error and 95% Student-t interval over the first axis.
+
+    One input: its effects exactly, and NaN for the rest (no spread to measure).
+    """
+    n = per_input.shape[0]
+    if n == 1:
+        nan = torch.full_like(per_input[0], math.nan)
+        return per_input[0], nan, nan.clone(), nan.clone()
+    mean = per_input.mean(0)
+    se = per_input.std(0, correction=1) / math.sqrt(n)
+    half = t_quantile(0.975, n - 1) * se
+    return mean, se, mean - half, mean + half
+
+
+def _t_two_sided(t: float, df: int) -> float:
+    """``P(|T| ≤ t)`` for Student's t with integer ``df`` (Abramowitz & Stegun 26.7.3-4)."""
+    theta = math.atan(t / math.sqrt(df))
+    c2, s = math.cos(theta) ** 2, math.sin(theta)
+    term, total = 1.0, 1.0
+    if df % 2:  # odd: 2/π (θ + sinθ cosθ (1 + 2/3 cos²θ + ...))
+        for k in range(1, (df - 1) // 2):
+            term *= 2 * k / (2 * k + 1) * c2
+            total += term
+        return 2 / math.pi * (theta + (s * math.cos(theta) * total if df > 1 else 0.0))
+    for k in range(1, df // 2):  # even: sinθ (1 + 1/2 cos²θ + 1·3/(2·4) cos⁴θ + ...)
+        term *= (2 * k - 1) / (2 * k) * c2
+        total += term
+    return s * total
+
+
+def t_quantile(p: float, df: int) -> float:
+    """The ``p`` quantile (``p`` > 0.5) of Student's t with ``df`` degrees of freedom."""
+    if not 0.5 < p < 1 or df < 1:
+        raise ValueError(f"need 0.5 < p < 1 and df >= 1, got p={p}, df={df}")
+    target = 2 * p - 1
+    lo, hi = 0.0, 1.0
+    while _t_two_sided(hi, df) < target:
+        hi *= 2
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if _t_two_sided(mid, df) < target:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo < 1e-12 * max(1.0, hi):
+            break
+    return (lo + hi) / 2
 
 
 def _interventions(

@@ -50,6 +50,10 @@ class CausalGraph(WorkspaceWidget):
     Every re-run of the Workspace re-measures all effects in one batched trace under
     the current edits. Click a node to edit it (the edit goes into the Workspace).
 
+    Over a Workspace of several inputs, edges carry the mean effect over the inputs,
+    its standard error and a 95% Student-t interval (the edge's tooltip reads
+    "mean ± se (95% CI [lo, hi]), n=B"); node values are means over the inputs.
+
     Parameters
     ----------
     ws
@@ -67,14 +71,24 @@ class CausalGraph(WorkspaceWidget):
         How each node is intervened on to measure its effects (``"auto"``, ``"shift"``,
         ``"zero"``, ``"mean"``, ``"set"`` with ``value``; see
         :func:`iwm_widgets.causal_effects`).
+    significant
+        Draw, export and score only edges whose 95% interval excludes 0 (needs a
+        Workspace of two or more inputs).
     """
 
     _esm = esm("causal_graph")
 
     nodes = traitlets.List(traitlets.Dict(), help="Node records with layout.").tag(sync=True)
-    edges = traitlets.Dict(help="{buffer, dtype, shape=[E, 3]}: source, target, effect.").tag(
+    edges = traitlets.Dict(
+        help="{buffer, dtype, shape=[E, 3]}: source, target, effect; over several inputs "
+        "[E, 6]: source, target, mean, se, lo, hi (the 95% interval)."
+    ).tag(sync=True)
+    n_inputs = traitlets.Int(1, help="How many inputs the effects are averaged over.").tag(
         sync=True
     )
+    significant = traitlets.Bool(
+        False, help="Only edges whose 95% interval excludes 0 (two or more inputs)."
+    ).tag(sync=True)
     edge_threshold = traitlets.Float(0.1, help="Edges with |effect| below are hidden.").tag(
         sync=True
     )
@@ -92,8 +106,10 @@ class CausalGraph(WorkspaceWidget):
         delta: Any = None,
         intervention: Any = "auto",
         value: Any = None,
+        significant: bool = False,
     ) -> None:
-        ns = auto_nodes(ws) if isinstance(nodes, str) and nodes == "auto" else as_nodes(list(nodes))
+        self._auto = isinstance(nodes, str) and nodes == "auto"  # a session saves "auto"
+        ns = auto_nodes(ws) if self._auto else as_nodes(list(nodes))
         if len(ns) > MAX_NODES:
             raise InputError(
                 f"{len(ns)} nodes is more than the browser budget of {MAX_NODES}; "
@@ -110,16 +126,18 @@ class CausalGraph(WorkspaceWidget):
         self.exports: dict[str, str] = {}
         super().__init__(ws)
         self.edge_threshold = float(threshold)
-        self._check_upstream()
+        self._check_upstream(significant)
+        self.significant = bool(significant)
         self.on_msg(self._on_msg)
         self.observe(self._on_threshold, names=["edge_threshold"])
+        self.observe(self._on_significant, names=["significant"])
         self._start()
 
     def _sites(self) -> list[str]:
         return sorted({str(n.site) for n in self._nodes if n.site is not None})
 
-    def _check_upstream(self) -> None:
-        ce = causal_effects(self.ws, self._nodes, **self._measure)
+    def _check_upstream(self, significant: bool) -> None:
+        ce = causal_effects(self.ws, self._nodes, **self._measure, significant=significant)
         lonely = [
             n.id
             for i, n in enumerate(self._nodes)
@@ -175,9 +193,7 @@ class CausalGraph(WorkspaceWidget):
         ce = causal_effects(self.ws, self._nodes, **self._measure)
         self.effects = ce
         base = self.ws.baseline
-        before = (
-            torch.stack([n.readout(base)[0:1] for n in self._nodes])[:, 0] if base else ce.values
-        )
+        before = torch.stack([n.readout(base).mean() for n in self._nodes]) if base else ce.values
         if self._placed is None:  # the nodes never change: lay them out once
             depth = self._depths()
             self._placed = (depth, self._layout(depth))
@@ -200,10 +216,7 @@ class CausalGraph(WorkspaceWidget):
             }
             for i, n in enumerate(self._nodes)
         ]
-        edges = ce.edges(0.0)
-        if len(edges) > MAX_EDGES:  # aggregate: keep the strongest, say so in the title
-            edges = sorted(edges, key=lambda e: -abs(e[2]))[:MAX_EDGES]
-        self.edges = to_buffer(torch.tensor(edges, dtype=torch.float32).reshape(-1, 3))
+        self._send_edges()
         outs = [i for i, n in enumerate(self._nodes) if n.kind == "output"]
         if outs:
             i = outs[0]
@@ -214,15 +227,49 @@ class CausalGraph(WorkspaceWidget):
             }
         self._set_score()
 
+    def _send_edges(self) -> None:
+        """``edges`` from the current effects: ``[E, 3]`` for one input, ``[E, 6]`` (with
+        se, lo, hi) for several; only significant ones when ``significant``."""
+        ce = self.effects
+        if ce is None:
+            return
+        assert ce.se is not None and ce.lo is not None and ce.hi is not None
+        edges = ce.edges(0.0, self.significant and ce.n > 1)
+        if len(edges) > MAX_EDGES:  # aggregate: keep the strongest, say so in the title
+            edges = sorted(edges, key=lambda e: -abs(e[2]))[:MAX_EDGES]
+        if ce.n > 1:
+            rows = [
+                (a, b, e, float(ce.se[a, b]), float(ce.lo[a, b]), float(ce.hi[a, b]))
+                for a, b, e in edges
+            ]
+            self.edges = to_buffer(torch.tensor(rows, dtype=torch.float32).reshape(-1, 6))
+        else:
+            self.edges = to_buffer(torch.tensor(edges, dtype=torch.float32).reshape(-1, 3))
+        self.n_inputs = ce.n
+
     def _on_threshold(self, change: dict[str, Any]) -> None:
         self._set_score()
+
+    def _on_significant(self, change: dict[str, Any]) -> None:
+        if change["new"] and self.effects is not None and self.effects.n < 2:
+            self.error = (
+                "InputError: significant=True needs two or more inputs (a batch): with one "
+                "input an effect has no interval"
+            )
+            self.significant = False
+            return
+        with self.hold_sync():
+            self._send_edges()
+            self._set_score()
 
     def _set_score(self) -> None:
         """Ground-truth precision/recall at the current threshold ({} when nothing to score)."""
         spec = self.ws.model.spec
         if self.effects is None or spec is None:
             return
-        s = self.effects.score(spec.true_graph(), self.edge_threshold)
+        s = self.effects.score(
+            spec.true_graph(), self.edge_threshold, self.significant and self.effects.n > 1
+        )
         self.score = (
             {}
             if not s["true_edges"] and not s["found_edges"]
@@ -267,7 +314,11 @@ class CausalGraph(WorkspaceWidget):
             if op in ("set", "clamp"):
                 return Edit.clamp(n.variable, [float(value)], positions=pos, label=label)  # type: ignore[arg-type]
             if op == "scale":
-                cur = float(self.effects.values[self._nodes.index(n)]) if self.effects else 0.0
+                i = self._nodes.index(n)
+                if self.effects is not None and self.effects.n > 1:  # each input its own target
+                    per = self.effects.meta["input_values"][:, i] * float(value)  # type: ignore[arg-type]
+                    return Edit.clamp(n.variable, per[:, None], positions=pos, label=label)
+                cur = float(self.effects.values[i]) if self.effects else 0.0
                 return Edit.clamp(n.variable, [cur * float(value)], positions=pos, label=label)  # type: ignore[arg-type]
             if op == "ablate":
                 return Edit.clamp(n.variable, [0.0], positions=pos, label=label)
@@ -309,10 +360,14 @@ class CausalGraph(WorkspaceWidget):
 
     # ---- export ---------------------------------------------------------
     def to_networkx(self, threshold: float | None = None) -> Any:
-        """The current graph as a ``networkx.DiGraph`` with effect sizes on edges."""
+        """The current graph as a ``networkx.DiGraph`` with effect sizes on edges (over
+        several inputs: ``mean``, ``se``, ``lo``, ``hi``, ``n``)."""
         if self.effects is None:
             raise RuntimeError("the graph has not run yet")
-        return self.effects.to_networkx(self.edge_threshold if threshold is None else threshold)
+        return self.effects.to_networkx(
+            self.edge_threshold if threshold is None else threshold,
+            self.significant and self.effects.n > 1,
+        )
 
     def to_json(self) -> str:
         """Nodes and edges as JSON (node-link format)."""
@@ -346,3 +401,109 @@ class CausalGraph(WorkspaceWidget):
         else:
             raise ValueError(f"unknown format {ext!r}: use .graphml, .json, .png or .svg")
         return path
+
+    # ---- sessions (iwm_widgets.session) --------------------------------
+    def settings(self) -> dict[str, Any]:
+        """The graph's user-facing settings (nodes, threshold, how effects are measured),
+        as a session saves them; ``edit_ids`` keep the node edits under their ids.
+
+        Raises ``SessionError`` for an output node of your own: its function is code,
+        which a session does not hold. ``"auto"`` graphs are saved as ``"auto"``, and
+        the output nodes of :func:`auto_nodes` by their id.
+        """
+        from ..errors import SessionError
+
+        nodes: Any = "auto"
+        if not self._auto:
+            builtin = _builtin_outputs(self.ws)
+            nodes = []
+            for n in self._nodes:
+                b = builtin.get(n.id)
+                same = b is not None and getattr(n.fn, "__code__", None) is getattr(
+                    b.fn, "__code__", ()
+                )
+                if n.fn is not None and not same:
+                    raise SessionError(
+                        f"output node {n.id!r} computes its value with a Python function, "
+                        "which a session cannot hold"
+                    )
+                nodes.append(
+                    {
+                        "id": n.id,
+                        "kind": n.kind,
+                        "site": n.site,
+                        "variable": n.variable,
+                        "position": int(n.position),
+                        "truth": n.truth,
+                        "label": n.label,
+                        "features": None if n.features is None else list(n.features),
+                    }
+                )
+        return {
+            "nodes": nodes,
+            "threshold": float(self.edge_threshold),
+            "delta": self._measure["delta"],
+            "intervention": self._measure["intervention"],
+            "value": self._measure["value"],
+            "colour_by": self.colour_by,
+            "edit_ids": dict(self._edit_ids),
+        }
+
+    @classmethod
+    def from_settings(cls, ws: Workspace, settings: dict[str, Any]) -> CausalGraph:
+        """The graph :meth:`settings` describes, on ``ws``."""
+        from ..session import expect_keys
+
+        s = expect_keys(settings, SETTINGS, "CausalGraph settings")
+        nodes: Any = s["nodes"]
+        if not (isinstance(nodes, str) and nodes == "auto"):
+            keys = ("id", "kind", "site", "variable", "position", "truth", "label", "features")
+            builtin = _builtin_outputs(ws)
+            made = []
+            for i, d in enumerate(nodes):
+                d = expect_keys(d, keys, f"CausalGraph node {i}")
+                fn = None
+                if d["kind"] == "output":
+                    if d["id"] not in builtin:
+                        raise InputError(
+                            f"output node {d['id']!r} is none of {sorted(builtin)}; "
+                            "a session restores only those"
+                        )
+                    fn = builtin[d["id"]].fn
+                feats = d["features"]
+                made.append(
+                    Node(
+                        d["id"],
+                        d["kind"],
+                        d["site"],
+                        d["variable"],
+                        int(d["position"]),
+                        fn,
+                        truth=d["truth"],
+                        label=d["label"],
+                        features=None if feats is None else (int(feats[0]), int(feats[1])),
+                    )
+                )
+            nodes = made
+        g = cls(
+            ws,
+            nodes,
+            threshold=float(s["threshold"]),
+            delta=s["delta"],
+            intervention=s["intervention"],
+            value=s["value"],
+        )
+        live = {e.id for e in ws.edits}
+        saved = {str(k): str(v) for k, v in dict(s["edit_ids"]).items()}
+        g._edit_ids = {k: v for k, v in saved.items() if v in live}
+        g.nodes = [{**n, "edited": n["id"] in g._edit_ids} for n in g.nodes]
+        g.colour_by = s["colour_by"]
+        return g
+
+
+SETTINGS = ("nodes", "threshold", "delta", "intervention", "value", "colour_by", "edit_ids")
+
+
+def _builtin_outputs(ws: Workspace) -> dict[str, Node]:
+    """The output nodes of :func:`auto_nodes`, by id: a session names them, never codes them."""
+    return {n.id: n for n in auto_nodes(ws) if n.kind == "output"}

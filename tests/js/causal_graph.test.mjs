@@ -5,7 +5,9 @@ import { test } from "node:test";
 import widget, {
   debounce,
   defaultEditValue,
+  edgeCountText,
   edgeTooltip,
+  effectInterval,
   editMessage,
   editText,
   exportMessage,
@@ -258,6 +260,26 @@ test("edges: decoded from an unaligned DataView; bad rows are left out and count
   assert.equal(readEdges({}, 3).n, 0);
   assert.equal(readEdges(payload([], [0, 3]), 3).n, 0);
   assert.throws(() => readEdges(payload([0, 1, 2, 3], [2, 2]), 3), /shape \[E, 3\]/);
+  // one input: no spread
+  assert.ok(Array.from(e.se).every(Number.isNaN) && e.lo.length === 4 && Number.isNaN(e.hi[0]));
+});
+
+test("edges over a batch: [E, 6] rows carry mean, se and the 95% interval", () => {
+  const rows = [
+    [0, 1, 0.8, 0.1, 0.56, 1.04],
+    [0, 5, 1, 1, 1, 1], // not a node: left out with its stats
+    [1, 2, -0.3, 0.2, -0.77, 0.17],
+  ];
+  const e = readEdges(payload(rows.flat(), [3, 6]), 3);
+  assert.equal(e.n, 2);
+  assert.equal(e.dropped, 1);
+  assert.deepEqual(Array.from(e.dst), [1, 2]);
+  close(e.effect[1], -0.3);
+  close(e.se[1], 0.2);
+  close(e.lo[1], -0.77);
+  close(e.hi[1], 0.17);
+  close(e.maxAbs, 0.8);
+  assert.throws(() => readEdges(payload([0, 1, 2, 3, 4], [1, 5]), 3), /\[E, 6\]/);
 });
 
 test("threshold: edges with |effect| at or below it are hidden (as Python scores), no self-loops, strongest last", () => {
@@ -562,11 +584,35 @@ test("tooltips: node value, moved, site; edge source → target and effect to 4 
     ["edge", "h → x_next"],
     ["effect", "−0.3000"],
   ]);
+  assert.equal(graph.nInputs, 1);
+  assert.equal(edgeCountText(2, graph, false), "2 of 4 edges");
   assert.equal(formatValue(0.123456), "0.1235");
   assert.equal(formatValue(123456), "1.235e+5");
   assert.equal(formatValue(null), "–");
   assert.equal(formatSigned(0), "0");
   assert.equal(formatSigned(-2e-6), "−2.000e-6");
+});
+
+test("tooltips over a batch: mean ± se (95% CI [lo, hi]), n=B; one input as before", () => {
+  const rows = [
+    [0, 1, 0.8, 0.1, 0.5635, 1.036],
+    [1, 2, -0.3, 0.2, -0.7729, 0.1729],
+  ];
+  const batch = readGraph(NODES, payload(rows.flat(), [2, 6]), 8);
+  assert.equal(batch.nInputs, 8);
+  assert.deepEqual(edgeTooltip(batch, 1), [
+    ["edge", "h → x_next"],
+    ["effect", "−0.3000 ± 0.2000 (95% CI [−0.7729, 0.1729]), n=8"],
+  ]);
+  assert.equal(effectInterval(0.8, 0.1, 0.5635, 1.036, 8), "+0.8000 ± 0.1000 (95% CI [0.5635, 1.036]), n=8");
+  assert.equal(edgeCountText(2, batch, false), "2 of 2 edges · mean of 8 inputs");
+  assert.equal(edgeCountText(1, batch, true), "1 of 2 edges · mean of 8 inputs · 95% CI excludes 0");
+  // n_inputs of 1 (or missing, or junk): no interval even if stats came
+  for (const n of [1, undefined, "x", 0]) {
+    const one = readGraph(NODES, payload(rows.flat(), [2, 6]), n);
+    assert.equal(one.nInputs, 1);
+    assert.deepEqual(edgeTooltip(one, 0)[1], ["effect", "+0.8000"]);
+  }
 });
 
 test("plot height: 22 px per node of the most crowded layer, within bounds", () => {

@@ -2,7 +2,9 @@
 run in JupyterLab on the bouncing-ball world model.
 
 The notebook defines ``ws`` (a Workspace with the simulator's truth) and ``g`` (a
-CausalGraph of the position and velocity probes and the next position, threshold 0.2).
+CausalGraph of the position and velocity probes and the next position, threshold 0.2),
+then ``big`` (synthetic, at the browser budget) and ``g8`` (the same nodes over a batch
+of 8 balls: mean effects with 95% intervals).
 The tests hover and click nodes with real mouse events (positions from the widget's
 hidden node list), use the editor popover, the threshold slider and the export buttons,
 and read the Python side (``g.selected``, ``ws.edits``, ``g.output``, ``g.exports``)
@@ -19,6 +21,8 @@ from typing import Any
 
 import pytest
 from harness import RESULTS, write_notebook
+
+BEND = 0.12  # js/graph_scene.js: how far an edge's control point sits off the chord
 
 pytestmark = pytest.mark.ui
 
@@ -60,6 +64,10 @@ CELLS = [
     "big.nodes = _nodes\n"
     "big.edges = to_buffer(torch.tensor(_edges, dtype=torch.float32))\n"
     "big",
+    # A third graph over a batch of 8 balls: mean effects with their 95% intervals.
+    "ws8 = iwm.Workspace(model, torch.cat([model.sample(seed=s) for s in range(8)]))\n"
+    "g8 = iwm.CausalGraph(ws8, nodes, threshold=0.2)\n"
+    "g8",
 ]
 BIG_NODES, BIG_EDGES = 200, 2000
 ROOT = ".iwm-causal-graph"
@@ -618,3 +626,54 @@ def test_big_graph_of_heads_draws_fast_with_readable_labels(
     )
     assert p50 < 50, times  # a frame or three, not a stall
     lab.execute("big.colour_by = 'value'")
+
+
+def test_hover_an_edge_of_a_batch_shows_its_interval(lab: Any, graph: Any, screenshot: Any) -> None:
+    page = lab.page
+    g8 = page.locator(ROOT).nth(2)
+    g8.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "r => Number(r.dataset.edgesDrawn) > 0 && r.querySelector('.iwm-error').hidden",
+        arg=g8.element_handle(),
+    )
+    want = lab.eval_json(
+        "(lambda d: {k: d[k] for k in ('mean', 'se', 'lo', 'hi', 'n')})"
+        f"(g8.to_networkx().edges[{VX!r}, 'next x'])"
+    )
+    assert want["n"] == 8 and want["lo"] > 0  # velocity_x moves next x on every ball
+    assert g8.locator(".iwm-edge-count").inner_text().endswith(" edges · mean of 8 inputs")
+    # A point on the drawn curve (a quadratic through the control point), tried at a few
+    # places along it until the view says the mouse is on that edge.
+    (x0, y0), (x1, y1) = node_point(g8, VX), node_point(g8, "next x")
+    cx, cy = (x0 + x1) / 2 - (y1 - y0) * BEND, (y0 + y1) / 2 + (x1 - x0) * BEND
+    box = g8.locator("canvas.iwm-canvas").bounding_box()  # the control point stays inside
+    cx = max(box["x"] + 1, min(box["x"] + box["width"] - 1, cx))
+    cy = max(box["y"] + 1, min(box["y"] + box["height"] - 1, cy))
+    key = f"edge:{VX}->next x"
+    for t in (0.5, 0.4, 0.6, 0.3, 0.7):
+        px = (1 - t) ** 2 * x0 + 2 * t * (1 - t) * cx + t**2 * x1
+        py = (1 - t) ** 2 * y0 + 2 * t * (1 - t) * cy + t**2 * y1
+        page.mouse.move(px - 20, py - 20)
+        page.mouse.move(px, py, steps=4)
+        try:
+            page.wait_for_function(
+                "([r, k]) => r.dataset.hover === k", arg=[g8.element_handle(), key], timeout=1500
+            )
+            break
+        except Exception:
+            continue
+    assert g8.get_attribute("data-hover") == key
+    tip = g8.locator(".iwm-tooltip")
+    tip.wait_for(state="visible")
+    text = tip.inner_text()
+    assert "velocity_x → next x" in text, text
+    num = r"([+−-]?[\d.]+(?:e[+-]?\d+)?)"
+    m = re.search(rf"effect {num} ± {num} \(95% CI \[{num}, {num}\]\), n=8", text)
+    assert m, text
+    got = [float(v.replace("−", "-")) for v in m.groups()]
+    for value, k in zip(got, ("mean", "se", "lo", "hi"), strict=True):
+        assert value == pytest.approx(want[k], rel=2e-3, abs=1e-4), (k, text)
+    screenshot(g8, "edge-interval")
+    page.mouse.move(0, 0)
+    page.wait_for_function("r => r.dataset.hover === ''", arg=g8.element_handle())
+    tip.wait_for(state="hidden")
