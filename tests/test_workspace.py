@@ -13,6 +13,17 @@ import iwm_widgets as iwm
 from iwm_widgets.errors import EditError, RunError, SiteNotFoundError
 
 
+def sync_run(ws, edits):
+    """A synchronous run with the runner's torch thread count (the same float sums:
+    1 and 2 intra-op threads differ in the last bit here)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(ws.runner_threads)
+    try:
+        return iwm.run(ws.model, ws.inputs, list(edits))
+    finally:
+        torch.set_num_threads(before)
+
+
 class Slow(nn.Module):
     """A layer that takes a while, like a bigger model does."""
 
@@ -29,7 +40,7 @@ def test_edit_reruns_and_matches_direct_run(tiny, tiny_x):
     res = ws.wait()
     assert res.generation > first.generation
     assert res.edits == (edit,)
-    assert torch.equal(res.output, iwm.run(ws.model, tiny_x, [edit]).output)
+    assert torch.equal(res.output, sync_run(ws, [edit]).output)
     ws.remove_edit(eid)
     assert torch.equal(ws.wait().output, first.output)
     ws.close()
@@ -47,7 +58,7 @@ def test_burst_of_edits_never_queues_runs_and_last_value_wins(tiny, tiny_x):
         ws.replace_edit(edit.id, edit.with_(scale_=float(k)))
     res = ws.wait()
     assert res.edits[0].scale_ == 40.0  # the last value is the one applied
-    assert torch.equal(res.output, iwm.run(ws.model, tiny_x, list(ws.edits)).output)
+    assert torch.equal(res.output, sync_run(ws, ws.edits).output)
     assert len(published) <= 4, published  # no queue of 40 runs
     assert published == sorted(published)  # never an older result after a newer one
     ws.close()

@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from collections.abc import Sequence
+import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,11 @@ import nnsight
 import torch
 
 from ..errors import InputError, UnknownModelError
+from . import _threads
 from .sites import Site, as_site, check_site
+from .text import TokenIds, encode_mapping, encode_text, token_labels
+
+_threads.install()
 
 __all__ = ["Model", "load", "weights_checksum"]
 
@@ -81,7 +86,8 @@ class Model:
         Zoo name, directory or class name.
     kind : str
         ``"world"`` (a zoo world model with a simulator), ``"lm"`` (a language model
-        with a tokenizer) or ``"module"`` (any other torch module).
+        with a tokenizer) or ``"module"`` (any other torch module, such as an encoder
+        loaded from a Hugging Face directory with its tokenizer).
     module : torch.nn.Module
         The plain torch module underneath; edits never change its weights.
     nnsight : nnsight.NNsight
@@ -91,9 +97,27 @@ class Model:
     spec : ZooSpec or None
         The zoo entry (simulator, card) for zoo models.
     tokenizer : object or None
-        The tokenizer of a language model.
+        The tokenizer of a Hugging Face model (a causal LM or an encoder). A model
+        with one takes text: see :meth:`prepare`.
     lock : threading.RLock
-        Held while a trace runs: nnsight is not safe under concurrent traces.
+        Held by every run the library makes (on :attr:`engine`), so two Workspaces,
+        a sweep and a background re-run never trace at the same time.
+    engine : nnsight.NNsight
+        A second nnsight wrapper of the same ``module`` (no copy of anything): the
+        one every trace of the library runs on, under :attr:`lock`.
+
+    Notes
+    -----
+    **The user's code and the library's runs.** ``module`` and ``nnsight`` are the
+    user's; the library traces through its own wrapper ``engine`` from Workspace
+    runner threads. nnsight as shipped hands a module call to whichever trace is
+    interleaving on the module in *any* thread, so a user's plain forward during a
+    background run landed in that run. :mod:`iwm_widgets.tracing._threads` makes
+    nnsight route a call only to a trace of the calling thread: the user's forwards
+    and traces (any thread) see no Workspace edit, and a Workspace run sees no user
+    call. Why not a lock alone: the user's forward never asks for it. Why not a copy
+    of the module for the runner: attributes set on the user's module later, or
+    objects a module holds that cannot be copied, would diverge between the two.
     remote : Remote or None
         Where the model runs when it is remote (``load(..., remote=...)``): its traces
         go to that NDIF server; ``module`` then holds meta tensors (shapes, no weights).
@@ -109,6 +133,7 @@ class Model:
         layers: Sequence[str] | None = None,
         spec: Any = None,
         tokenizer: Any = None,
+        engine_wrapper: Any = None,
     ) -> None:
         if not isinstance(module, torch.nn.Module):
             raise TypeError(f"expected a torch.nn.Module, got {type(module).__name__}")
@@ -119,6 +144,9 @@ class Model:
         self.tokenizer = tokenizer
         self.nnsight = wrapper if wrapper is not None else nnsight.NNsight(module)
         self.lock = threading.RLock()
+        #: how to wrap ``module`` for the library's traces (``engine``)
+        self._engine_wrapper = engine_wrapper or nnsight.NNsight
+        self._engine: Any = None
         self.remote: Any = None  # a tracing.remote.Remote for models served by NDIF
         self._all_paths = [n for n, _ in module.named_modules() if n]
         self._forward_order: list[str] | None = None
@@ -127,6 +155,25 @@ class Model:
         self.layers = list(layers) if layers is not None else _layer_paths(module)
         for p in self.layers:
             check_site(Site(p), self._all_paths)
+
+    # ---- the library's wrapper ---------------------------------------
+    @property
+    def engine(self) -> Any:
+        """The nnsight wrapper the library traces (see the class notes)."""
+        if self.remote is not None:  # nothing runs locally: the server has its own copy
+            return self.nnsight
+        if self._engine is None:
+            with self.lock:
+                if self._engine is None:
+                    with warnings.catch_warnings():  # the user's wrapper said it already
+                        warnings.filterwarnings("ignore", "Module .* has a submodule named")
+                        self._engine = self._engine_wrapper(self.module)
+        return self._engine
+
+    @property
+    def engine_module(self) -> torch.nn.Module:
+        """The plain module under :attr:`engine` (``module`` itself)."""
+        return self.module
 
     # ---- sites ---------------------------------------------------------
     @property
@@ -162,14 +209,19 @@ class Model:
             return self._shapes[key]
         order: list[str] = []
         shapes: dict[Site, tuple[int, ...]] = {}
-        names = {id(m): n for n, m in self.module.named_modules() if n}
+        module = self.engine_module
+        names = {id(m): n for n, m in module.named_modules() if n}
         batch = inputs.shape[0] if isinstance(inputs, torch.Tensor) and inputs.ndim else None
         clock = [0]
         start: dict[str, int] = {}
         count: dict[str, int] = {}
         calls: dict[str, ModuleCall] = {}
 
+        me = threading.get_ident()  # the user's own forwards in other threads don't count
+
         def pre(mod: torch.nn.Module, args: Any) -> None:
+            if threading.get_ident() != me:
+                return
             n = names.get(id(mod))
             if n is not None:
                 count[n] = count.get(n, 0) + 1
@@ -184,6 +236,8 @@ class Model:
             return None
 
         def hook(mod: torch.nn.Module, args: Any, out: Any) -> None:
+            if threading.get_ident() != me:
+                return
             n = names.get(id(mod))
             if n is None or n in shapes_seen:
                 return
@@ -199,11 +253,12 @@ class Model:
                 shapes[Site(n, "input")] = tuple(i.shape)
 
         shapes_seen: set[str] = set()
-        handles = [m.register_forward_hook(hook) for m in self.module.modules()]
-        handles += [m.register_forward_pre_hook(pre) for m in self.module.modules()]
+        handles: list[Any] = []
         try:
             with self.lock, torch.no_grad():
-                self.forward(inputs)
+                handles += [m.register_forward_hook(hook) for m in module.modules()]
+                handles += [m.register_forward_pre_hook(pre) for m in module.modules()]
+                self._plain_forward(module, inputs)
         except Exception as e:
             shape = list(inputs.shape) if isinstance(inputs, torch.Tensor) else type(inputs)
             raise InputError(
@@ -240,28 +295,107 @@ class Model:
         return ("x", repr(inputs)[:200])
 
     # ---- running -------------------------------------------------------
+    @property
+    def context(self) -> tuple[int, str] | None:
+        """The most positions the model takes, and where that limit comes from.
+
+        From a Hugging Face config (``n_positions``, ``max_position_embeddings``...),
+        lowered to the tokenizer's ``model_max_length`` when that is smaller; ``None``
+        when the model states no limit.
+        """
+        cfg = getattr(self.module, "config", None)
+        found: tuple[int, str] | None = None
+        for attr in ("n_positions", "max_position_embeddings", "n_ctx", "max_sequence_length"):
+            v = getattr(cfg, attr, None)
+            if isinstance(v, int) and not isinstance(v, bool) and v > 0:
+                found = (v, f"config.{attr}")
+                break
+        t = getattr(self.tokenizer, "model_max_length", None)
+        if isinstance(t, int) and 0 < t < 1_000_000 and (found is None or t < found[0]):
+            found = (t, "tokenizer.model_max_length")
+        return found
+
     def prepare(self, inputs: Any) -> Any:
-        """Validate ``inputs`` and put them in the form the model's forward takes."""
+        """Validate ``inputs`` and put them in the form the model's forward takes.
+
+        A model with a tokenizer (a causal LM or an encoder) takes text: a str or a
+        list of str, tokenized and padded into :class:`~iwm_widgets.tracing.text.TokenIds`
+        (token ids ``[B, T]`` carrying their ``attention_mask``); also token ids (an
+        integer tensor) or a tokenizer's output (a dict with ``input_ids``).
+        """
         if self.kind == "world":
             return (
                 self.spec.check_input(inputs)
                 if hasattr(self.spec, "check_input")
                 else _check_world_input(inputs, self.spec)
             )
-        if self.kind == "lm":
-            if isinstance(inputs, str) or (
-                isinstance(inputs, list) and inputs and all(isinstance(s, str) for s in inputs)
-            ):
-                return self.tokenizer(inputs, return_tensors="pt")["input_ids"]
-            if isinstance(inputs, torch.Tensor) and not inputs.is_floating_point():
-                return inputs if inputs.ndim == 2 else inputs.reshape(1, -1)
+        if self.tokenizer is not None:
+            return self._prepare_tokens(inputs)
+        if isinstance(inputs, str) or (
+            isinstance(inputs, list) and inputs and all(isinstance(s, str) for s in inputs)
+        ):
             raise InputError(
-                "a language model takes text (a str or a list of str) or token ids "
-                f"(an integer tensor), got {type(inputs).__name__}"
+                f"{self.name} has no tokenizer, so it cannot take text: give a torch.Tensor, "
+                "or load a Hugging Face directory saved with its tokenizer"
             )
         if not isinstance(inputs, torch.Tensor):
             raise InputError(f"inputs must be a torch.Tensor, got {type(inputs).__name__}")
+        if inputs.is_floating_point() and inputs.device.type != "meta":
+            if not torch.isfinite(inputs).all():
+                raise InputError(
+                    f"inputs (shape {list(inputs.shape)}) contain NaN or inf; every value "
+                    "must be finite"
+                )
         return inputs
+
+    def _prepare_tokens(self, inputs: Any) -> torch.Tensor:
+        what = "a language model" if self.kind == "lm" else "a model with a tokenizer"
+        if isinstance(inputs, str) or (
+            isinstance(inputs, (list, tuple))
+            and (not inputs or any(isinstance(s, str) for s in inputs))
+        ):
+            return encode_text(self.tokenizer, inputs, self.context)
+        if isinstance(inputs, Mapping):
+            x: torch.Tensor = encode_mapping(inputs)
+        elif isinstance(inputs, torch.Tensor) and not inputs.is_floating_point():
+            x = inputs if inputs.ndim == 2 else inputs.reshape(1, -1)
+        else:
+            raise InputError(
+                f"{what} takes text (a str or a list of str), token ids (an integer "
+                f"tensor) or a tokenizer's output, got {type(inputs).__name__}"
+                + (f" of dtype {inputs.dtype}" if isinstance(inputs, torch.Tensor) else "")
+            )
+        if x.shape[-1] == 0:
+            raise InputError("the token ids are empty: give at least one token")
+        ctx = self.context
+        if ctx is not None and x.shape[-1] > ctx[0]:
+            raise InputError(
+                f"the inputs are {x.shape[-1]} tokens long, but the model's context is "
+                f"{ctx[0]} positions ({ctx[1]}): shorten them, or split them into pieces of "
+                f"at most {ctx[0]} tokens"
+            )
+        return x
+
+    def call_args(
+        self, inputs: Any, generate: bool = False
+    ) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """``(args, kwargs)`` of a forward (or trace) on prepared ``inputs``.
+
+        Padded :class:`~iwm_widgets.tracing.text.TokenIds` give the plain ids and their
+        ``attention_mask``; a left-padded batch of a causal LM also gets
+        ``position_ids`` counted from each row's first token (not for ``generate``,
+        which derives them from the mask itself), so every row computes what it would
+        alone. Anything else is passed as it is.
+        """
+        if not isinstance(inputs, TokenIds):
+            return (inputs,), {}
+        ids, mask = inputs.ids, inputs.attention_mask
+        if not inputs.padded:
+            return (ids,), {}
+        kw: dict[str, Any] = {"attention_mask": mask}
+        if not generate and self.kind == "lm" and bool((mask[:, 0] == 0).any()):
+            kw["position_ids"] = (mask.long().cumsum(-1) - 1).clamp(min=0)
+        return (ids,), kw
 
     def forward(self, inputs: Any) -> Any:
         """A plain torch forward (no nnsight) on prepared inputs.
@@ -269,14 +403,21 @@ class Model:
         A remote model's module lives on the ``meta`` device: the forward runs on meta
         tensors, which is enough for shapes and the forward order.
         """
-        if self.remote is not None and isinstance(inputs, torch.Tensor):
-            inputs = inputs.to("meta")
-        return self.module(inputs)
+        return self._plain_forward(self.module, inputs)
 
-    def labels(self, inputs: Any) -> list[str]:
-        """Column labels for prepared ``inputs``: time steps or tokens."""
-        if self.kind == "lm" and isinstance(inputs, torch.Tensor):
-            return [self.tokenizer.decode([int(t)]) for t in inputs[0]]
+    def _plain_forward(self, module: torch.nn.Module, inputs: Any) -> Any:
+        args, kw = self.call_args(inputs)
+        if self.remote is not None:
+            args = tuple(a.to("meta") if isinstance(a, torch.Tensor) else a for a in args)
+            kw = {k: v.to("meta") for k, v in kw.items()}
+        return module(*args, **kw)
+
+    def labels(self, inputs: Any, row: int = 0) -> list[str]:
+        """Column labels for prepared ``inputs``: time steps, or the tokens of batch row
+        ``row`` (padding positions: ``"<pad>"``)."""
+        if self.tokenizer is not None and isinstance(inputs, torch.Tensor) and inputs.ndim == 2:
+            mask = inputs.attention_mask[row] if isinstance(inputs, TokenIds) else None
+            return token_labels(self.tokenizer, inputs[row], mask)
         if isinstance(inputs, torch.Tensor) and inputs.ndim >= 2:
             return [f"t{i}" for i in range(inputs.shape[1])]
         return ["0"]
@@ -291,12 +432,13 @@ class Model:
                 "a remote model's weights stay on the server: read the logit lens inside "
                 "the trace (run(..., summaries=[Summary.lens(site)]))"
             )
-        head = self.module.get_output_embeddings()  # type: ignore[operator]
+        module = self.engine_module  # views call this from the runner thread
+        head = module.get_output_embeddings()  # type: ignore[operator]
         norm = None
-        for name, sub in self.module.named_modules():
+        for name, sub in module.named_modules():
             if name.split(".")[-1] in ("ln_f", "norm", "final_layernorm", "final_layer_norm"):
                 norm = sub
-        with torch.no_grad():
+        with self.lock, torch.no_grad():
             return head(norm(h) if norm is not None else h)
 
     # ---- world models --------------------------------------------------
@@ -361,11 +503,26 @@ def _check_world_input(x: Any, spec: Any) -> torch.Tensor:
         raise InputError(
             f"{spec.name} takes positions of shape [batch, steps, 2], got {list(x.shape)}"
         )
-    if not x.is_floating_point():
+    if x.shape[0] == 0 or x.shape[1] == 0:
+        raise InputError(
+            f"{spec.name} needs at least one sequence with at least one context step, got "
+            f"positions of shape {list(x.shape)}; give [batch >= 1, steps >= 1, 2] "
+            "(model.sample(seed) gives one)"
+        )
+    max_len = getattr(getattr(spec, "config", None), "max_len", None)
+    if isinstance(max_len, int) and x.shape[1] > max_len:
+        raise InputError(
+            f"{spec.name} takes at most {max_len} context steps, got {x.shape[1]}; "
+            f"pass x[:, -{max_len}:] (the last {max_len} steps)"
+        )
+    if x.is_complex() or not x.is_floating_point():
         raise InputError(f"{spec.name} takes float positions, got dtype {x.dtype}")
     if not torch.isfinite(x).all():
-        raise InputError(f"{spec.name} inputs contain NaN or inf")
-    return x.float()
+        raise InputError(f"{spec.name} inputs contain NaN or inf; positions must be finite")
+    x = x.float()  # float64 / float16 are converted (rounded to float32, the model's dtype)
+    if not torch.isfinite(x).all():
+        raise InputError(f"{spec.name} inputs are too large for float32 (|x| > 3.4e38)")
+    return x
 
 
 def _load_hf_dir(path: Path, **kw: Any) -> Model:
@@ -381,13 +538,19 @@ def _load_hf_dir(path: Path, **kw: Any) -> Model:
         hf = transformers.AutoModel.from_pretrained(path, **kw)
         task = "feature-extraction"
     hf.eval()
-    wrapper = (
-        nnsight.TransformersModel(hf, tokenizer=tok, task=task)
-        if task
-        else nnsight.TransformersModel(hf, tokenizer=tok)
-    )
+
+    def wrap(module: torch.nn.Module) -> Any:
+        if task:
+            return nnsight.TransformersModel(module, tokenizer=tok, task=task)
+        return nnsight.TransformersModel(module, tokenizer=tok)
+
     m = Model(
-        hf, name=str(path), kind="lm" if task is None else "module", wrapper=wrapper, tokenizer=tok
+        hf,
+        name=str(path),
+        kind="lm" if task is None else "module",
+        wrapper=wrap(hf),
+        tokenizer=tok,
+        engine_wrapper=wrap,
     )
     return m
 

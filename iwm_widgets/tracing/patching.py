@@ -23,7 +23,7 @@ import torch
 from ..errors import InputError, RunError
 from .edits import Edit, apply_edit
 from .model import Model
-from .run import output_tensor, site_value
+from .run import envoy_at, output_tensor, site_value
 from .sites import Site, as_site
 
 __all__ = ["PatchingSweep", "attribution_patching", "patching_sweep"]
@@ -215,7 +215,7 @@ def patching_sweep(
     order = sorted(range(len(site_list)), key=lambda i: model.order_key(site_list[i]))
     if not positions or not site_list:
         raise InputError("nothing to patch: give at least one site and one position")
-    nn = model.nnsight
+    nn = model.engine
     skips = _reuse_plan(model, base, site_list)
     # One reference trace (source and base): the metrics, the source's value at every
     # patched site and the base's output of every layer a patched run can reuse.
@@ -231,12 +231,13 @@ def patching_sweep(
     saves: dict[str, Any] = {}
     with model.lock, torch.no_grad():
         try:
-            with nn.trace(torch.cat([source, base])):
+            args, kw = model.call_args(torch.cat([source, base]))
+            with nn.trace(*args, **kw):
                 for _, key, item in reads:
                     if key == "edit":
                         apply_edit(item, site_value(nn, item.site))
                     elif key.startswith("layer:"):  # a copy: later edits work in place
-                        saves[key] = _copy_out(nn.get(item.path).output).save()
+                        saves[key] = _copy_out(envoy_at(nn, item.path).output).save()
                     else:
                         saves[key] = site_value(nn, item).detach().clone().save()  # type: ignore[attr-defined]
                 saves["out"] = nn.output.save()
@@ -287,10 +288,11 @@ def patching_sweep(
             steps.sort(key=lambda r: r[0])
             with model.lock, torch.no_grad():
                 try:
-                    with nn.trace(base.expand(n, *base.shape[1:])):
+                    args, kw = model.call_args(base.expand(n, *base.shape[1:]))
+                    with nn.trace(*args, **kw):
                         for _, kind, item in steps:
                             if kind == "skip":
-                                nn.get(item[0]).skip(item[1])
+                                envoy_at(nn, item[0]).skip(item[1])
                             elif kind == "edit":
                                 apply_edit(item, site_value(nn, item.site))
                             else:
@@ -413,15 +415,17 @@ def attribution_patching(
     T = a.shape[1]
     positions = list(range(T)) if positions is None else list(positions)
     ordered = sorted(site_list, key=model.order_key)
-    nn = model.nnsight
+    nn = model.engine
     with model.lock:
         try:
             src: dict[str, Any] = {}
-            with torch.no_grad(), nn.trace(source):
+            args, kw = model.call_args(source)
+            with torch.no_grad(), nn.trace(*args, **kw):
                 for s in ordered:
                     src[str(s)] = site_value(nn, s).detach().clone().save()  # type: ignore[attr-defined]
             hs: dict[str, Any] = {}
-            with torch.enable_grad(), nn.trace(base):
+            args, kw = model.call_args(base)
+            with torch.enable_grad(), nn.trace(*args, **kw):
                 for s in ordered:
                     h = site_value(nn, s)
                     h.retain_grad()

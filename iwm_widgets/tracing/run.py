@@ -14,6 +14,7 @@ from ..errors import EditError, InputError, IWMError, RunError
 from .edits import Edit, apply_edit
 from .model import Model
 from .sites import Site, as_site
+from .text import TokenIds
 
 __all__ = ["Result", "Summary", "run"]
 
@@ -157,11 +158,18 @@ class Result(Mapping[str, torch.Tensor]):
 
 
 def output_tensor(out: Any) -> torch.Tensor:
-    """The model output as a tensor (a Hugging Face ``ModelOutput``: its logits)."""
+    """The model output as a tensor.
+
+    A Hugging Face ``ModelOutput``: its ``logits`` (a causal LM), else its
+    ``last_hidden_state`` (an encoder), else its first field.
+    """
     if isinstance(out, torch.Tensor):
         return out
-    logits = getattr(out, "logits", None)
-    return logits if logits is not None else out[0]
+    for name in ("logits", "last_hidden_state"):
+        value = getattr(out, name, None)
+        if isinstance(value, torch.Tensor):
+            return value
+    return out[0]
 
 
 def _value(x: Any) -> torch.Tensor:
@@ -184,9 +192,23 @@ def _plan(
     return [(s, by_site.get(s, []), s in read_set) for s in sites]
 
 
+def envoy_at(nn: Any, path: str) -> Any:
+    """The envoy of the module at ``path`` (as ``named_modules()`` spells it).
+
+    Unlike ``nn.get(path)``, a submodule whose name nnsight reserves (BERT's
+    ``encoder.layer.0.output``, served as ``.E_output``) is that submodule, not the
+    parent's output.
+    """
+    env = nn
+    for part in path.split(".") if path else []:
+        child = getattr(env, "_child_map", {}).get(part)
+        env = child if child is not None else getattr(env, part)
+    return env
+
+
 def site_value(nn: Any, site: Site) -> torch.Tensor:
     """Inside a trace: the live tensor at ``site`` (a tuple output's first element)."""
-    env = nn.get(site.path)
+    env = envoy_at(nn, site.path)
     return _value(env.input if site.io == "input" else env.output)
 
 
@@ -275,13 +297,27 @@ def run(
             "rollout_steps needs a world model (rollout) or a language model (greedy generation)"
         )
     max_len = getattr(model.module, "max_len", None)
+    if max_len is None and model.context is not None:
+        max_len = model.context[0]
     if rollout_steps and max_len and length is not None and length + rollout_steps > max_len:
         raise InputError(
             f"{length} context steps + {rollout_steps} rollout steps exceed the model's "
             f"context of {max_len}; shorten the input or the rollout"
         )
+    if (
+        rollout_steps
+        and model.kind == "lm"
+        and isinstance(x, TokenIds)
+        and x.padded
+        and bool((x.attention_mask[:, -1] == 0).any())
+    ):
+        raise InputError(
+            "generation continues every row after its last position, but this batch is "
+            "padded on the right (some rows end in padding): set "
+            "model.tokenizer.padding_side = 'left' before preparing the texts"
+        )
 
-    nn = model.nnsight
+    nn = model.engine
     remote = model.remote
     kw: dict[str, Any] = {}
     if remote is not None:
@@ -292,14 +328,21 @@ def run(
     # Defined inside each traced block so that a remote run sends them back by name.
     saves: dict[str, Any] = {}
     output: Any = None
+    rollout: Any = None
     t0 = time.perf_counter()
     with model.lock, torch.no_grad():
         try:
             if rollout_steps and model.kind == "lm":  # greedy generation, edits every step
                 T = int(x.shape[-1])
                 pad = getattr(model.tokenizer, "pad_token_id", None)
+                args, text_kw = model.call_args(x, generate=True)
                 with nn.generate(
-                    x, max_new_tokens=rollout_steps, do_sample=False, pad_token_id=pad, **kw
+                    *args,
+                    max_new_tokens=rollout_steps,
+                    do_sample=False,
+                    pad_token_id=pad,
+                    **text_kw,
+                    **kw,
                 ) as tracer:
                     saves = {}
                     for step in tracer.iter[:rollout_steps]:
@@ -311,7 +354,7 @@ def run(
                     generated = tracer.result.save()
                 rollout = generated[:, T:]
             elif rollout_steps:
-                rollout_fn = model.module.rollout
+                rollout_fn = model.engine_module.rollout
                 with nn.trace(x, rollout_steps, fn=rollout_fn) as tracer:
                     for step in tracer.iter[:rollout_steps]:
                         _visit(nn, plan, step, saves, summaries=by_site, lens=lens)
@@ -319,7 +362,8 @@ def run(
                             output = nn.output.save()
                     rollout = tracer.result.save()
             else:
-                with nn.trace(x, **kw):
+                args, text_kw = model.call_args(x)
+                with nn.trace(*args, **text_kw, **kw):
                     saves = {}
                     _visit(nn, plan, 0, saves, summaries=by_site, lens=lens)
                     output = (_last_position(nn.output) if remote else nn.output).save()  # type: ignore[union-attr]
@@ -333,6 +377,9 @@ def run(
 
                 raise translate(e, remote) from None
             raise RunError(f"the traced run failed: {type(e).__name__}: {e}") from e
+    if output is None or (rollout_steps and rollout is None):
+        # a trace that ended without running its body to the end (nothing raised)
+        raise RunError("the traced run ended before its output was read; nothing was changed")
     elapsed = (time.perf_counter() - t0) * 1e3
     meta: dict[str, Any] = {}
     if remote is not None:
@@ -363,8 +410,8 @@ def run(
 
 def _lens_paths(model: Model) -> tuple[str | None, str]:
     """Paths of the final norm and the unembedding (for the logit lens in a trace)."""
-    head = model.module.get_output_embeddings()  # type: ignore[operator]
-    names = {id(m): n for n, m in model.module.named_modules()}
+    head = model.engine_module.get_output_embeddings()  # type: ignore[operator]
+    names = {id(m): n for n, m in model.engine_module.named_modules()}
     norm = None
     for name, _ in model.module.named_modules():
         if name.split(".")[-1] in ("ln_f", "norm", "final_layernorm", "final_layer_norm"):

@@ -157,7 +157,7 @@ class ModuleTree(anywidget.AnyWidget):
             prepared = m.prepare(inputs)
         elif m.kind == "world":
             prepared = m.prepare(m.sample(seed=0))
-        elif m.kind == "lm":
+        elif m.tokenizer is not None:  # a language model or an encoder: it takes text
             prepared = m.prepare(DEFAULT_TEXT)
         else:
             prepared = None
