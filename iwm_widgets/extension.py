@@ -7,6 +7,8 @@
     %iwm load ./my-gpt2 as lm          # a local Hugging Face directory, bound to `lm`
     %iwm show                          # ModuleTree of `model`: click a site to map it
     %iwm show sweep                    # iwm.show(sweep): whatever fits the object
+    %iwm save session                  # ws.save("session"): JSON + safetensors, no pickle
+    %iwm load-session session          # ws = Workspace.load("session", model), widgets shown
 
 With the extension loaded, displaying a Model, Result, Variable, Edit, sweep or
 CausalEffects at the end of a cell shows its widget (``iwm.show``); without it they
@@ -31,6 +33,13 @@ USAGE = """\
                           into VAR (default: model)
 %iwm show [EXPR]          show EXPR (default: model) with iwm.show: Model -> ModuleTree,
                           Workspace -> ActivationMap, sweeps -> their charts, ...
+%iwm save PATH [WS]       save the Workspace WS (default: ws) to the directory PATH:
+                          inputs, edits, Variables, selection and widgets' settings
+                          (JSON + safetensors, no pickle)
+%iwm load-session PATH [MODEL] [as VAR]
+                          restore a saved session for MODEL (default: `model` if
+                          defined, else the model named in the session) into VAR
+                          (default: ws) and show its widgets; other weights are refused
 %iwm help                 this text"""
 
 
@@ -53,6 +62,10 @@ class IWMMagics(Magics):
             self._load(args)
         elif cmd == "show":
             self._show(line.split(None, 1)[1] if len(words) > 1 else "model")
+        elif cmd == "save":
+            self._save(args)
+        elif cmd == "load-session":
+            self._load_session(args)
         else:
             raise UsageError(f"%iwm: unknown command {cmd!r}\n{USAGE}")
 
@@ -86,6 +99,65 @@ class IWMMagics(Magics):
         except TypeError as e:
             raise UsageError(f"%iwm show: {e}") from None
         display(widget)
+
+    def _eval(self, expr: str, what: str, hint: str = "") -> Any:
+        try:
+            return self.shell.ev(expr)  # type: ignore[union-attr]
+        except NameError as e:
+            raise UsageError(f"{what}: {e}{hint}") from None
+
+    def _save(self, args: list[str]) -> None:
+        if len(args) not in (1, 2):
+            raise UsageError(f"%iwm save takes PATH [WS]\n{USAGE}")
+        from .workspace import Workspace
+
+        expr = args[1] if len(args) == 2 else "ws"
+        hint = " (make one with ws = iwm.Workspace(model, inputs))" if len(args) == 1 else ""
+        ws = self._eval(expr, "%iwm save", hint)
+        if not isinstance(ws, Workspace):
+            raise UsageError(f"%iwm save: {expr} is a {type(ws).__name__}, not a Workspace")
+        try:
+            path = ws.save(args[0])
+        except IWMError as e:
+            raise UsageError(f"%iwm save: {e}") from None
+        import json
+
+        from .session import JSON_NAME
+
+        saved = json.loads((path / JSON_NAME).read_text(encoding="utf-8"))
+        kinds = ", ".join(w["type"] for w in saved["widgets"]) or "none"
+        print(f"saved {expr} to {path}/: {len(saved['edits'])} edits, widgets: {kinds}")
+
+    def _load_session(self, args: list[str]) -> None:
+        var = "ws"
+        if len(args) >= 3 and args[-2] == "as":
+            var, args = args[-1], args[:-2]
+        if len(args) not in (1, 2):
+            raise UsageError(f"%iwm load-session takes PATH [MODEL] [as VAR]\n{USAGE}")
+        if not var.isidentifier():
+            raise UsageError(f"%iwm load-session: {var!r} is not a valid variable name")
+        from .tracing import Model
+
+        model: Any = None
+        if len(args) == 2:
+            model = self._eval(args[1], "%iwm load-session")
+        else:
+            found = self.shell.user_ns.get("model")  # type: ignore[union-attr]
+            model = found if isinstance(found, Model) else None
+        from IPython.display import display
+
+        from .session import load_session
+
+        try:
+            session = load_session(args[0], model)
+        except (IWMError, TypeError) as e:
+            raise UsageError(f"%iwm load-session: {e}") from None
+        ws = session.workspace
+        self.shell.user_ns[var] = ws  # type: ignore[union-attr]
+        kinds = ", ".join(type(w).__name__ for w in session.widgets) or "none"
+        print(f"{var} = {ws!r} from {session.path}/ (widgets: {kinds})")
+        for w in session.widgets:
+            display(w)
 
 
 def one_line(model: Any) -> str:

@@ -8,13 +8,15 @@ queues runs (latest wins), and a result older than the newest request is dropped
 
 from __future__ import annotations
 
+import atexit
 import threading
 import time
 import traceback
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NoReturn
 
-from .errors import IWMError
+from .errors import IWMError, RunError
 from .tracing import Edit, Model, Result, Site, as_site, edits_to_code, load, run
 from .tracing.run import Summary
 
@@ -22,6 +24,23 @@ __all__ = ["Workspace"]
 
 Callback = Callable[[str, "Workspace"], None]
 EVENTS = ("result", "error", "status", "selection", "edits", "inputs")
+
+#: Workspaces whose runner thread may be alive (closed and joined at interpreter exit)
+_LIVE: weakref.WeakSet[Workspace] = weakref.WeakSet()
+#: seconds ``_close_all`` waits for a run in flight at exit
+EXIT_JOIN_TIMEOUT = 10.0
+
+
+@atexit.register
+def _close_all() -> None:
+    """Stop every runner before the interpreter tears torch down.
+
+    A daemon runner still inside torch when Python finalises aborted the process
+    ("terminate called without an active exception", exit 134). atexit handlers run
+    before that, in reverse order of registration, so this one runs before torch's.
+    """
+    for ws in list(_LIVE):
+        ws.close(timeout=EXIT_JOIN_TIMEOUT)
 
 
 class Workspace:
@@ -47,6 +66,17 @@ class Workspace:
     -----
     ``add_edit`` and friends return at once; call :meth:`wait` to block until the
     newest state has been run, or :meth:`run` to run synchronously.
+
+    **Your own code while it runs.** The runner traces through the library's own
+    wrapper (:attr:`Model.engine`), and nnsight routes a module call only to a trace
+    of the calling thread (:mod:`iwm_widgets.tracing._threads`): your plain forwards
+    and your own nnsight traces are safe at any moment and never carry the
+    Workspace's edits. Runs of the library (every Workspace, sweeps, probes) take
+    ``model.lock`` one at a time.
+    The runner uses ``runner_threads`` (1) torch threads, so a result can differ from
+    the same run on a 2-thread notebook thread in the last float bit (~1e-7); under
+    the same thread count it is bit-identical. At interpreter exit every runner is
+    stopped and joined (a script exits 0 with a run in flight).
 
     A remote model (``iwm.load(..., remote=...)``) runs on NDIF from the same runner
     thread, so the kernel stays free: ``status`` is ``"running"`` while a request is
@@ -168,9 +198,15 @@ class Workspace:
             self._reject(e)
 
     def _reject(self, e: Exception) -> NoReturn:
-        """Show a rejected change in the views (state unchanged), then raise it."""
+        """Show a rejected change in the views (state unchanged), then raise it.
+
+        ``error`` holds it only while the views are told: the last run's error (or
+        none) is put back, so ``wait()`` after a refused change returns the still
+        valid result instead of raising the refusal again."""
+        previous = self.error
         self.error = e
         self._emit("error")
+        self.error = previous
         raise e
 
     def add_edit(self, edit: Edit) -> str:
@@ -394,7 +430,7 @@ class Workspace:
 
     def request_run(self) -> None:
         """Schedule a re-run of the newest state (latest wins)."""
-        if not self.background:
+        if not self.background or self._closed:  # closed: no runner, run here
             try:
                 self.run()
             except IWMError:
@@ -405,6 +441,7 @@ class Workspace:
             self.stats["requests"] += 1
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._loop, name="iwm-runner", daemon=True)
+                _LIVE.add(self)
                 self._thread.start()
             self._cond.notify_all()
 
@@ -430,6 +467,8 @@ class Workspace:
                 err = None
             except Exception as e:  # shown by the views; raised again by wait()
                 res, err = None, e
+            except BaseException as e:  # never let the runner die with a request pending
+                res, err = None, RunError(f"the run was interrupted: {type(e).__name__}: {e}")
             with self._cond:
                 more = self._generation > gen
             if not more:
@@ -441,10 +480,14 @@ class Workspace:
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._cond:
             while self._done < self._generation:
+                if self._closed and (self._thread is None or not self._thread.is_alive()):
+                    break  # nobody will run it: run it here
                 left = None if deadline is None else deadline - time.monotonic()
                 if left is not None and left <= 0:
                     raise TimeoutError("the workspace is still running")
                 self._cond.wait(left)
+        if self._done < self._generation:
+            return self.run()
         if self.error is not None:
             raise self.error
         if self.result is None:
@@ -462,14 +505,55 @@ class Workspace:
             self.status = status
             self._emit("status")
 
-    def close(self) -> None:
-        """Stop the runner thread."""
+    def close(self, timeout: float | None = 10.0) -> None:
+        """Stop the runner thread: a run in flight finishes (a remote one is cancelled),
+        then the thread ends; waits up to ``timeout`` seconds for it."""
         with self._cond:
             self._closed = True
             self._cond.notify_all()
+        self._cancel.set()
+        t = self._thread
+        if t is not None and t is not threading.current_thread() and t.is_alive():
+            t.join(timeout)
+        _LIVE.discard(self)
 
     def __repr__(self) -> str:
         return (
             f"<Workspace model={self.model.name!r} edits={len(self._edits)} "
             f"reads={len(self.reads)} generation={self._generation}>"
         )
+
+    # ---- sessions (JSON + safetensors, no pickle; see iwm_widgets.session) ----
+    def save(self, path: Any, *, widgets: bool = True) -> Any:
+        """Save inputs, truth, edits, Variables, the selection and the attached widgets'
+        settings to the directory ``path`` (``session.json`` + ``tensors.safetensors``).
+
+        Returns the directory as a ``pathlib.Path``. See :func:`iwm_widgets.session.save_session`.
+        """
+        from .session import save_session
+
+        return save_session(self, path, widgets=widgets)
+
+    @classmethod
+    def load(
+        cls,
+        path: Any,
+        model: Any = None,
+        *,
+        strict: bool = True,
+        background: bool = True,
+        widgets: bool = True,
+    ) -> Workspace:
+        """A Workspace rebuilt from a saved session, for ``model`` (default: the model
+        named in the session), its widgets re-created
+        (:func:`iwm_widgets.session.restored_widgets`).
+
+        A model whose weights checksum differs from the recorded one is refused
+        (``SessionModelError``, naming both) unless ``strict=False``. See
+        :func:`iwm_widgets.session.load_session`.
+        """
+        from .session import load_session
+
+        return load_session(
+            path, model, strict=strict, background=background, widgets=widgets, workspace_type=cls
+        ).workspace

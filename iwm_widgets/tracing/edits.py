@@ -11,14 +11,16 @@ code (:meth:`Edit.to_code`), and is compiled into a trace in exactly one place
 from __future__ import annotations
 
 import math
+import operator
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+import numpy as np
 import torch
 
-from ..errors import EditError
+from ..errors import EditError, SiteError
 from .sites import Site, as_site
 
 __all__ = ["Edit", "apply_edit", "edits_to_code"]
@@ -27,17 +29,93 @@ Op = Literal["set", "add", "scale", "ablate", "clamp"]
 OPS: tuple[str, ...] = ("set", "add", "scale", "ablate", "clamp")
 
 
+#: Integers up to this magnitude are exactly representable in float32.
+_EXACT_INT = 2**24
+
+
 def _tensor(x: Any, name: str) -> torch.Tensor:
-    """A float32 CPU tensor from a number, list or tensor; rejects NaN/inf."""
+    """A float32 CPU tensor from a number, list, array or tensor (a copy).
+
+    Conversion rules (the model computes in float32, so the edit does too):
+
+    * float32 is kept; float16 / bfloat16 are widened exactly;
+    * float64 (numpy's default, Python floats) is rounded to the nearest float32,
+      as ``tensor.float()`` does; values beyond float32's range are refused;
+    * integer and bool vectors are converted when every value is exact in float32
+      (``|v| <= 2**24``), refused otherwise;
+    * NaN and inf are refused, and so are complex numbers, strings and objects.
+    """
+    if isinstance(x, torch.Tensor):
+        t = x.detach()
+    else:
+        try:
+            a = np.asarray(x)
+            if a.dtype.kind not in "biufc":
+                raise TypeError(f"got {a.dtype} values")
+            t = torch.as_tensor(a)
+        except (TypeError, ValueError, RuntimeError) as e:
+            raise EditError(f"{name} must be a number or a vector of numbers: {e}") from None
+    if t.is_complex():
+        raise EditError(f"{name} is complex ({t.dtype}); edits take real numbers")
     try:
-        # contiguous: the same memory layout as a tensor built from to_code()'s literals,
-        # so the printed code reproduces results bit for bit
-        t = torch.as_tensor(x, dtype=torch.float32).detach().to("cpu").contiguous().clone()
-    except (TypeError, ValueError, RuntimeError) as e:
-        raise EditError(f"{name} must be a number or a vector of numbers: {e}") from None
-    if not torch.isfinite(t).all():
-        raise EditError(f"{name} contains NaN or inf; edits need finite values")
-    return t
+        t = t.to("cpu")
+    except (NotImplementedError, RuntimeError) as e:  # meta tensors hold no values
+        raise EditError(f"{name} has no values on device {t.device}: {e}") from None
+    if t.is_floating_point():
+        if not torch.isfinite(t).all():
+            raise EditError(f"{name} contains NaN or inf; edits need finite values")
+        out = t.to(torch.float32)
+        if not torch.isfinite(out).all():
+            raise EditError(
+                f"{name} has values beyond float32's range (|v| > 3.4e38); the model "
+                "computes in float32"
+            )
+    else:
+        if t.dtype != torch.bool and bool((t.abs() > _EXACT_INT).any()):
+            raise EditError(
+                f"{name} is an integer tensor with values beyond ±2**24 that float32 "
+                "cannot hold exactly; pass floats if rounding is fine"
+            )
+        out = t.to(torch.float32)
+    # contiguous: the same memory layout as a tensor built from to_code()'s literals,
+    # so the printed code reproduces results bit for bit
+    return out.contiguous().clone()
+
+
+def _checked(t: Any, name: str) -> torch.Tensor | None:
+    """``t`` as a finite float32 CPU tensor (kept when it already is one), or None."""
+    if t is None:
+        return None
+    if (
+        isinstance(t, torch.Tensor)
+        and t.dtype == torch.float32
+        and t.device.type == "cpu"
+        and not t.requires_grad
+        and t.is_contiguous()
+    ):
+        if not torch.isfinite(t).all():
+            raise EditError(f"{name} contains NaN or inf; edits need finite values")
+        return t
+    return _tensor(t, name)
+
+
+def _index_tuple(x: Any, name: str) -> tuple[int, ...]:
+    """Integers (Python, numpy or integer tensors; not floats) as a tuple."""
+    if isinstance(x, torch.Tensor):
+        x = x.reshape(-1).tolist() if not x.is_floating_point() else x
+    try:
+        items = [x] if _is_index(x) else list(x)
+        return tuple(operator.index(p) for p in items)
+    except TypeError:
+        raise EditError(f"{name} must be integers, got {x!r}") from None
+
+
+def _is_index(x: Any) -> bool:
+    try:
+        operator.index(x)
+    except TypeError:
+        return False
+    return True
 
 
 def _is_variable(x: Any) -> bool:
@@ -52,6 +130,12 @@ def _new_id() -> str:
 @dataclass(frozen=True, eq=False)
 class Edit:
     """One intervention on one site. Build it with the class methods.
+
+    Every vector (``value``, ``direction``, ``write``, ``bias``) is stored as a float32
+    CPU tensor, as the model computes: float64 is rounded to float32, integer and bool
+    vectors are converted when exact (``|v| <= 2**24``); NaN, inf, values beyond
+    float32's range, complex numbers and inexact integers raise :class:`EditError`, and
+    so does a ``clamp`` with an all-zero direction.
 
     Attributes
     ----------
@@ -116,40 +200,46 @@ class Edit:
     def __post_init__(self) -> None:
         if self.op not in OPS:
             raise EditError(f"unknown edit op {self.op!r}; expected one of {OPS}")
-        object.__setattr__(self, "site", as_site(self.site))
+        try:
+            object.__setattr__(self, "site", as_site(self.site))
+        except (TypeError, ValueError) as e:
+            raise EditError(f"bad site for an edit: {e}") from None
+        for name in ("value", "direction", "write", "bias"):  # direct construction too
+            object.__setattr__(self, name, _checked(getattr(self, name), name))
+        if self.op in ("set", "add", "scale") and self.value is None:
+            raise EditError(f"{self.op} needs a value")
+        if self.op == "scale" and self.value is not None and self.value.numel() != 1:
+            raise EditError(f"scale takes one factor, got {self.value.numel()} values")
         if self.positions is not None and self.start is not None:
             raise EditError("give either positions= or start=, not both")
         if self.positions is not None:
-            pos = self.positions
-            if isinstance(pos, int):
-                pos = (pos,)
-            try:
-                pos = tuple(int(p) for p in pos)
-            except (TypeError, ValueError):
-                raise EditError(f"positions must be integers, got {self.positions!r}") from None
+            pos = _index_tuple(self.positions, "positions")
             if not pos:
                 raise EditError("positions is empty; use None for every position")
             object.__setattr__(self, "positions", pos)
         if self.rows is not None:
-            try:
-                rows = tuple(int(r) for r in self.rows)
-            except (TypeError, ValueError):
-                raise EditError(f"rows must be integers, got {self.rows!r}") from None
-            object.__setattr__(self, "rows", rows)
+            object.__setattr__(self, "rows", _index_tuple(self.rows, "rows"))
         if self.features is not None:
-            try:
-                lo, hi = (int(f) for f in self.features)
-            except (TypeError, ValueError):
+            feats = _index_tuple(self.features, "features")
+            if len(feats) != 2:
                 raise EditError(
                     f"features must be a (lo, hi) pair of integers, got {self.features!r}"
-                ) from None
+                )
+            lo, hi = feats
             if not 0 <= lo < hi:
                 raise EditError(f"features=({lo}, {hi}) is empty or negative; need 0 <= lo < hi")
             object.__setattr__(self, "features", (lo, hi))
-        if self.start is not None and not isinstance(self.start, int):
-            raise EditError(f"start must be an integer, got {self.start!r}")
-        if not math.isfinite(self.scale_):
+        if self.start is not None:
+            if not _is_index(self.start):
+                raise EditError(f"start must be an integer, got {self.start!r}")
+            object.__setattr__(self, "start", operator.index(self.start))
+        try:
+            scale = float(self.scale_)
+        except (TypeError, ValueError):
+            raise EditError(f"scale must be a number, got {self.scale_!r}") from None
+        if not math.isfinite(scale):
             raise EditError("scale must be finite")
+        object.__setattr__(self, "scale_", scale)
         if self.mode not in ("zero", "mean"):
             raise EditError(f"ablate mode must be 'zero' or 'mean', got {self.mode!r}")
         if self.op == "clamp":
@@ -162,9 +252,11 @@ class Edit:
         if W.ndim == 1:
             W = W[None]
             object.__setattr__(self, "direction", W)
-        if W.ndim != 2:
+        if W.ndim != 2 or 0 in W.shape:
             raise EditError(f"clamp direction must have shape [k, d], got {list(W.shape)}")
         k = W.shape[0]
+        if v.ndim > 2:
+            raise EditError(f"clamp targets must be [k] or [batch, k], got {list(v.shape)}")
         if v.ndim == 2 and v.shape[1] == k:
             pass  # one target per batch row: [B, k] (a dial scan in one trace)
         else:
@@ -175,7 +267,7 @@ class Edit:
                 raise EditError(f"clamp has {k} directions but {v.numel()} target values")
         object.__setattr__(self, "value", v)
         A = self.write if self.write is not None else W
-        if A.ndim == 1:
+        if A.ndim == 1 and k == 1:
             A = A[None]
         if A.shape != W.shape:
             raise EditError(
@@ -188,11 +280,25 @@ class Edit:
         if b.numel() != k:
             raise EditError(f"clamp bias needs {k} values, got {b.numel()}")
         object.__setattr__(self, "bias", b.reshape(k))
+        for what, M in (("read direction", W), ("write direction", A)):
+            zero = [i for i in range(k) if not bool(M[i].abs().max() > 0)]
+            if zero:
+                raise EditError(
+                    f"clamp {what} {zero[0]} is all zeros (shape {list(M.shape)}): a zero "
+                    "direction cannot read or move anything; give a nonzero direction"
+                )
         gram = W.double() @ A.double().T
-        if torch.linalg.matrix_rank(gram) < k:
+        # the edit solves W·Aᵀ in float32 (the model's dtype): it must be invertible there
+        gram32 = W @ A.T
+        if (
+            torch.linalg.matrix_rank(gram) < k
+            or not torch.isfinite(gram32).all()
+            or torch.linalg.matrix_rank(gram32) < k
+        ):
             raise EditError(
                 "clamp cannot reach the target: the write directions do not move the "
-                "readout (W·Aᵀ is singular)"
+                "readout (W·Aᵀ is singular, or too small or large for float32); use "
+                "directions of ordinary size that are not orthogonal to the read ones"
             )
 
     @classmethod
@@ -240,12 +346,18 @@ class Edit:
             if delta.numel() != var.k:
                 raise EditError(f"{var.name} has {var.k} components, got {delta.numel()} values")
             A = var.directions(direction).double()
-            coeff = torch.linalg.solve(var.read.double() @ A.T, delta.double())
+            try:
+                coeff = torch.linalg.solve(var.read.double() @ A.T, delta.double())
+            except RuntimeError:  # torch.linalg.LinAlgError: a singular W·Aᵀ
+                raise EditError(
+                    f"{var.name}'s {direction} directions do not move its readout "
+                    "(W·Aᵀ is singular); refit the Variable or use the other direction="
+                ) from None
             return cls(
                 "add",
                 var.site,
-                (coeff @ A).float(),
-                scale_=float(scale),
+                _tensor(coeff @ A, "vector"),
+                scale_=scale,
                 positions=positions,
                 start=start,
                 label=label or f"shift {var.name} by {delta.tolist()}",
@@ -254,7 +366,7 @@ class Edit:
             "add",
             as_site(site),
             _tensor(vector, "vector"),
-            scale_=float(scale),
+            scale_=scale,
             positions=positions,
             start=start,
             label=label,
@@ -365,11 +477,21 @@ class Edit:
         """Raise :class:`EditError` if this edit cannot apply to a value of ``shape``.
 
         ``length`` is the sequence length of the current input, used to check positions.
+        Also checks the values again (tensors can be changed in place after the edit was
+        made): finite, and for ``clamp`` an invertible ``W·Aᵀ``; and that each vector
+        broadcasts to the slice of the value it writes.
         """
         shape = tuple(shape)
         d = shape[-1] if shape else 1
         has_pos_axis = len(shape) >= 3
         where = f"site {str(self.site)!r} (value shape {list(shape)})"
+        # tensors are mutable: check their values again right before they are used
+        for name in ("value", "direction", "write", "bias"):
+            t = getattr(self, name)
+            if t is not None and not bool(torch.isfinite(t).all()):
+                raise EditError(f"{name} contains NaN or inf; edits need finite values")
+        if self.op == "clamp":
+            self._check_clamp()
         if self.features is not None:
             lo, hi = self.features
             if hi > d:
@@ -399,6 +521,29 @@ class Edit:
                     f"clamp direction has length {self.direction.shape[-1]} but {where} "
                     f"has {d} features"
                 )
+        if self.rows is not None and shape:
+            bad = [r for r in self.rows if not -shape[0] <= r < shape[0]]
+            if bad:
+                raise EditError(f"rows {bad} are outside the batch of {shape[0]} at {where}")
+        # the slice the edit writes, from the same index apply_edit uses (no memory: meta)
+        n_pos = shape[1] if has_pos_axis else None
+        try:
+            sel = tuple(
+                torch.empty(shape, device="meta")[_index(self, len(shape), 0, n_pos, n_pos)].shape
+            )
+        except (IndexError, RuntimeError, ValueError) as e:
+            raise EditError(f"{self.op} edit does not index {where}: {e}") from None
+        if vec is not None and not _broadcasts(tuple(vec.shape), sel):
+            raise EditError(
+                f"{self.op} value of shape {list(vec.shape)} does not broadcast to the "
+                f"{list(sel)} values it edits at {where}; give a vector of {d} features"
+            )
+        if self.op == "clamp" and self.value is not None and self.value.ndim == 2 and sel:
+            rows = self.value.shape[0]
+            if rows not in (1, sel[0]):
+                raise EditError(
+                    f"clamp has {rows} per-row targets but edits {sel[0]} batch rows at {where}"
+                )
 
     # ---- serialisation ------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -425,27 +570,72 @@ class Edit:
         }
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Edit:
-        """Inverse of :meth:`to_dict`."""
+    def from_dict(cls, d: Mapping[str, Any]) -> Edit:
+        """Inverse of :meth:`to_dict`.
+
+        Strict, since the dict may come from a file or a browser: a missing ``op`` or
+        ``site``, an unknown key (a typo such as ``"position"`` would otherwise edit every
+        position) or a value of the wrong type raises :class:`EditError`.
+        """
+        if not isinstance(d, Mapping):
+            raise EditError(f"an edit dict is a mapping, got {type(d).__name__}")
+        extra = set(d) - _DICT_KEYS
+        if extra:
+            raise EditError(
+                f"unknown edit keys {sorted(map(str, extra))}; expected {sorted(_DICT_KEYS)}"
+            )
+        missing = {"op", "site"} - set(d)
+        if missing:
+            raise EditError(f"an edit dict needs {sorted(missing)}")
 
         def t(x: Any, name: str) -> torch.Tensor | None:
             return None if x is None else _tensor(x, name)
 
+        def ints(x: Any, name: str) -> tuple[int, ...] | None:
+            if x is None:
+                return None
+            if not isinstance(x, (list, tuple)) or not all(_is_int(i) for i in x):
+                raise EditError(f"{name} must be a list of integers or null, got {x!r}")
+            return tuple(int(i) for i in x)
+
+        def text(x: Any, name: str) -> str:
+            if not isinstance(x, str):
+                raise EditError(f"{name} must be a string, got {x!r}")
+            return x
+
+        op = text(d["op"], "op")
+        try:
+            site = Site.from_dict(d["site"]) if isinstance(d["site"], Mapping) else d["site"]
+            site = as_site(site)
+        except (SiteError, TypeError) as e:
+            raise EditError(f"bad edit site: {e}") from None
+        scale = d.get("scale", 1.0)
+        if not isinstance(scale, (int, float)) or isinstance(scale, bool):
+            raise EditError(f"scale must be a number, got {scale!r}")
+        start = d.get("start")
+        if start is not None and not _is_int(start):
+            raise EditError(f"start must be an integer or null, got {start!r}")
+        features = ints(d.get("features"), "features")
+        if features is not None and len(features) != 2:
+            raise EditError(f"features must be a [lo, hi] pair, got {list(features)}")
+        edit_id = d.get("id")
+        if edit_id is not None and not isinstance(edit_id, str):
+            raise EditError(f"id must be a string or null, got {edit_id!r}")
         return cls(
-            d["op"],
-            Site.from_dict(d["site"]),
+            op,  # type: ignore[arg-type]  # checked in __post_init__
+            site,
             t(d.get("value"), "value"),
-            scale_=float(d.get("scale", 1.0)),
-            mode=d.get("mode", "zero"),
+            scale_=float(scale),
+            mode=text(d.get("mode", "zero"), "mode"),  # type: ignore[arg-type]
             direction=t(d.get("direction"), "direction"),
             write=t(d.get("write"), "write"),
             bias=t(d.get("bias"), "bias"),
-            positions=None if d.get("positions") is None else tuple(d["positions"]),
-            start=d.get("start"),
-            rows=None if d.get("rows") is None else tuple(d["rows"]),
-            features=None if d.get("features") is None else tuple(d["features"]),
-            label=d.get("label", ""),
-            id=d.get("id") or _new_id(),
+            positions=ints(d.get("positions"), "positions"),
+            start=None if start is None else int(start),
+            rows=ints(d.get("rows"), "rows"),
+            features=features,  # type: ignore[arg-type]
+            label=text(d.get("label", ""), "label"),
+            id=edit_id or _new_id(),
         )
 
     def describe(self) -> str:
@@ -487,6 +677,25 @@ class Edit:
     def to_code(self, model_var: str = "model", inputs_var: str = "inputs") -> str:
         """Runnable nnsight code with the same effect as this edit alone."""
         return edits_to_code([self], model_var=model_var, inputs_var=inputs_var)
+
+
+def _broadcasts(small: tuple[int, ...], big: tuple[int, ...]) -> bool:
+    """Whether a tensor of shape ``small`` broadcasts to ``big`` (in-place ops)."""
+    try:
+        return tuple(torch.broadcast_shapes(small, big)) == big
+    except RuntimeError:
+        return False
+
+
+#: the keys of Edit.to_dict (Edit.from_dict accepts no others)
+_DICT_KEYS = frozenset(
+    "op site value scale mode direction write bias positions start rows features label id".split()
+)
+
+
+def _is_int(x: Any) -> bool:
+    """An integer, and not a bool (JSON's true/false are no positions): for from_dict."""
+    return isinstance(x, int) and not isinstance(x, bool)
 
 
 # ---------------------------------------------------------------------------
@@ -644,6 +853,12 @@ def _edit_lines(edit: Edit, var: str, cached: bool = False) -> list[str]:
     ]
 
 
+def _comment(text: str) -> str:
+    """``text`` safe inside a ``#`` comment: a module name holding a line break (torch
+    allows one) must not end the comment and put code on the next line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def edits_to_code(
     edits: Sequence[Edit],
     *,
@@ -672,7 +887,7 @@ def edits_to_code(
         body.append(f"h = {site.envoy_code(model_var)}")
         body.append("h = h[0] if isinstance(h, tuple) else h")
         for e in groups[site]:
-            body.append(f"# {e.describe()}")
+            body.append(f"# {_comment(e.describe())}")
             body.extend(_edit_lines(e, "h", cached))
     lines = ["import torch", ""]
     if cached:

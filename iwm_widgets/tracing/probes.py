@@ -28,11 +28,13 @@ from typing import Any
 import torch
 
 from .. import linear
-from ..errors import InputError
-from .edits import Edit
+from ..errors import EditError, FileFormatError, InputError
+from ..safefiles import read_json, read_safetensors
+from .edits import Edit, _tensor
 from .model import Model
 from .run import Result, run
 from .sites import Site, as_site
+from .text import TokenIds
 
 __all__ = [
     "ProbeSweep",
@@ -78,20 +80,59 @@ class Variable:
     model_name: str = ""
 
     def __post_init__(self) -> None:
-        self.site = as_site(self.site)
-
-        def f32(t: Any) -> torch.Tensor:
-            return torch.as_tensor(t, dtype=torch.float32).contiguous()
-
-        self.read = f32(self.read).reshape(-1, self.read.shape[-1])
-        self.write = f32(self.write).reshape(self.read.shape)
-        self.bias = f32(self.bias).reshape(self.k)
+        if not isinstance(self.name, str) or not self.name:
+            raise EditError(f"a Variable needs a name (a non-empty str), got {self.name!r}")
+        try:
+            self.site = as_site(self.site)
+        except (TypeError, ValueError) as e:
+            raise EditError(f"Variable {self.name!r} has a bad site: {e}") from None
+        # same conversions as edit vectors: float32, finite, exact integers (see Edit)
+        read = _tensor(self.read, f"{self.name} read directions")
+        if read.ndim == 1:
+            read = read[None]
+        if read.ndim != 2 or 0 in read.shape:
+            raise EditError(
+                f"Variable {self.name!r}: read directions must have shape [k, d], got "
+                f"{list(read.shape)}"
+            )
+        k, d = read.shape
+        write = _tensor(self.write, f"{self.name} write directions")
+        if write.ndim == 1 and k == 1:
+            write = write[None]
+        if tuple(write.shape) != (k, d):
+            raise EditError(
+                f"Variable {self.name!r}: write directions have shape {list(write.shape)}, "
+                f"need {[k, d]} like the read directions"
+            )
+        bias = _tensor(self.bias, f"{self.name} bias")
+        if bias.numel() != k:
+            raise EditError(
+                f"Variable {self.name!r}: bias has {bias.numel()} values, need one per "
+                f"direction ({k})"
+            )
+        for what, M in (("read", read), ("write", write)):
+            zero = [i for i in range(k) if not bool(M[i].abs().max() > 0)]
+            if zero:
+                raise EditError(
+                    f"Variable {self.name!r}: {what} direction {zero[0]} is all zeros; a "
+                    "zero direction cannot read or move anything (refit the probe)"
+                )
+        self.read, self.write, self.bias = read, write, bias.reshape(k)
         if not self.components:
             self.components = (
                 [self.name] if self.k == 1 else [f"{self.name}_{i}" for i in range(self.k)]
             )
-        if len(self.components) != self.k:
-            raise ValueError(f"{self.k} directions but {len(self.components)} component names")
+        self.components = list(self.components)
+        if len(self.components) != self.k or not all(
+            isinstance(c, str) and c for c in self.components
+        ):
+            raise EditError(
+                f"Variable {self.name!r}: {self.k} directions need {self.k} component names "
+                f"(non-empty str), got {self.components!r}"
+            )
+        if not isinstance(self.model_name, str):
+            raise EditError(f"Variable {self.name!r}: model_name must be a str")
+        self.score = dict(self.score)
 
     @property
     def k(self) -> int:
@@ -107,12 +148,22 @@ class Variable:
         """The variable's value ``[..., k]`` from a Result (that read its site) or a tensor."""
         h = x[str(self.site)] if isinstance(x, Result) else x
         if h.shape[-1] != self.width:
-            raise ValueError(f"{self.name} reads {self.width} features, got {h.shape[-1]}")
+            raise EditError(
+                f"{self.name} reads {self.width} features, got {h.shape[-1]}"
+                + (f" (it was fitted on {self.model_name!r})" if self.model_name else "")
+            )
         return h.float() @ self.read.T + self.bias
 
     def component(self, i: int | str) -> Variable:
         """The 1-D Variable of one component."""
-        j = self.components.index(i) if isinstance(i, str) else int(i)
+        if isinstance(i, str):
+            if i not in self.components:
+                raise EditError(f"{self.name} has components {self.components}, not {i!r}")
+            j = self.components.index(i)
+        else:
+            j = int(i)
+            if not 0 <= j < self.k:
+                raise EditError(f"{self.name} has {self.k} components, no component {j}")
         return Variable(
             self.components[j],
             self.site,
@@ -130,7 +181,7 @@ class Variable:
             return self.write
         if direction == "probe":
             return self.read
-        raise ValueError(f"direction must be 'encoding' or 'probe', got {direction!r}")
+        raise EditError(f"direction must be 'encoding' or 'probe', got {direction!r}")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable (tensors as lists)."""
@@ -147,16 +198,27 @@ class Variable:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Variable:
-        return cls(
-            d["name"],
-            Site.from_dict(d["site"]),
-            torch.tensor(d["read"]),
-            torch.tensor(d["bias"]),
-            torch.tensor(d["write"]),
-            list(d.get("components", [])),
-            dict(d.get("score", {})),
-            d.get("model", ""),
-        )
+        """Inverse of :meth:`to_dict`; strict (the dict may come from a file).
+
+        Raises :class:`~iwm_widgets.errors.FileFormatError` for missing or unknown keys,
+        values of the wrong type or shape, NaN or inf.
+        """
+        if not isinstance(d, dict):
+            raise FileFormatError(f"a Variable dict is a mapping, got {type(d).__name__}")
+        fields = _entry_fields(d, "a Variable dict", tensors=True)
+        try:
+            return cls(
+                fields["name"],
+                fields["site"],
+                d["read"],
+                d["bias"],
+                d["write"],
+                fields["components"],
+                fields["score"],
+                fields["model"],
+            )
+        except EditError as e:
+            raise FileFormatError(f"a Variable dict does not hold a valid Variable: {e}") from None
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         from ..display import mimebundle  # text/plain + a text/html table for static viewers
@@ -381,6 +443,9 @@ def probe_sweep(
     te_seq = slice(n_seq - n_test, n_seq)
     groups = linear.step_rows(torch.arange(n_seq)[:, None].expand(-1, x.shape[1]), min_t)
     tr, te = groups < n_seq - n_test, groups >= n_seq - n_test
+    if isinstance(x, TokenIds) and x.padded:  # padding positions are not data: leave them out
+        real = linear.step_rows(x.attention_mask, min_t).bool()
+        tr, te = tr & real, te & real
     after = None
     if contact is not None:
         after = linear.step_rows(contact[te_seq], min_t).reshape(-1, contact.shape[-1]).any(-1)
@@ -547,6 +612,45 @@ def contrastive_variable(
     )
 
 
+#: Keys of one variable's entry in a saved file (``read``/``bias``/``write``: tensors).
+_ENTRY_REQUIRED = {"name", "site", "components"}
+_ENTRY_OPTIONAL = {"score", "model"}
+_TENSOR_KEYS = ("read", "bias", "write")
+
+
+def _entry_fields(d: dict[str, Any], where: str, tensors: bool = False) -> dict[str, Any]:
+    """The checked metadata fields of one saved variable (``where`` names it in errors)."""
+    required = _ENTRY_REQUIRED | (set(_TENSOR_KEYS) if tensors else set())
+    if tensors:  # to_dict() output: components may be left out
+        required -= {"components"}
+    allowed = required | _ENTRY_OPTIONAL | {"components"}
+    keys = set(map(str, d))
+    if required - keys:
+        raise FileFormatError(f"{where} is missing {sorted(required - keys)}")
+    if keys - allowed:
+        raise FileFormatError(
+            f"{where} has unknown keys {sorted(keys - allowed)}; expected {sorted(allowed)}"
+        )
+    name = d["name"]
+    if not isinstance(name, str) or not name:
+        raise FileFormatError(f"{where}: name must be a non-empty string, got {name!r}")
+    try:
+        raw = d["site"]
+        site = Site.from_dict(raw) if isinstance(raw, dict) else as_site(raw)
+    except (TypeError, ValueError) as e:
+        raise FileFormatError(f"{where} ({name!r}): bad site: {e}") from None
+    comps = d.get("components", [])
+    if not isinstance(comps, list) or not all(isinstance(c, str) for c in comps):
+        raise FileFormatError(f"{where} ({name!r}): components must be a list of strings")
+    score = d.get("score", {})
+    if not isinstance(score, dict):
+        raise FileFormatError(f"{where} ({name!r}): score must be a dict")
+    model = d.get("model", "")
+    if not isinstance(model, str):
+        raise FileFormatError(f"{where} ({name!r}): model must be a string")
+    return {"name": name, "site": site, "components": comps, "score": score, "model": model}
+
+
 def save_variables(path: str | Path, variables: Sequence[Variable], meta: dict[str, Any]) -> None:
     """Write variables to ``path`` (.json metadata) + ``path`` .safetensors (tensors)."""
     from safetensors.torch import save_file
@@ -555,10 +659,10 @@ def save_variables(path: str | Path, variables: Sequence[Variable], meta: dict[s
     tensors = {}
     entries = []
     for i, v in enumerate(variables):
-        for key in ("read", "bias", "write"):
+        for key in _TENSOR_KEYS:
             tensors[f"{i}.{key}"] = getattr(v, key).contiguous()
         d = v.to_dict()
-        for key in ("read", "bias", "write"):
+        for key in _TENSOR_KEYS:
             d.pop(key)
         entries.append(d)
     save_file(tensors, str(path.with_suffix(".safetensors")))
@@ -566,24 +670,76 @@ def save_variables(path: str | Path, variables: Sequence[Variable], meta: dict[s
 
 
 def load_variables(path: str | Path) -> tuple[list[Variable], dict[str, Any]]:
-    """Inverse of :func:`save_variables` (no pickle anywhere)."""
-    from safetensors.torch import load_file
+    """Inverse of :func:`save_variables` (no pickle anywhere).
 
+    Both files are checked before use (see :mod:`iwm_widgets.safefiles`): a JSON object
+    with a ``variables`` list, one entry per variable with exactly the keys
+    :func:`save_variables` writes; a safetensors file whose header fits in the file
+    and that holds exactly the tensors ``{i}.read``, ``{i}.bias``, ``{i}.write`` of
+    every entry, with shapes ``[k, d]``, ``[k]``, ``[k, d]`` (``k`` components), finite.
+
+    Raises
+    ------
+    FileFormatError
+        Anything else: what was wrong, naming the file. Nothing is half-loaded.
+    """
     path = Path(path)
-    meta = json.loads(path.with_suffix(".json").read_text())
-    tensors = load_file(str(path.with_suffix(".safetensors")))
-    out = []
-    for i, d in enumerate(meta.pop("variables")):
-        out.append(
-            Variable(
-                d["name"],
-                Site.from_dict(d["site"]),
-                tensors[f"{i}.read"],
-                tensors[f"{i}.bias"],
-                tensors[f"{i}.write"],
-                d["components"],
-                d.get("score", {}),
-                d.get("model", ""),
-            )
+    jpath, tpath = path.with_suffix(".json"), path.with_suffix(".safetensors")
+    meta = read_json(jpath, "variables file")
+    if not isinstance(meta, dict) or not isinstance(meta.get("variables"), list):
+        raise FileFormatError(
+            f"variables file {jpath} is not a JSON object with a 'variables' list; it was not "
+            "written by save_variables (or save_preset)"
         )
+    entries = meta.pop("variables")
+    tensors = read_safetensors(tpath, "variables file")
+    want = {f"{i}.{key}" for i in range(len(entries)) for key in _TENSOR_KEYS}
+    if set(tensors) != want:
+        missing, extra = sorted(want - set(tensors)), sorted(set(tensors) - want)
+        raise FileFormatError(
+            f"{tpath} does not match {jpath.name}: "
+            + "; ".join(
+                x
+                for x in (
+                    f"missing tensors {missing}" if missing else "",
+                    f"unexpected tensors {extra}" if extra else "",
+                )
+                if x
+            )
+            + ". The two files must be saved together."
+        )
+    out = []
+    for i, d in enumerate(entries):
+        where = f"variable {i} in {jpath}"
+        if not isinstance(d, dict):
+            raise FileFormatError(f"{where} is not a JSON object")
+        f = _entry_fields(d, where)
+        if not f["components"]:
+            raise FileFormatError(f"{where} ({f['name']!r}) names no components")
+        k = len(f["components"])
+        read, bias, write = (tensors[f"{i}.{key}"] for key in _TENSOR_KEYS)
+        if read.ndim != 2 or read.shape[0] != k or tuple(write.shape) != tuple(read.shape):
+            raise FileFormatError(
+                f"{where} ({f['name']!r}): read {list(read.shape)} and write "
+                f"{list(write.shape)} must both be [{k}, d] for its {k} components"
+            )
+        if tuple(bias.shape) != (k,):
+            raise FileFormatError(
+                f"{where} ({f['name']!r}): bias has shape {list(bias.shape)}, need [{k}]"
+            )
+        try:
+            out.append(
+                Variable(
+                    f["name"],
+                    f["site"],
+                    read,
+                    bias,
+                    write,
+                    f["components"],
+                    f["score"],
+                    f["model"],
+                )
+            )
+        except EditError as e:
+            raise FileFormatError(f"{where}: {e}") from None
     return out, meta

@@ -322,3 +322,32 @@ class ActivationMap(WorkspaceWidget, HeatmapTraits):
             new = {}
         if new != self.selection:
             self.selection = new
+
+    # ---- sessions (iwm_widgets.session) --------------------------------
+    def settings(self) -> dict[str, Any]:
+        """The map's user-facing settings, as a session saves them."""
+        return {
+            "quantity": self.quantity,
+            "sites": list(self._row_sites),
+            "dim": int(self.dim),
+            "title": self.title,
+            "direction": self._direction,
+            "bias": self._bias,
+            "quantities": [dict(q) for q in self.quantities],
+        }
+
+    @classmethod
+    def from_settings(cls, ws: Workspace, settings: dict[str, Any]) -> ActivationMap:
+        """The map :meth:`settings` describes, on ``ws``."""
+        from ..session import expect_keys
+
+        s = expect_keys(settings, SETTINGS, "ActivationMap settings")
+        m = cls(ws, "norm", sites=list(s["sites"]), dim=int(s["dim"]), title=s["title"])
+        if s["direction"] is not None:
+            m.set_direction(s["direction"], draw=False, bias=float(s["bias"]))
+        m.quantities = list(s["quantities"])
+        m.quantity = s["quantity"]
+        return m
+
+
+SETTINGS = ("quantity", "sites", "dim", "title", "direction", "bias", "quantities")

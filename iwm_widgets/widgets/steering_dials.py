@@ -11,7 +11,7 @@ from typing import Any
 import torch
 import traitlets
 
-from ..errors import EditError
+from ..errors import EditError, FileFormatError, IWMError
 from ..tracing import Edit, Variable
 from ..tracing.probes import load_variables, save_variables
 from ..transport import to_buffer
@@ -21,6 +21,21 @@ from ._base import WorkspaceWidget, _message, esm
 __all__ = ["SteeringDials"]
 
 SCOPES = ("rollout", "from", "once")
+PRESET_FORMAT = "iwm-dials-preset/1"
+
+
+def _check_fits(ws: Workspace, variables: Sequence[Variable]) -> None:
+    """Each Variable's site exists in ``ws``'s model and has the Variable's width."""
+    for v in variables:
+        ws.model.check_site(v.site)
+        width = ws.model.shape(v.site)[-1]
+        if v.width != width:
+            fitted = f" (fitted on {v.model_name!r})" if v.model_name else ""
+            raise EditError(
+                f"{v.name}{fitted} has width {v.width} but {v.site} of {ws.model.name!r} "
+                f"has {width} features: a Variable fitted on another model or site does "
+                "not fit; fit one on this model"
+            )
 
 
 class SteeringDials(WorkspaceWidget):
@@ -97,10 +112,7 @@ class SteeringDials(WorkspaceWidget):
         for v in variables:
             if not isinstance(v, Variable):
                 raise TypeError(f"expected Variables, got {type(v).__name__}")
-            ws.model.check_site(v.site)
-            width = ws.model.shape(v.site)[-1]
-            if v.width != width:
-                raise EditError(f"{v.name} has width {v.width} but {v.site} has {width} features")
+        _check_fits(ws, variables)
         self._vars = list(variables)
         self._sliders = sliders
         self._edit_ids: dict[str, str] = {}  # dial id -> edit id in the workspace
@@ -201,8 +213,11 @@ class SteeringDials(WorkspaceWidget):
         start = self.n_steps - 1 if self.scope == "rollout" else self.scope_start
         return {"start": start}
 
-    def _target(self, control: dict[str, Any], value: Any) -> tuple[Variable, torch.Tensor]:
-        var = next(v for v in self._vars if v.name == control["variable"])
+    def _target(
+        self, control: dict[str, Any], value: Any, var: Variable | None = None
+    ) -> tuple[Variable, torch.Tensor]:
+        if var is None:
+            var = next(v for v in self._vars if v.name == control["variable"])
         comp = control["component"]
         if control["kind"] == "circular":
             if not isinstance(value, dict) or not {"angle", "radius"} <= set(value):
@@ -341,15 +356,25 @@ class SteeringDials(WorkspaceWidget):
             "scope": self.scope,
             "scope_start": self.scope_start,
             "direction": self.direction,
-            "format": "iwm-dials-preset/1",
+            "format": PRESET_FORMAT,
         }
         save_variables(path, self._vars, meta)
         return Path(path).with_suffix(".json")
 
     def load_preset(self, path: str | Path) -> None:
-        """Load a preset written by :meth:`save_preset` for the same model."""
+        """Load a preset written by :meth:`save_preset` for the same model.
+
+        The files are checked before anything changes (a tampered, truncated or
+        foreign preset raises :class:`~iwm_widgets.errors.FileFormatError` or
+        :class:`~iwm_widgets.errors.EditError`, shown in the widget's error box); the
+        dials keep their state.
+        """
         try:
             variables, meta = load_variables(path)
+            if meta.get("format", PRESET_FORMAT) != PRESET_FORMAT:
+                raise FileFormatError(
+                    f"{path} is a {meta.get('format')!r} file, not a {PRESET_FORMAT!r} preset"
+                )
             if meta.get("model") != self.ws.model.name:
                 raise EditError(
                     f"this preset was saved for model {meta.get('model')!r}, not "
@@ -361,20 +386,99 @@ class SteeringDials(WorkspaceWidget):
                     f"preset has variables {sorted(names)}, these dials turn "
                     f"{sorted(v.name for v in self._vars)}"
                 )
-            values = dict(meta.get("values", {}))
+            _check_fits(self.ws, variables)
+            values = meta.get("values", {})
+            if not isinstance(values, dict):
+                raise FileFormatError(f"preset {path}: values must be a dict of dial values")
             if set(values) - set(self._by_id):
                 extra = sorted(set(values) - set(self._by_id))
                 raise EditError(f"preset has unknown dials {extra}")
+            scope = meta.get("scope", self.scope)
+            scope_start = meta.get("scope_start", self.scope_start)
+            direction = meta.get("direction", self.direction)
+            if scope not in SCOPES:
+                raise FileFormatError(
+                    f"preset {path}: scope must be one of {SCOPES}, got {scope!r}"
+                )
+            if not isinstance(scope_start, int) or isinstance(scope_start, bool):
+                raise FileFormatError(f"preset {path}: scope_start must be an integer")
+            if direction not in ("encoding", "probe"):
+                raise FileFormatError(
+                    f"preset {path}: direction must be 'encoding' or 'probe', got {direction!r}"
+                )
+            by_name = {v.name: v for v in variables}
+            for cid, value in values.items():  # each value must make a finite target
+                if value is None:
+                    continue
+                control = self._by_id[cid]
+                try:
+                    target = self._target(control, value, by_name[control["variable"]])[1]
+                except (TypeError, ValueError) as e:
+                    raise FileFormatError(f"preset {path}: dial {cid!r} = {value!r}: {e}") from None
+                if not torch.isfinite(target).all():
+                    raise EditError(f"preset {path}: dial {cid!r} has a non-finite value {value!r}")
         except (OSError, json.JSONDecodeError, KeyError) as e:
-            err = EditError(f"cannot read preset {path}: {e}")
+            err = FileFormatError(f"cannot read preset {path}: {e}")
             self.error = _message(err)
             raise err from e
-        except EditError as e:
+        except IWMError as e:
             self.error = _message(e)
             raise
         self._vars = variables
         with self.hold_trait_notifications():
-            self.scope = meta.get("scope", self.scope)
-            self.scope_start = int(meta.get("scope_start", self.scope_start))
-            self.direction = meta.get("direction", self.direction)
+            self.scope = scope
+            self.scope_start = scope_start
+            self.direction = direction
             self.values = {**{c: None for c in self._by_id}, **values}
+
+    # ---- sessions (iwm_widgets.session) --------------------------------
+    def settings(self) -> dict[str, Any]:
+        """The dials' user-facing settings (Variables, values, scope...), as a session
+        saves them; ``edit_ids`` keep the edits the dials made under their ids."""
+        return {
+            "variables": list(self._vars),
+            "values": dict(self.values),
+            "scope": self.scope,
+            "scope_start": int(self.scope_start),
+            "direction": self.direction,
+            "sliders": bool(self._sliders),
+            "update_mode": self.update_mode,
+            "edit_ids": dict(self._edit_ids),
+        }
+
+    @classmethod
+    def from_settings(cls, ws: Workspace, settings: dict[str, Any]) -> SteeringDials:
+        """The dials :meth:`settings` describes, on ``ws`` (their edits re-made under the
+        saved ids, so a Workspace that already holds them keeps one of each)."""
+        from ..session import expect_keys
+
+        s = expect_keys(settings, SETTINGS, "SteeringDials settings")
+        d = cls(
+            ws,
+            list(s["variables"]),
+            scope=s["scope"],
+            scope_start=int(s["scope_start"]),
+            direction=s["direction"],
+            sliders=bool(s["sliders"]),
+            update_mode=s["update_mode"],
+        )
+        values = dict(s["values"])
+        unknown = sorted(set(values) - set(d._by_id))
+        if unknown:
+            d.close()
+            raise EditError(f"unknown dials {unknown}; dials: {sorted(d._by_id)}")
+        d._edit_ids = {str(k): str(v) for k, v in dict(s["edit_ids"]).items()}
+        d.values = {**d.values, **values}
+        return d
+
+
+SETTINGS = (
+    "variables",
+    "values",
+    "scope",
+    "scope_start",
+    "direction",
+    "sliders",
+    "update_mode",
+    "edit_ids",
+)

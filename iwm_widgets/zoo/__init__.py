@@ -28,12 +28,20 @@ ZOO: dict[str, Callable[[], ZooSpec]] = {
 
 
 def _tiny_lm_dir() -> Path:
+    from ._base import check_card_files
     from .tiny_lm import tiny_lm_dir
 
-    return tiny_lm_dir()
+    path = tiny_lm_dir()
+    check_card_files(  # every shipped file against the sha256 its card records
+        path,
+        hint="reinstall iwm_widgets to restore the shipped files, or regenerate them with "
+        "`python -m iwm_widgets.zoo.train_tiny_lm`",
+    )
+    return path
 
 
-#: zoo models shipped as Hugging Face directories: loaded with from_pretrained(dir)
+#: zoo models shipped as Hugging Face directories: loaded with from_pretrained(dir) after
+#: checking each file's sha256 against the directory's card.json
 ZOO_DIRS: dict[str, Callable[[], Path]] = {
     "tiny-lm": _tiny_lm_dir,
 }

@@ -12,15 +12,15 @@ Nothing here imports nnsight; the tracing package wraps the plain torch module t
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import Any, ClassVar
 
 import torch
 
-from ..errors import WeightsChecksumError
+from ..errors import FileFormatError, WeightsChecksumError
+from ..safefiles import read_json, read_safetensors
 
-__all__ = ["WEIGHTS_DIR", "ZooSpec", "sha256_file"]
+__all__ = ["WEIGHTS_DIR", "ZooSpec", "check_card_files", "sha256_file"]
 
 #: Folder of the shipped weight files and model cards.
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
@@ -33,6 +33,60 @@ def sha256_file(path: str | Path) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def _check_sha256(path: Path, expected: Any, card_path: Path, hint: str) -> str:
+    """``path``'s sha256 if it equals ``expected`` (from ``card_path``); else raise."""
+    fix = f"{hint[:1].upper()}{hint[1:]}."
+    if not isinstance(expected, str) or len(expected) != 64:
+        raise WeightsChecksumError(
+            f"the model card {card_path} records no sha256 for {path.name}, so the file "
+            f"cannot be verified. {fix}"
+        )
+    actual = sha256_file(path)
+    if actual != expected.lower():
+        raise WeightsChecksumError(
+            f"weight file {path} has sha256 {actual}, but the model card "
+            f"{card_path.name} records {expected}: the file is corrupted or was "
+            f"changed. {fix}"
+        )
+    return actual
+
+
+def check_card_files(
+    directory: str | Path,
+    card_file: str = "card.json",
+    hint: str = "reinstall iwm_widgets to restore the shipped files",
+) -> dict[str, Any]:
+    """Check every file a directory's card lists (``files: {name: {sha256}}``).
+
+    For zoo models shipped as Hugging Face directories (``tiny-lm``). Returns the card.
+
+    Raises
+    ------
+    WeightsChecksumError
+        A file's sha256 differs from the card's (the message names the file and both
+        digests), or the card records none.
+    FileNotFoundError
+        A listed file is missing.
+    FileFormatError
+        The card is not a JSON object with a ``files`` mapping.
+    """
+    directory = Path(directory)
+    card_path = directory / card_file
+    card = read_json(card_path, "model card")
+    files = card.get("files") if isinstance(card, dict) else None
+    if not isinstance(files, dict) or not files:
+        raise FileFormatError(f"model card {card_path} lists no files to verify; {hint}")
+    for name, entry in files.items():
+        path = directory / str(name)
+        if Path(str(name)).name != name:
+            raise FileFormatError(f"model card {card_path} lists a file outside it: {name!r}")
+        if not path.is_file():
+            raise FileNotFoundError(f"file {path} listed in {card_path.name} is missing; {hint}")
+        expected = entry.get("sha256") if isinstance(entry, dict) else None
+        _check_sha256(path, expected, card_path, hint)
+    return card
 
 
 class ZooSpec:
@@ -126,7 +180,12 @@ class ZooSpec:
                 raise FileNotFoundError(
                     f"model card {self.card_path} is missing; {self.regenerate_hint}"
                 )
-            self._card = json.loads(self.card_path.read_text())
+            card = read_json(self.card_path, "model card")
+            if not isinstance(card, dict):
+                raise FileFormatError(
+                    f"model card {self.card_path} is not a JSON object; {self.regenerate_hint}"
+                )
+            self._card = card
         return self._card
 
     @property
@@ -146,24 +205,22 @@ class ZooSpec:
         path = self.weights_path
         if not path.exists():
             raise FileNotFoundError(f"weight file {path} is missing; {self.regenerate_hint}")
-        expected = self.card["weights"]["sha256"]
-        actual = sha256_file(path)
-        if actual != expected:
-            raise WeightsChecksumError(
-                f"weight file {path} has sha256 {actual}, but the model card "
-                f"{self.card_path.name} records {expected}: the file is corrupted or was "
-                f"changed. {self.regenerate_hint[:1].upper()}{self.regenerate_hint[1:]}."
-            )
-        return actual
+        weights = self.card.get("weights")
+        expected = weights.get("sha256") if isinstance(weights, dict) else None
+        return _check_sha256(path, expected, self.card_path, self.regenerate_hint)
 
     def load_module(self) -> torch.nn.Module:
         """Build the model, verify and load the shipped weights, return it in eval mode."""
-        from safetensors.torch import load_file  # no pickle
-
         self.check_weights()
         module = self.build_module()
-        state = load_file(str(self.weights_path))
-        module.load_state_dict(state, strict=True)
+        state = read_safetensors(self.weights_path, "weight file")
+        try:
+            module.load_state_dict(state, strict=True)
+        except RuntimeError as e:  # missing or unexpected keys, wrong shapes
+            raise FileFormatError(
+                f"weight file {self.weights_path} does not fit {type(module).__name__}: {e}; "
+                f"{self.regenerate_hint}"
+            ) from None
         module.eval()
         return module
 
