@@ -90,7 +90,8 @@ export function decode(payload) {
   if (!payload || typeof payload !== "object") throw new TypeError("payload must be {buffer, dtype, shape}");
   const { buffer, dtype } = payload;
   const shape = Array.from(payload.shape ?? [], Number);
-  const size = ITEMSIZE[dtype];
+  // own keys only: "toString" or "__proto__" are no dtypes
+  const size = typeof dtype === "string" && Object.hasOwn(ITEMSIZE, dtype) ? ITEMSIZE[dtype] : 0;
   if (!size) throw new Error(`unsupported dtype ${JSON.stringify(dtype)}; expected one of ${Object.keys(ITEMSIZE).join(", ")}`);
   const n = numel(shape);
   const bytes = bytesOf(buffer);

@@ -279,7 +279,11 @@ def run(
     RunError
         If the trace fails; hooks are removed and weights untouched.
     """
-    x = inputs if prepared else model.prepare(inputs)
+    x = given = inputs if prepared else model.prepare(inputs)
+    if isinstance(x, torch.Tensor) and any(e.site.io == "input" for e in edits):
+        # an edit at a module's input writes in place; at the first module that tensor
+        # is the caller's own (a Workspace's inputs): edit a copy, never theirs
+        x = x.clone()
     shapes = model.inspect(x)
     by_site: dict[Site, list[Summary]] = {}
     for sm in dict.fromkeys(summaries):
@@ -401,7 +405,7 @@ def run(
         rollout=rollout,
         edits=tuple(edits),
         generation=generation,
-        inputs=x,
+        inputs=given,
         elapsed_ms=elapsed,
         meta=meta,
         summaries={k: v for k, v in saves.items() if k in keys},

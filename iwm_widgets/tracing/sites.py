@@ -8,11 +8,12 @@ output (the default) or its input is meant.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+import keyword
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ..errors import SiteNotFoundError
+from ..errors import SiteError, SiteNotFoundError
 
 __all__ = ["Site", "as_site", "check_site", "suggest"]
 
@@ -37,12 +38,24 @@ class Site:
     def __post_init__(self) -> None:
         if not isinstance(self.path, str):
             raise TypeError(f"Site path must be a str, got {type(self.path).__name__}")
-        if self.io not in ("output", "input"):
-            raise ValueError(f"Site io must be 'output' or 'input', got {self.io!r}")
+        if not isinstance(self.io, str) or self.io not in ("output", "input"):
+            raise SiteError(f"Site io must be 'output' or 'input', got {self.io!r}")
+        if self.path and "" in self.path.split("."):
+            # torch forbids empty module names: no module has such a path
+            raise SiteError(
+                f"site path {self.path!r} has an empty part (a leading, trailing or "
+                "doubled '.'); write module names joined by single dots, e.g. 'blocks.2'"
+            )
 
     @classmethod
     def parse(cls, text: str) -> Site:
-        """Parse ``"blocks.2"``, ``"blocks.2.output"`` or ``"blocks.2.input"``."""
+        """Parse ``"blocks.2"``, ``"blocks.2.output"`` or ``"blocks.2.input"``.
+
+        One trailing ``.output`` / ``.input`` is the io; what is before it is the path, so
+        the output of a module named ``output`` is ``"layer.0.output.output"``.
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"a site is a dotted path string, got {type(text).__name__}")
         for io in ("input", "output"):
             suffix = "." + io
             if text.endswith(suffix):
@@ -50,21 +63,44 @@ class Site:
         return cls(text)
 
     def envoy_code(self, model_var: str = "model") -> str:
-        """The nnsight expression for this site, e.g. ``model.blocks[2].output``."""
+        """The nnsight expression for this site, e.g. ``model.blocks[2].output``.
+
+        Module names that are not ASCII Python identifiers (or are keywords) are reached
+        with ``getattr(..., 'name')``, so the code is valid Python for every path and
+        reaches exactly its modules.
+        """
         expr = model_var
         for part in self.path.split(".") if self.path else []:
-            expr += f"[{part}]" if part.isdigit() else f".{part}"
+            if part.isascii() and part.isdigit() and str(int(part)) == part:
+                expr += f"[{part}]"
+            elif part.isascii() and part.isidentifier() and not keyword.iskeyword(part):
+                # (non-ASCII names are NFKC-normalised by Python: "ª" would read "a")
+                expr += f".{part}"
+            else:
+                expr = f"getattr({expr}, {part!r})"
         return f"{expr}.{self.io}"
 
     def to_dict(self) -> dict[str, Any]:
         return {"path": self.path, "io": self.io}
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Site:
+    def from_dict(cls, d: Mapping[str, Any]) -> Site:
+        """Inverse of :meth:`to_dict`; a malformed dict raises :class:`SiteError`."""
+        if not isinstance(d, Mapping):
+            raise SiteError(f"a site dict is {{'path': str, 'io': str}}, got {type(d).__name__}")
+        extra = set(d) - {"path", "io"}
+        if extra:
+            raise SiteError(f"unknown site keys {sorted(map(str, extra))}; expected path, io")
+        if "path" not in d or not isinstance(d["path"], str):
+            raise SiteError(f"a site dict needs 'path' as a str, got {d.get('path')!r}")
         return cls(d["path"], d.get("io", "output"))
 
     def __str__(self) -> str:
-        return self.path if self.io == "output" else f"{self.path}.input"
+        if self.io == "input":
+            return f"{self.path}.input"
+        if self.path.endswith((".input", ".output")):  # a module named input/output
+            return f"{self.path}.output"  # so that Site.parse(str(site)) == site
+        return self.path
 
 
 def as_site(x: Site | str) -> Site:

@@ -84,3 +84,11 @@ test("shape and size are checked", () => {
   assert.throws(() => decode({ buffer: [1, 2], dtype: "uint8", shape: [2] }), TypeError);
   assert.throws(() => numel([2, -1]), /invalid shape/);
 });
+
+test("only the four wire dtypes are dtypes (not Object.prototype's keys)", () => {
+  for (const dtype of ["toString", "__proto__", "constructor", "hasOwnProperty", undefined, 4]) {
+    assert.throws(() => decode({ buffer: new ArrayBuffer(0), dtype, shape: [0] }), /unsupported dtype/, String(dtype));
+  }
+  assert.throws(() => decode(null), TypeError);
+  assert.throws(() => decode({ buffer: new ArrayBuffer(4), dtype: "float32", shape: [0.5] }), /invalid shape/);
+});
