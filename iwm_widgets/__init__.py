@@ -9,7 +9,8 @@
 from importlib.metadata import PackageNotFoundError, version
 
 from . import errors
-from .display import register_display, show
+from .display import register_display, show  # also gives the core's types their reprs
+from .measures import attention_heads, attribution_patching, causal_effects, patching_sweep
 from .tracing import (
     CausalEffects,
     Edit,
@@ -20,14 +21,10 @@ from .tracing import (
     Result,
     Site,
     Variable,
-    attention_heads,
-    attribution_patching,
-    causal_effects,
     contrastive_variable,
     dial_scan,
     load,
     output_node,
-    patching_sweep,
     probe_sweep,
     run,
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["chart_svg", "probe_chart", "probe_widget"]
+__all__ = ["chart_svg", "probe_chart"]
 
 #: Size (area, px²) of a point, and of the picked layer's points.
 POINT_SIZE = 80
@@ -125,10 +125,3 @@ def chart_svg(chart: Any) -> str:
         raise ImportError("rendering charts needs vl-convert: pip install vl-convert-python") from e
     spec = chart if isinstance(chart, dict) else chart.to_dict()
     return str(vl_convert.vegalite_to_svg(spec))
-
-
-def probe_widget(sweep: Any) -> Any:
-    """The chart as a :class:`~iwm_widgets.widgets.ProbeChart`; a click sets ``sweep.selected``."""
-    from .widgets.probe_chart import ProbeChart
-
-    return ProbeChart(sweep)

@@ -1,14 +1,17 @@
 """Showing objects: ``iwm.show(obj)`` picks a widget by type, and static summaries.
 
-Two halves, as in Treescope:
+One registry, as in Treescope: for each type one entry holding its widget factory and,
+for the library's own types, its plain-text and HTML summaries (tables, no JavaScript:
+what terminals, nbviewer and GitHub show where no widget can run). Entries are looked
+up along the MRO; third-party types join with :func:`register_display` or an
+``__iwm_show__`` method.
 
-- a registry from types to widget factories, looked up along the MRO, which
-  third-party types join with :func:`register_display` or an ``__iwm_show__`` method;
-- plain-text and HTML summaries (tables, no JavaScript) of the library's own objects,
-  which their ``_repr_mimebundle_`` hooks return, so that terminals, nbviewer and GitHub
-  show something useful where no widget can run.
-
-Nothing here imports a widget or torch until it is needed.
+Display depends on tracing, never the reverse: the tracing core's data classes carry no
+display code. Importing this module gives them their ``_repr_mimebundle_`` (and the
+sweeps their ``widget()``, ``chart()`` and ``_ipython_display_``) from here, as IPython
+formatters do. ``iwm_widgets/__init__.py`` imports this module, and Python runs it
+before any submodule (``import iwm_widgets.tracing`` included), so the reprs are always
+there. Widgets are imported when one is made.
 """
 
 from __future__ import annotations
@@ -18,8 +21,21 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from .tracing import (
+    CausalEffects,
+    Edit,
+    Model,
+    Node,
+    PatchingSweep,
+    ProbeSweep,
+    Result,
+    Variable,
+    load,
+)
+from .workspace import Workspace
+
 __all__ = [
-    "Summary",
+    "StaticView",
     "display_widget",
     "mimebundle",
     "register_display",
@@ -35,13 +51,16 @@ Factory = Callable[..., Any]
 
 @dataclass(frozen=True)
 class _Entry:
-    factory: Factory
+    """What the registry knows about one type."""
+
+    factory: Factory | None  # None: shown by no widget (only summarised)
     auto: bool  # shown by the notebook extension when the object is displayed
+    html: Callable[[Any], str] | None = None  # the static HTML summary (the library's types)
+    text: Callable[[Any], str] | None = None  # the plain-text summary (default: repr)
 
 
 # type, or "module.QualName" for types whose module may not be imported yet
 _REGISTRY: dict[type | str, _Entry] = {}
-_BUILTINS_DONE = False
 #: called with (key, entry or None) whenever the registry changes (the extension listens)
 _listeners: list[Callable[[type | str, _Entry | None], None]] = []
 
@@ -96,8 +115,8 @@ def register_display(cls: type | str, factory: Factory | None = None, *, auto: b
         return decorate
     if not callable(factory):
         raise TypeError(f"factory must be callable, got {type(factory).__name__}")
-    _ensure_builtins()
-    entry = _Entry(factory, bool(auto))
+    old = _REGISTRY.get(cls)  # a new factory for one of ours keeps its summaries
+    entry = _Entry(factory, bool(auto), *((None, None) if old is None else (old.html, old.text)))
     _REGISTRY[cls] = entry
     for cb in list(_listeners):
         cb(cls, entry)
@@ -106,26 +125,29 @@ def register_display(cls: type | str, factory: Factory | None = None, *, auto: b
 
 def unregister_display(cls: type | str) -> None:
     """Forget what :func:`register_display` registered for exactly ``cls``."""
-    _ensure_builtins()
-    if _REGISTRY.pop(cls, None) is None:
+    old = _REGISTRY.get(cls)
+    if old is None or old.factory is None:
         raise KeyError(f"nothing is registered for {_full_name(cls)}")
+    if old.html is None and old.text is None:
+        del _REGISTRY[cls]
+    else:  # one of ours: its summaries stay
+        _REGISTRY[cls] = _Entry(None, False, old.html, old.text)
     for cb in list(_listeners):
         cb(cls, None)
 
 
-def _lookup(obj: Any) -> _Entry | None:
-    _ensure_builtins()
+def _find(obj: Any, part: str) -> Any:
+    """The nearest ``factory``, ``html`` or ``text`` registered along ``obj``'s MRO."""
     for t in type(obj).__mro__:
-        entry = _REGISTRY.get(t) or _REGISTRY.get(_full_name(t))
-        if entry is not None:
-            return entry
+        for entry in (_REGISTRY.get(t), _REGISTRY.get(_full_name(t))):
+            if entry is not None and getattr(entry, part) is not None:
+                return getattr(entry, part)
     return None
 
 
 def supported() -> list[str]:
     """Names of the types :func:`show` knows, in the order they were registered."""
-    _ensure_builtins()
-    return list(dict.fromkeys(_label(k) for k in _REGISTRY))
+    return list(dict.fromkeys(_label(k) for k, e in _REGISTRY.items() if e.factory is not None))
 
 
 def show(obj: Any, **kwargs: Any) -> Any:
@@ -152,18 +174,18 @@ def show(obj: Any, **kwargs: Any) -> Any:
     method = getattr(type(obj), "__iwm_show__", None)
     if method is not None:
         return method(obj, **kwargs)
-    entry = _lookup(obj)
-    if entry is None:
+    factory = _find(obj, "factory")
+    if factory is None:
         raise TypeError(
             f"iwm.show() does not know how to show objects of type {type(obj).__name__}. It shows: "
             f"{', '.join(supported())}. Teach it with iwm.register_display({type(obj).__name__}, "
             "factory) or give the class an __iwm_show__(self, **kwargs) method."
         )
-    return entry.factory(obj, **kwargs)
+    return factory(obj, **kwargs)
 
 
 # ---------------------------------------------------------------------------------------
-# Built-in factories (imported lazily: display.py is imported by the classes' repr hooks).
+# Built-in factories (each imports its widget when called).
 
 
 def _no_kwargs(what: str, kwargs: dict[str, Any]) -> None:
@@ -194,7 +216,7 @@ def _show_result(result: Any, **kw: Any) -> Any:
             rows.append(h[0].float().norm(dim=-1))
             sites.append(site)
     if not rows:
-        return Summary(result)
+        return StaticView(result)
     import torch
 
     labels = result.meta.get("labels") or [str(i) for i in range(rows[0].shape[0])]
@@ -210,7 +232,7 @@ def _show_result(result: Any, **kw: Any) -> Any:
 def _show_variable(var: Any, ws: Any = None, **kw: Any) -> Any:
     if ws is None:
         _no_kwargs("Variable without ws=", kw)
-        return Summary(var)
+        return StaticView(var)
     from .widgets import SteeringDials
 
     return SteeringDials(ws, [var], **kw)
@@ -218,16 +240,16 @@ def _show_variable(var: Any, ws: Any = None, **kw: Any) -> Any:
 
 def _show_summary(obj: Any, **kw: Any) -> Any:
     _no_kwargs(type(obj).__name__, kw)
-    return Summary(obj)
+    return StaticView(obj)
 
 
 def _show_probe_sweep(sweep: Any, **kw: Any) -> Any:
     _no_kwargs("ProbeSweep", kw)
-    return sweep.widget()
+    return _probe_widget(sweep)
 
 
 def _show_patching(sweep: Any, **kw: Any) -> Any:
-    return sweep.widget(**kw)
+    return _patching_widget(sweep, **kw)
 
 
 def _show_effects(effects: Any, ws: Any = None, **kw: Any) -> Any:
@@ -260,43 +282,53 @@ def _show_widget(w: Any, **kw: Any) -> Any:
 
 
 def _show_module(module: Any, **kw: Any) -> Any:
-    from .tracing import load
-
     return _show_model(load(module), **kw)
 
 
-def _ensure_builtins() -> None:
-    global _BUILTINS_DONE
-    if _BUILTINS_DONE:
-        return
-    _BUILTINS_DONE = True
-    from .tracing import (
-        CausalEffects,
-        Edit,
-        Model,
-        Node,
-        PatchingSweep,
-        ProbeSweep,
-        Result,
-        Variable,
-    )
-    from .workspace import Workspace
+# ---------------------------------------------------------------------------------------
+# The sweeps' views: their widget() and chart() methods, given to them at the end.
 
-    builtins: list[tuple[type | str, Factory, bool]] = [
-        (Model, _show_model, True),
-        (Workspace, _show_workspace, False),  # each map attaches its reads: only on request
-        (Result, _show_result, True),
-        (Variable, _show_variable, True),
-        (Edit, _show_summary, True),
-        (ProbeSweep, _show_probe_sweep, True),
-        (PatchingSweep, _show_patching, True),
-        (CausalEffects, _show_effects, True),
-        (Node, _show_summary, True),
-        ("torch.nn.modules.module.Module", _show_module, False),
-        ("ipywidgets.widgets.widget.Widget", _show_widget, False),
-    ]
-    for cls, factory, auto in builtins:
-        _REGISTRY.setdefault(cls, _Entry(factory, auto))
+
+def _probe_widget(sweep: ProbeSweep) -> Any:
+    """The chart as a :class:`~iwm_widgets.widgets.ProbeChart` (an SVG rendered offline);
+    clicking a point sets ``selected``, and setting ``selected`` redraws it."""
+    from .widgets.probe_chart import ProbeChart
+
+    return ProbeChart(sweep)
+
+
+def _probe_chart(sweep: ProbeSweep) -> Any:
+    """An altair chart: score by layer, the shuffled control, input-only baselines."""
+    from .charts import probe_chart
+
+    return probe_chart(sweep)
+
+
+def _patching_widget(sweep: PatchingSweep, quantity: str = "effect") -> Any:
+    """The sweep as a heatmap (the ActivationMap front end, static data)."""
+    from .widgets.activation_map import Heatmap
+
+    m = {"effect": sweep.effect, "values": sweep.values, "normalized": sweep.normalized()}[quantity]
+    return Heatmap(
+        m,
+        rows=sweep.sites,
+        columns=sweep.labels or [str(p) for p in sweep.positions],
+        title=f"patching ({sweep.mode}): {quantity}"
+        + (f", under {len(sweep.edits)} edit(s)" if sweep.edits else ""),
+        diverging=True,
+    )
+
+
+# (not named _ipython_display_ / _repr_mimebundle_ here: IPython would call them to show
+# this module itself)
+def _display_with_widget(self: Any) -> None:
+    """Display the widget, with the text and HTML summaries beside it for static viewers."""
+    display_widget(self, self.widget())
+
+
+def _summary_bundle(self: Any, include: Any = None, exclude: Any = None) -> dict[str, str]:
+    """text/plain and a text/html table, for static viewers."""
+    return mimebundle(self)
 
 
 # ---------------------------------------------------------------------------------------
@@ -304,7 +336,7 @@ def _ensure_builtins() -> None:
 
 
 @dataclass(frozen=True)
-class Summary:
+class StaticView:
     """A static summary of an object (what ``show`` gives when no widget fits)."""
 
     obj: Any
@@ -381,57 +413,35 @@ def _more(n: int, shown: int, what: str) -> str:
 
 def summary_text(obj: Any) -> str:
     """A short plain-text summary (the object's ``repr`` unless it is unreadable)."""
-    from .tracing import CausalEffects, Node
-
-    if isinstance(obj, CausalEffects):
-        edges = obj.edges()
-        top = max(edges, key=lambda e: abs(e[2]), default=None)
-        strongest = (
-            ""
-            if top is None
-            else f", strongest {obj.nodes[top[0]].id} -> {obj.nodes[top[1]].id} ({top[2]:+.4g})"
-        )
-        return (
-            f"<CausalEffects {len(obj.nodes)} nodes, {len(edges)} downstream edges"
-            f"{strongest}, {obj.seconds:.2f} s>"
-        )
-    if isinstance(obj, Node):
-        site = "" if obj.site is None else f" @ {obj.site}"
-        return f"<Node {obj.id!r} {obj.kind}{site} position {obj.position}>"
-    return repr(obj)
+    fn = _find(obj, "text")
+    return repr(obj) if fn is None else str(fn(obj))
 
 
 def summary_html(obj: Any) -> str:
     """A compact HTML summary (tables, no JavaScript) of one of the library's objects."""
-    fn = _html_for(obj)
+    fn = _find(obj, "html")
     if fn is None:
         return f"<pre>{_e(summary_text(obj))}</pre>"
-    return fn(obj)
+    return str(fn(obj))
 
 
-def _html_for(obj: Any) -> Callable[[Any], str] | None:
-    from .tracing import (
-        CausalEffects,
-        Edit,
-        Model,
-        Node,
-        PatchingSweep,
-        ProbeSweep,
-        Result,
-        Variable,
+def _effects_text(c: Any) -> str:
+    edges = c.edges()
+    top = max(edges, key=lambda e: abs(e[2]), default=None)
+    strongest = (
+        ""
+        if top is None
+        else f", strongest {c.nodes[top[0]].id} -> {c.nodes[top[1]].id} ({top[2]:+.4g})"
+    )
+    return (
+        f"<CausalEffects {len(c.nodes)} nodes, {len(edges)} downstream edges"
+        f"{strongest}, {c.seconds:.2f} s>"
     )
 
-    table: list[tuple[type, Callable[[Any], str]]] = [
-        (Model, _model_html),
-        (Result, _result_html),
-        (Variable, _variable_html),
-        (Edit, _edit_html),
-        (ProbeSweep, _probe_sweep_html),
-        (PatchingSweep, _patching_html),
-        (CausalEffects, _effects_html),
-        (Node, _node_html),
-    ]
-    return next((fn for cls, fn in table if isinstance(obj, cls)), None)
+
+def _node_text(n: Any) -> str:
+    site = "" if n.site is None else f" @ {n.site}"
+    return f"<Node {n.id!r} {n.kind}{site} position {n.position}>"
 
 
 def _model_html(m: Any) -> str:
@@ -642,3 +652,51 @@ def _node_html(n: Any) -> str:
     if n.truth:
         rows.append(["ground truth", f"<code>{_e(n.truth)}</code>"])
     return _box("node", f"<b>Node</b> <code>{_e(n.id)}</code>", _table(["", ""], rows))
+
+
+# ---------------------------------------------------------------------------------------
+# The built-in entries, and the methods they give the library's own types.
+
+
+def _builtin(
+    cls: type | str,
+    factory: Factory,
+    *,
+    auto: bool = True,
+    html: Callable[[Any], str] | None = None,
+    text: Callable[[Any], str] | None = None,
+    **methods: Callable[..., Any],
+) -> None:
+    """Register one of our types; a type with a summary gets ``_repr_mimebundle_``."""
+    _REGISTRY[cls] = _Entry(factory, auto, html, text)
+    if html is not None:
+        methods["_repr_mimebundle_"] = _summary_bundle
+    for name, fn in methods.items():
+        assert isinstance(cls, type)
+        setattr(cls, name, fn)
+
+
+_builtin(Model, _show_model, html=_model_html)
+_builtin(Workspace, _show_workspace, auto=False)  # each map attaches its reads: only on request
+_builtin(Result, _show_result, html=_result_html)
+_builtin(Variable, _show_variable, html=_variable_html)
+_builtin(Edit, _show_summary, html=_edit_html)
+_builtin(
+    ProbeSweep,
+    _show_probe_sweep,
+    html=_probe_sweep_html,
+    widget=_probe_widget,
+    chart=_probe_chart,
+    _ipython_display_=_display_with_widget,
+)
+_builtin(
+    PatchingSweep,
+    _show_patching,
+    html=_patching_html,
+    widget=_patching_widget,
+    _ipython_display_=_display_with_widget,
+)
+_builtin(CausalEffects, _show_effects, html=_effects_html, text=_effects_text)
+_builtin(Node, _show_summary, html=_node_html, text=_node_text)
+_builtin("torch.nn.modules.module.Module", _show_module, auto=False)
+_builtin("ipywidgets.widgets.widget.Widget", _show_widget, auto=False)

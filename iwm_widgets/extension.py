@@ -181,7 +181,7 @@ def _printer(obj: Any, include: Any = None, exclude: Any = None) -> dict[str, An
     except Exception:  # never break printing: fall back to the static summary
         return _display.mimebundle(obj) if hasattr(obj, "_repr_mimebundle_") else None
     data = _display.widget_bundle(widget)
-    if isinstance(widget, _display.Summary) or not data:
+    if isinstance(widget, _display.StaticView) or not data:
         return _display.mimebundle(obj)
     data.update(_display.mimebundle(obj))  # text/plain and text/html for static viewers
     return data
@@ -215,7 +215,6 @@ def _on_registry_change(key: type | str, entry: Any) -> None:
 def load_ipython_extension(ipython: Any) -> None:
     """``%load_ext iwm_widgets``: the ``%iwm`` magic, and widgets as displays."""
     ipython.register_magics(IWMMagics)
-    _display._ensure_builtins()
     for key, entry in list(_display._REGISTRY.items()):
         _set_formatter(ipython, key, entry)
     if ipython not in _shells:

@@ -109,6 +109,7 @@ class Workspace:
         self._edits: list[Edit] = []
         self._reads: dict[int, tuple[Site, ...]] = {}
         self._summaries: dict[int, tuple[Summary, ...]] = {}
+        self._measures: dict[int, dict[str, Callable[[Result], Any]]] = {}
         #: NDIF's last job status of the run in flight ("QUEUED: ...", "") — remote models
         self.remote_status = ""
         #: time.time() when the run in flight started (0 when idle)
@@ -267,15 +268,38 @@ class Workspace:
         self.request_run()
 
     def to_code(self, model_var: str = "model", inputs_var: str = "inputs") -> str:
-        """nnsight code applying the current edits (``model`` = ``iwm_model.nnsight``)."""
+        """nnsight code applying the current edits (``model`` = ``iwm_model.nnsight``).
+
+        The code expects the variables :meth:`code_variables` gives: ``model``, the
+        inputs, and for a padded batch of texts its ``attention_mask`` (and the
+        ``position_ids`` of a left-padded one), passed to the trace as the Workspace's
+        own runs pass them.
+        """
+        generate = self.model.kind == "lm" and self.rollout_steps > 0
+        _, kw = self.model.call_args(self.inputs, generate=generate)
         return edits_to_code(
             self._edits,
             generate=self.model.kind == "lm",
             model_var=model_var,
             inputs_var=inputs_var,
-            site_order=self.model.sites,
+            site_order=self.model.order_key,
             rollout_steps=self.rollout_steps,
+            call_kwargs=tuple(kw),
         )
+
+    def code_variables(
+        self, model_var: str = "model", inputs_var: str = "inputs"
+    ) -> dict[str, Any]:
+        """The variables :meth:`to_code`'s code expects, by name: the model's nnsight
+        wrapper and the Workspace's inputs (with their ``attention_mask`` when padded).
+
+        ``runpy.run_path(script, init_globals=ws.code_variables())`` runs the code.
+        """
+        generate = self.model.kind == "lm" and self.rollout_steps > 0
+        return {
+            model_var: self.model.nnsight,
+            **self.model.code_variables(self.inputs, inputs_var, generate=generate),
+        }
 
     # ---- reads and observers ------------------------------------------
     def add_reads(
@@ -295,6 +319,37 @@ class Workspace:
     def remove_reads(self, owner: Any) -> None:
         self._reads.pop(id(owner), None)
         self._summaries.pop(id(owner), None)
+        self._measures.pop(id(owner), None)
+
+    def add_measure(self, owner: Any, key: str, fn: Callable[[Result], Any]) -> None:
+        """Declare a measurement ``owner`` (a view) needs after every run.
+
+        ``fn(result)`` gets the run's :class:`Result` (its inputs, edits and reads) and
+        returns what the view draws, e.g. the causal effects of a graph's nodes, which
+        take batched traces of their own. The Workspace is the one scheduler of those
+        traces: it calls ``fn`` right after the main run of the same state, on the
+        runner thread (or in :meth:`run`), skips it when a newer state is already
+        waiting (latest wins), and hands the value to every view with the result as
+        ``result.measures[key]`` (an exception ``fn`` raised is stored there instead,
+        so one broken measurement does not fail the run). Removed with the owner's
+        reads (:meth:`remove_reads`).
+        """
+        self._measures.setdefault(id(owner), {})[key] = fn
+
+    @property
+    def measure_keys(self) -> list[str]:
+        """Keys of every measurement the attached views asked for."""
+        return [k for group in self._measures.values() for k in group]
+
+    def _measure(self, res: Result, gen: int) -> None:
+        for group in list(self._measures.values()):
+            for key, fn in list(group.items()):
+                if gen < self._generation:
+                    return  # a newer state waits: this result will be dropped anyway
+                try:
+                    res.measures[key] = fn(res)
+                except Exception as e:  # shown by the view that asked for it
+                    res.measures[key] = e
 
     @property
     def summaries(self) -> list[Summary]:
@@ -364,18 +419,20 @@ class Workspace:
                 base.activations, base.output, base.rollout, (), gen, x, base.elapsed_ms,
                 dict(base.meta), base.summaries,
             )  # fmt: skip
-        else:
-            res = run(
-                self.model,
-                x,
-                edits,
-                reads,
-                rollout_steps=self.rollout_steps,
-                generation=gen,
-                prepared=True,
-                summaries=sums,
-                backend=self._backend(),
-            )
+            self._measure(res, gen)
+            return res
+        res = run(
+            self.model,
+            x,
+            edits,
+            reads,
+            rollout_steps=self.rollout_steps,
+            generation=gen,
+            prepared=True,
+            summaries=sums,
+            backend=self._backend(),
+        )
+        self._measure(res, gen)
         return res
 
     # ---- remote runs: cancel and retry -------------------------------

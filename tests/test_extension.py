@@ -19,7 +19,7 @@ from IPython.utils.capture import capture_output
 
 import iwm_widgets as iwm
 from iwm_widgets import display as iwm_display
-from iwm_widgets.display import Summary
+from iwm_widgets.display import StaticView
 from iwm_widgets.widgets.module_tree import DEFAULT_TEXT, ModuleTree
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
@@ -331,9 +331,9 @@ def test_show_picks_the_widget_by_type(ball: iwm.Model, tiny: Any, tiny_x: torch
     assert from_buffer(hm.values) == pytest.approx(want, rel=1e-5)
 
     var = _variable(ball)
-    assert isinstance(iwm.show(var), Summary)
+    assert isinstance(iwm.show(var), StaticView)
     assert isinstance(iwm.show(var, ws=ws), iwm.SteeringDials)
-    assert isinstance(iwm.show(iwm.Edit.scale("blocks.0", 2.0)), Summary)
+    assert isinstance(iwm.show(iwm.Edit.scale("blocks.0", 2.0)), StaticView)
     assert iwm.show(amap) is amap
 
     model = iwm.load(tiny)

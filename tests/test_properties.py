@@ -11,7 +11,7 @@ values raise the library's own errors.
   the output of ``iwm.run(model, x, edits)`` bit for bit (plain traces and world-model
   rollouts, every scope).
 - Transport: every wire dtype and shape (0-size and scalars too) round-trips bit for bit,
-  through Python and through the JS twin (``js/transport.js`` under Node); values a
+  through Python and through the JS twin (``js/shared/transport.js`` under Node); values a
   wire dtype cannot hold and malformed payloads raise ``TransportError``.
 
 Every test is derandomized (``derandomize=True``, no example database) so CI sees the
@@ -46,7 +46,7 @@ from torch import nn
 import iwm_widgets as iwm
 from iwm_widgets.errors import EditError, IWMError, SiteError, TransportError
 from iwm_widgets.tracing.edits import edits_to_code
-from iwm_widgets.tracing.sites import Site
+from iwm_widgets.tracing.sites import Site, _reserved_names
 from iwm_widgets.transport import SUPPORTED_DTYPES, from_buffer, to_buffer
 
 REPO = Path(__file__).resolve().parents[1]
@@ -126,7 +126,10 @@ def test_envoy_code_is_python_that_reaches_the_site(site: Site, var: str) -> Non
     env = {"getattr": getattr, head: Recorder([])}
     got = eval(code, {"__builtins__": {}}, env)
     trail = object.__getattribute__(got, "_trail")
-    want = [*var.split(".")[1:], *(site.path.split(".") if site.path else []), site.io]
+    # a module named after a value nnsight serves (BERT's "output") is mounted as E_output
+    reserved, prefix = _reserved_names()
+    parts = site.path.split(".") if site.path else []
+    want = [*var.split(".")[1:], *(prefix + p if p in reserved else p for p in parts), site.io]
     assert trail == want
 
 
@@ -159,7 +162,7 @@ def test_site_examples() -> None:
     out = Site("encoder.layer.0.output")  # a module named "output" (BERT has them)
     assert str(out) == "encoder.layer.0.output.output"
     assert Site.parse(str(out)) == out
-    assert out.envoy_code() == "model.encoder.layer[0].output.output"
+    assert out.envoy_code() == "model.encoder.layer[0].E_output.output"  # nnsight's mount
     assert Site("d.my layer.01.class").envoy_code() == (
         "getattr(getattr(getattr(model.d, 'my layer'), '01'), 'class').output"
     )
@@ -430,7 +433,7 @@ def test_to_code_gives_the_run_output(tmp_path_factory: Any, es: list[iwm.Edit])
     # each side gets its own copy: an edit at "embed.input" edits the input tensor itself
     # (see test_run_leaves_the_callers_inputs_unchanged)
     expected = iwm.run(model, x.clone(), es).output
-    code = edits_to_code(es, site_order=model.sites)
+    code = edits_to_code(es, site_order=model.order_key)
     init = {"model": model.nnsight, "inputs": x.clone()}
     ns = run_code(code, tmp_path_factory.mktemp("code"), init)
     assert torch.equal(ns["output"], expected), code
@@ -475,7 +478,7 @@ def test_rollout_code_gives_the_run_rollout(tmp_path_factory: Any, data: Any) ->
         e = iwm.Edit.clamp(layer, data.draw(f32), direction=vec, **scope)
     steps = 3
     expected = iwm.run(model, x, [e], rollout_steps=steps).rollout
-    code = edits_to_code([e], rollout_steps=steps, site_order=model.sites)
+    code = edits_to_code([e], rollout_steps=steps, site_order=model.order_key)
     ns = run_code(code, tmp_path_factory.mktemp("code"), {"model": model.nnsight, "inputs": x})
     assert torch.equal(ns["rollout"], expected), code
 
@@ -629,7 +632,7 @@ def test_transport_examples() -> None:
 # scalar shapes, at every byte offset inside a larger frame.
 DECODE_IN_NODE = r"""
 import { readFileSync } from "node:fs";
-import { decode } from "./js/transport.js";
+import { decode } from "./js/shared/transport.js";
 const cases = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const out = cases.map((c) => {
   const raw = Buffer.from(c.b64, "base64");

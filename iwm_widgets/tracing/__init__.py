@@ -1,4 +1,11 @@
-"""The tracing core: the only package of iwm_widgets that imports nnsight."""
+"""The tracing core: the only package of iwm_widgets that imports nnsight.
+
+It imports no view (display, widgets, charts, workspace; ``tests/test_architecture.py``).
+Its types get their notebook reprs from :mod:`iwm_widgets.display`, which the package's
+``__init__`` imports before any submodule runs. Its measurements take a Model and their
+inputs and edits explicitly; ``iwm.causal_effects`` and friends
+(:mod:`iwm_widgets.measures`) also take a Workspace.
+"""
 
 from .causal import CausalEffects, Node, attention_heads, causal_effects, output_node
 from .edits import Edit, apply_edit, edits_to_code

@@ -5,8 +5,9 @@ input of an attention block's output projection) or the model's output (a functi
 it). For every node A that can be intervened on, one batch row intervenes on A —
 shifts a Variable by ``delta`` in its own units along its encoding direction, sets it
 to a value, zero- or mean-ablates a site or a head — and every node B is read out
-again. All rows go into ONE batched trace, under the Workspace's current edits, so the
-graph answers "how do the variables combine in this context".
+again. All rows go into ONE batched trace, under the given edits (``iwm.causal_effects``
+of a Workspace: its current edits), so the graph answers "how do the variables combine
+in this context".
 
 Over a batch of ``B`` inputs every input gets its own rows (its baseline and one row per
 intervention, still one trace): the per-input effects ``[B]`` of each edge give its mean
@@ -25,7 +26,7 @@ import torch
 
 from ..errors import InputError
 from .edits import Edit
-from .model import Model
+from .model import Model, require_model
 from .probes import Variable
 from .run import Result, run
 from .sites import Site, as_site
@@ -71,11 +72,6 @@ class Node:
     label: str = ""
     features: tuple[int, int] | None = None
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        from ..display import mimebundle  # text/plain + a text/html table for static viewers
-
-        return mimebundle(self)
-
     def readout(self, result: Result) -> torch.Tensor:
         """The node's value in every batch row ``[B]``."""
         if self.kind == "output":
@@ -101,35 +97,49 @@ def output_node(
 
 
 def attention_heads(
-    model: Any, layers: Sequence[int] | None = None, position: int = -1
+    model: Model, layers: Sequence[int] | None = None, position: int = -1
 ) -> list[Node]:
     """One node per attention head: its slice of the output projection's input.
 
     Finds every module with a head count (``n_heads``, ``num_heads``, ``n_head`` or
     ``num_attention_heads``) and an output projection child (``out``, ``out_proj``,
-    ``c_proj``, ``o_proj`` or ``dense``). Head ``h`` of ``d``-wide heads is the input's
-    features ``h*d:(h+1)*d`` — what the head writes before the projection mixes heads.
-    Intervening zero-ablates that slice; the node's value is its norm.
+    ``c_proj``, ``o_proj`` or ``dense``), or one sibling holding such a projection
+    (BERT: ``attention.self`` counts the heads, ``attention.output.dense`` projects
+    them; the nodes are named after the block ``attention``). Head ``h`` of
+    ``d``-wide heads is the input's features ``h*d:(h+1)*d`` — what the head writes
+    before the projection mixes heads. Intervening zero-ablates that slice; the node's
+    value is its norm.
 
     Parameters
     ----------
     model
-        A :class:`Model` or a Workspace.
+        A :class:`Model` (``iwm.attention_heads`` also takes a Workspace: its model).
     layers
         Indices into the attention modules found (default: all).
     position
         The position read and intervened on.
     """
-    m: Model = model.model if hasattr(model, "model") and hasattr(model, "edits") else model
+    m = require_model(model, "attention_heads")
     found = []
-    for path, mod in m.engine_module.named_modules():
+    root = m.engine_module
+    for path, mod in root.named_modules():
         n_heads = next(
             (getattr(mod, a) for a in _HEAD_ATTRS if isinstance(getattr(mod, a, None), int)),
             None,
         )
-        proj = next((c for c in _OUT_PROJ if hasattr(mod, c)), None)
-        if n_heads and proj and isinstance(getattr(mod, proj), torch.nn.Module):
+        if not n_heads:
+            continue
+        proj = _out_proj(mod)
+        if proj is not None:
             found.append((path, f"{path}.{proj}" if path else proj, int(n_heads)))
+        elif path:
+            # BERT: the heads (attention.self) and their output projection
+            # (attention.output.dense) are siblings: the block is their parent
+            parent = path.rpartition(".")[0]
+            sib = _sibling_proj(root.get_submodule(parent), path.rpartition(".")[2])
+            sib_path = f"{parent}.{sib}" if parent and sib else sib
+            if sib_path is not None and _splits(root.get_submodule(sib_path), int(n_heads)):
+                found.append((parent or path, sib_path, int(n_heads)))
     if not found:
         raise InputError(
             "no attention modules found: looked for a module with a head count "
@@ -160,6 +170,34 @@ def attention_heads(
                 )
             )
     return out
+
+
+def _out_proj(mod: torch.nn.Module) -> str | None:
+    """The name of ``mod``'s output projection child (``out``, ``c_proj``, ...), if any."""
+    name = next((c for c in _OUT_PROJ if hasattr(mod, c)), None)
+    return name if name is not None and isinstance(getattr(mod, name), torch.nn.Module) else None
+
+
+def _sibling_proj(parent: torch.nn.Module, own: str) -> str | None:
+    """``"output.dense"``: the one output projection among the children of ``parent``
+    other than ``own`` (a child's own projection child), or None (none, or several)."""
+    hits = []
+    for name, child in parent.named_children():
+        if name == own:
+            continue
+        proj = _out_proj(child)
+        if proj is not None:
+            hits.append(f"{name}.{proj}")
+    return hits[0] if len(hits) == 1 else None
+
+
+def _splits(proj: torch.nn.Module, n_heads: int) -> bool:
+    """Whether ``proj``'s input splits into ``n_heads`` equal slices (a sibling found
+    by name alone must fit the heads before it is taken for their projection)."""
+    try:
+        return _in_features(proj) % n_heads == 0
+    except InputError:
+        return False
 
 
 def _in_features(mod: torch.nn.Module) -> int:
@@ -271,11 +309,6 @@ class CausalEffects:
             keep = keep & self.excludes_zero()
         return keep
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        from ..display import mimebundle  # text/plain + a text/html table for static viewers
-
-        return mimebundle(self)
-
     def edges(
         self, threshold: float = 0.0, significant: bool | None = None
     ) -> list[tuple[int, int, float]]:
@@ -368,11 +401,12 @@ def _node_edit(n: Node, how: str, amount: float, mean: torch.Tensor | None) -> E
 
 
 def causal_effects(
-    model: Any,
+    model: Model,
     nodes: Sequence[Any],
     inputs: Any = None,
     *,
     edits: Sequence[Edit] | None = None,
+    result: Result | None = None,
     delta: float | Sequence[float] | None = None,
     intervention: str | Mapping[str, str] = "auto",
     value: float | Mapping[str, float] | None = None,
@@ -383,8 +417,9 @@ def causal_effects(
     Parameters
     ----------
     model
-        A :class:`~iwm_widgets.workspace.Workspace` (its inputs and current edits are
-        used) or a :class:`Model` (give ``inputs``).
+        A :class:`Model`. (``iwm.causal_effects`` also takes a
+        :class:`~iwm_widgets.workspace.Workspace`: its inputs, its current edits and
+        its current result, unless given.)
     nodes
         Variables (each component a node), sites, :func:`attention_heads`,
         :func:`output_node` s or Nodes.
@@ -393,6 +428,11 @@ def causal_effects(
         on its own (its own baseline, deltas and means), all in the same trace of
         ``B × (1 + sources)`` rows, and the result holds the mean effect, its standard
         error and a 95% interval.
+    edits
+        Interventions in force in every row (default: none).
+    result
+        A :class:`Result` of ``inputs`` under ``edits`` already at hand (a Workspace's
+        current result): sites it read are not traced again for the unintervened values.
     delta
         Shift of each Variable node, in its units (default: the standard deviation of
         its readout over the input's positions, or 1; per input in a batch).
@@ -420,9 +460,8 @@ def causal_effects(
         ``se = std(per_input, ddof=1) / √n``.
     """
     t0 = time.perf_counter()
-    ws = model if hasattr(model, "edits") and hasattr(model, "model") else None
-    m: Model = ws.model if ws is not None else model
-    x = m.prepare(ws.inputs if ws is not None and inputs is None else inputs)
+    m = require_model(model, "causal_effects")
+    x = m.prepare(inputs)
     B = int(x.shape[0])
     if B < 1:
         raise InputError("causal_effects needs at least one input (the batch is empty)")
@@ -431,7 +470,7 @@ def causal_effects(
             "significant=True needs two or more inputs (a batch): with one input an "
             "effect has no interval"
         )
-    base_edits = list(ws.edits if ws is not None and edits is None else edits or ())
+    base_edits = list(edits or ())
     ns = as_nodes(nodes)
     for n in ns:
         if n.site is not None:
@@ -440,8 +479,8 @@ def causal_effects(
     reads = sorted({n.site for n in ns if n.site is not None}, key=m.order_key)
     T = x.shape[1]
     # the unintervened values, needed for default deltas, means and clamp distances;
-    # the current result already holds these sites under these edits: reuse it
-    have = ws.result if ws is not None and edits is None and inputs is None else None
+    # a result at hand (a Workspace's current one) may already hold them: reuse it
+    have = result
     need = any(
         (n.kind == "variable" and (delta is None or how != "shift")) or how == "mean"
         for n, how in zip(ns, hows, strict=True)

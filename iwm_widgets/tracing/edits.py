@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import operator
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -210,6 +210,8 @@ class Edit:
             raise EditError(f"{self.op} needs a value")
         if self.op == "scale" and self.value is not None and self.value.numel() != 1:
             raise EditError(f"scale takes one factor, got {self.value.numel()} values")
+        if self.op == "scale" and self.value is not None:  # one factor, as Edit.scale makes
+            object.__setattr__(self, "value", self.value.reshape(()))
         if self.positions is not None and self.start is not None:
             raise EditError("give either positions= or start=, not both")
         if self.positions is not None:
@@ -666,17 +668,20 @@ class Edit:
         feats = "" if self.features is None else f"[{self.features[0]}:{self.features[1]}]"
         return f"{what} @ {self.site}{feats}{scope}"
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        from ..display import mimebundle  # text/plain + a text/html table for static viewers
-
-        return mimebundle(self)
-
     def __repr__(self) -> str:
         return f"Edit({self.describe()}, id={self.id!r})"
 
-    def to_code(self, model_var: str = "model", inputs_var: str = "inputs") -> str:
-        """Runnable nnsight code with the same effect as this edit alone."""
-        return edits_to_code([self], model_var=model_var, inputs_var=inputs_var)
+    def to_code(
+        self, model_var: str = "model", inputs_var: str = "inputs", call_kwargs: Sequence[str] = ()
+    ) -> str:
+        """Runnable nnsight code with the same effect as this edit alone.
+
+        ``call_kwargs``: the forward's keyword arguments besides the inputs (padded
+        text: ``("attention_mask",)``; see :func:`edits_to_code`).
+        """
+        return edits_to_code(
+            [self], model_var=model_var, inputs_var=inputs_var, call_kwargs=call_kwargs
+        )
 
 
 def _broadcasts(small: tuple[int, ...], big: tuple[int, ...]) -> bool:
@@ -859,14 +864,22 @@ def _comment(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
+#: what the generated code's header says of each keyword argument it may expect
+_KWARG_DOCS = {
+    "attention_mask": "1 for a token, 0 for padding, [batch, positions]",
+    "position_ids": "each row's positions counted from its first token (left padding)",
+}
+
+
 def edits_to_code(
     edits: Sequence[Edit],
     *,
     model_var: str = "model",
     inputs_var: str = "inputs",
-    site_order: Sequence[str] | None = None,
+    site_order: Sequence[str] | Callable[[Site], Any] | None = None,
     rollout_steps: int = 0,
     generate: bool = False,
+    call_kwargs: Sequence[str] = (),
 ) -> str:
     """nnsight code that applies ``edits`` in one trace and saves the output.
 
@@ -875,25 +888,61 @@ def edits_to_code(
     traces the model's ``rollout`` method and applies the edits at every step; with
     ``generate=True`` (language models) it generates that many tokens greedily, the
     edits applied at every step (positions are absolute across the key/value cache).
+
+    ``call_kwargs`` names the keyword arguments the forward takes besides the inputs
+    (the keys of :meth:`Model.call_args <iwm_widgets.tracing.model.Model.call_args>`:
+    ``attention_mask``, ``position_ids`` for a padded batch of texts); the code passes
+    each from a variable of that name, and its header says so (a world model's
+    ``rollout`` takes none).
+    :meth:`Model.code_variables <iwm_widgets.tracing.model.Model.code_variables>`
+    gives the values of ``inputs_var`` and of these variables.
     """
-    order = {p: i for i, p in enumerate(site_order or [])}
     groups: dict[Site, list[Edit]] = {}
     for e in edits:
         groups.setdefault(e.site, []).append(e)
-    ordered = sorted(groups, key=lambda s: (order.get(s.path, len(order)), s.io != "input"))
+    if callable(site_order):  # Model.order_key: when each input and output is reached
+        ordered = sorted(groups, key=site_order)
+    else:
+        order = {p: i for i, p in enumerate(site_order or [])}
+
+        def key(s: Site) -> tuple[int, bool]:
+            if s.path == "" and s.io == "input":
+                return (-1, False)  # the whole model's input comes first, its output last
+            return (order.get(s.path, len(order)), s.io != "input")
+
+        ordered = sorted(groups, key=key)
     cached = generate and rollout_steps > 0
     body: list[str] = ["offset = 0 if step == 0 else T + step - 1"] if cached else []
     for site in ordered:
         body.append(f"h = {site.envoy_code(model_var)}")
-        body.append("h = h[0] if isinstance(h, tuple) else h")
+        # a tuple (or a Hugging Face ModelOutput) leads with the value
+        body.append("h = h if isinstance(h, torch.Tensor) else h[0]")
         for e in groups[site]:
             body.append(f"# {_comment(e.describe())}")
             body.extend(_edit_lines(e, "h", cached))
-    lines = ["import torch", ""]
+    kwargs = [] if rollout_steps and not cached else list(dict.fromkeys(call_kwargs))
+    lines = [
+        f"# {_comment(model_var)}: an nnsight-wrapped model (iwm_model.nnsight)",
+        f"# {_comment(inputs_var)}: its prepared inputs (iwm_model.prepare(x))",
+    ]
+    for k in kwargs:
+        lines.append(f"# {k}: {_KWARG_DOCS.get(k, 'a keyword argument of the forward')}")
+    if kwargs:
+        lines.append("# (iwm_model.code_variables(x), ws.code_variables(): all of these by name)")
+    lines += ["import torch", ""]
+    args = inputs_var
+    if any(s.io == "input" for s in groups):
+        # an edit at a module's input writes in place: at the first module that tensor
+        # is the caller's own, so the trace edits a copy and leaves theirs unchanged
+        lines.append(
+            f"# an input edit writes in place: trace a copy, {_comment(inputs_var)} stays as it is"
+        )
+        args = f"{inputs_var}.clone()"
+    args += "".join(f", {k}={k}" for k in kwargs)
     if cached:
         lines.append(f"T = {inputs_var}.shape[-1]  # prompt length in tokens")
         lines.append(
-            f"with {model_var}.generate({inputs_var}, max_new_tokens={rollout_steps}, "
+            f"with {model_var}.generate({args}, max_new_tokens={rollout_steps}, "
             "do_sample=False) as tracer:"
         )
         lines.append(f"    for step in tracer.iter[:{rollout_steps}]:")
@@ -901,14 +950,13 @@ def edits_to_code(
         lines.append("    rollout = tracer.result.save()")
     elif rollout_steps:
         lines.append(
-            f"with {model_var}.trace({inputs_var}, {rollout_steps}, fn={model_var}.rollout)"
-            " as tracer:"
+            f"with {model_var}.trace({args}, {rollout_steps}, fn={model_var}.rollout) as tracer:"
         )
         lines.append(f"    for step in tracer.iter[:{rollout_steps}]:")
         lines.extend("        " + ln for ln in body or ["pass"])
         lines.append("    rollout = tracer.result.save()")
     else:
-        lines.append(f"with {model_var}.trace({inputs_var}):")
+        lines.append(f"with {model_var}.trace({args}):")
         lines.extend("    " + ln for ln in body)
         lines.append(f"    output = {model_var}.output.save()")
     return "\n".join(lines) + "\n"

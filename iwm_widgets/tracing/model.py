@@ -189,14 +189,25 @@ class Model:
         return s
 
     def order_key(self, site: Site) -> tuple[int, int]:
-        """Sort key putting sites in the order a forward pass reaches them."""
+        """Sort key putting sites in the order a forward pass reaches them.
+
+        From the last inspected forward (:meth:`calls`): a module's input when its call
+        starts, its output when the call ends, on one clock, so a container's input
+        comes before its children and its output after them. Sites of modules that did
+        not run follow, in module order; the whole model's input is first, its output last.
+        """
+        if site.path == "":
+            return (-1, 0) if site.io == "input" else (1 << 62, 0)
+        calls = next(reversed(self._calls.values())) if self._calls else {}
+        c = calls.get(site.path)
+        if c is not None:
+            return (c.start if site.io == "input" else c.end, 0)
         order = self._forward_order or self._all_paths
         try:
             i = order.index(site.path)
         except ValueError:
-            i = len(order) if site.path == "" else len(order) - 1
-        # a module's input is reached before its output; the whole model's output last
-        return (i, 0 if site.io == "input" else 1)
+            i = len(order) - 1
+        return (1 << 40, 2 * i + (0 if site.io == "input" else 1))
 
     def inspect(self, inputs: Any) -> dict[Site, tuple[int, ...]]:
         """Shapes of every site's input and output for ``inputs`` (one plain forward).
@@ -258,7 +269,7 @@ class Model:
             with self.lock, torch.no_grad():
                 handles += [m.register_forward_hook(hook) for m in module.modules()]
                 handles += [m.register_forward_pre_hook(pre) for m in module.modules()]
-                self._plain_forward(module, inputs)
+                root_out = self._plain_forward(module, inputs)
         except Exception as e:
             shape = list(inputs.shape) if isinstance(inputs, torch.Tensor) else type(inputs)
             raise InputError(
@@ -267,6 +278,15 @@ class Model:
         finally:
             for h in handles:
                 h.remove()
+        # the whole model (Site("")): its output (a ModelOutput's first field, as a trace
+        # reads it) and its input, so that edits there are checked like any other
+        o = root_out if isinstance(root_out, torch.Tensor) else first_tensor(root_out)
+        if o is None and hasattr(root_out, "to_tuple"):
+            o = first_tensor(root_out.to_tuple())
+        if o is not None:
+            shapes[Site("")] = tuple(o.shape)
+        if isinstance(inputs, torch.Tensor):
+            shapes[Site("", "input")] = tuple(inputs.shape)
         self._forward_order = order + [p for p in self._all_paths if p not in order]
         self._shapes[key] = shapes
         self._calls[key] = {
@@ -397,6 +417,20 @@ class Model:
             kw["position_ids"] = (mask.long().cumsum(-1) - 1).clamp(min=0)
         return (ids,), kw
 
+    def code_variables(
+        self, inputs: Any, inputs_var: str = "inputs", generate: bool = False
+    ) -> dict[str, Any]:
+        """The variables the code of :func:`~iwm_widgets.tracing.edits.edits_to_code`
+        expects for ``inputs`` (prepared here unless already): ``inputs_var`` bound to
+        what a forward takes positionally, and each keyword argument of
+        :meth:`call_args` (``attention_mask``, ``position_ids``) under its own name.
+
+        ``runpy.run_path(script, init_globals={"model": m.nnsight,
+        **m.code_variables(x)})`` runs such code on ``x``.
+        """
+        args, kw = self.call_args(self.prepare(inputs), generate=generate)
+        return {inputs_var: args[0], **kw}
+
     def forward(self, inputs: Any) -> Any:
         """A plain torch forward (no nnsight) on prepared inputs.
 
@@ -478,17 +512,27 @@ class Model:
         """sha256 of all parameters and buffers (to check nothing changed them)."""
         return weights_checksum(self.module)
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        from ..display import mimebundle  # text/plain + a text/html table for static viewers
-
-        return mimebundle(self)
-
     def __repr__(self) -> str:
         n = sum(p.numel() for p in self.module.parameters())
         return (
             f"<iwm Model {self.name!r} kind={self.kind} params={n:,} "
             f"layers={len(self.layers)} sites={len(self._all_paths)}>"
         )
+
+
+def require_model(model: Any, what: str) -> Model:
+    """``model`` itself if it is a :class:`Model`, else a ``TypeError`` that says what to do.
+
+    The core's measurements take a Model, and their inputs and edits, explicitly: they
+    know no Workspace. ``iwm.<what>`` also takes a Workspace and unpacks it, in one place
+    (:func:`iwm_widgets.measures.unpack`).
+    """
+    if isinstance(model, Model):
+        return model
+    raise TypeError(
+        f"iwm_widgets.tracing.{what} takes a Model (from iwm.load), got "
+        f"{type(model).__name__}; iwm.{what} also takes a Workspace"
+    )
 
 
 def _check_world_input(x: Any, spec: Any) -> torch.Tensor:

@@ -22,7 +22,7 @@ import torch
 
 from ..errors import InputError, RunError
 from .edits import Edit, apply_edit
-from .model import Model
+from .model import Model, require_model
 from .run import envoy_at, output_tensor, site_value
 from .sites import Site, as_site
 
@@ -40,6 +40,10 @@ class PatchingSweep:
     default) the base is the corrupt input and the source the clean one; with
     ``"noising"`` the other way round. ``clean_metric`` / ``corrupt_metric`` are the two
     unpatched references.
+
+    ``sweep.widget(quantity="effect")`` (a heatmap; ``"values"`` or ``"normalized"``)
+    and the notebook reprs are given to this class by :mod:`iwm_widgets.display`: the
+    tracing core knows no view.
     """
 
     values: torch.Tensor
@@ -71,32 +75,6 @@ class PatchingSweep:
             raise ZeroDivisionError("clean and corrupt metrics are equal; nothing to normalise")
         sign = 1.0 if self.mode == "denoising" else -1.0
         return sign * self.effect / gap
-
-    def widget(self, quantity: str = "effect") -> Any:
-        """The sweep as a heatmap (the ActivationMap front end, static data)."""
-        from ..widgets.activation_map import Heatmap
-
-        m = {"effect": self.effect, "values": self.values, "normalized": self.normalized()}[
-            quantity
-        ]
-        return Heatmap(
-            m,
-            rows=self.sites,
-            columns=self.labels or [str(p) for p in self.positions],
-            title=f"patching ({self.mode}): {quantity}"
-            + (f", under {len(self.edits)} edit(s)" if self.edits else ""),
-            diverging=True,
-        )
-
-    def _ipython_display_(self) -> None:
-        from ..display import display_widget  # the widget, plus text/html for static viewers
-
-        display_widget(self, self.widget())
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        from ..display import mimebundle  # text/plain + a text/html table for static viewers
-
-        return mimebundle(self)
 
     def __repr__(self) -> str:
         agree = "" if self.agreement is None else f", attribution agreement r={self.agreement:.3f}"
@@ -139,7 +117,7 @@ def _check_metric(metric: Metric, out: torch.Tensor, rows: int) -> torch.Tensor:
 
 
 def patching_sweep(
-    model: Any,
+    model: Model,
     clean: Any,
     corrupt: Any,
     metric: Metric,
@@ -157,7 +135,8 @@ def patching_sweep(
     Parameters
     ----------
     model
-        A :class:`Model` or a :class:`~iwm_widgets.workspace.Workspace` (its model).
+        A :class:`Model`. (``iwm.patching_sweep`` also takes a
+        :class:`~iwm_widgets.workspace.Workspace`: its model and current edits.)
     clean, corrupt
         One input each, of the same length (``align="last"`` trims the longer one
         from the start).
@@ -176,14 +155,12 @@ def patching_sweep(
         (on the plain model: the estimate ignores ``edits``).
     edits
         Interventions in force in both runs and every patched row (the patch itself is
-        written after the edits at its site). Default: a Workspace's current edits.
+        written after the edits at its site). Default: none.
     """
+    model = require_model(model, "patching_sweep")
     if mode not in ("denoising", "noising"):
         raise InputError(f"mode must be 'denoising' or 'noising', got {mode!r}")
-    if edits is None:
-        edits = getattr(model, "edits", ()) if hasattr(model, "model") else ()
-    edits = list(edits)
-    model = getattr(model, "model", model)
+    edits = list(edits or ())
     for e in edits:
         model.check_site(e.site)
         if e.rows is not None:
@@ -393,7 +370,7 @@ def _reuse_plan(
 
 
 def attribution_patching(
-    model: Any,
+    model: Model,
     clean: Any,
     corrupt: Any,
     metric: Metric,
@@ -406,9 +383,10 @@ def attribution_patching(
     """First-order estimate of every patch's effect: ``(h_source − h_base) · ∂metric/∂h``.
 
     One traced forward on each input (gradients kept on the base run) and one backward.
-    Returns ``[sites, positions]``, comparable to ``PatchingSweep.effect``.
+    Returns ``[sites, positions]``, comparable to ``PatchingSweep.effect``. ``model`` is a
+    :class:`Model` (``iwm.attribution_patching`` also takes a Workspace: its model).
     """
-    model = getattr(model, "model", model)
+    model = require_model(model, "attribution_patching")
     a, b = _prepare_pair(model, clean, corrupt, align)
     source, base = (a, b) if mode == "denoising" else (b, a)
     site_list = [as_site(s) for s in (sites if sites is not None else model.layers)]

@@ -18,9 +18,11 @@ be shown.
 
 from __future__ import annotations
 
+import inspect
 import json
 import time
-from collections.abc import Sequence
+import weakref
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -220,11 +222,6 @@ class Variable:
         except EditError as e:
             raise FileFormatError(f"a Variable dict does not hold a valid Variable: {e}") from None
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        from ..display import mimebundle  # text/plain + a text/html table for static viewers
-
-        return mimebundle(self)
-
     def __repr__(self) -> str:
         s = ", ".join(f"{k}={v:.3f}" for k, v in self.score.items() if isinstance(v, float))
         return f"<Variable {self.name!r} @ {self.site} k={self.k} {s}>"
@@ -286,6 +283,12 @@ class ProbeSweep:
     baselines : dict[str, float]
         Input-only probes (raw last-k positions) and, for classification, chance.
     best_layer : str
+
+    Notes
+    -----
+    ``sweep.widget()`` (a :class:`~iwm_widgets.widgets.ProbeChart`: click a point to
+    pick its layer), ``sweep.chart()`` (the altair chart) and the notebook reprs are
+    given to this class by :mod:`iwm_widgets.display`: the tracing core knows no view.
     """
 
     model: Model
@@ -327,34 +330,26 @@ class ProbeSweep:
         """Rows ``{site, layer, score, control, ...}`` in layer order."""
         return [{"site": s, "layer": i, **self.scores[s]} for i, s in enumerate(self.sites)]
 
-    def chart(self) -> Any:
-        """An altair chart: score by layer, the shuffled control, input-only baselines."""
-        from ..charts import probe_chart
+    def observe(self, callback: Callable[[str, ProbeSweep], None]) -> Callable[..., None]:
+        """Call ``callback("selected", sweep)`` whenever ``sweep.selected`` is set (a pick
+        in a chart or in code), like :meth:`Workspace.observe
+        <iwm_widgets.workspace.Workspace.observe>`. A bound method is held weakly, so a
+        view that is dropped stops being called. Returns ``callback``."""
+        ref: Any = weakref.WeakMethod(callback) if inspect.ismethod(callback) else callback
+        self.__dict__.setdefault("_observers", []).append(ref)
+        return callback
 
-        return probe_chart(self)
-
-    def widget(self) -> Any:
-        """The chart as a :class:`~iwm_widgets.widgets.ProbeChart` (an SVG rendered offline);
-        clicking a point sets ``selected``, and setting ``selected`` redraws it."""
-        from ..widgets.probe_chart import ProbeChart
-
-        return ProbeChart(self)
+    def unobserve(self, callback: Callable[..., None]) -> None:
+        obs = self.__dict__.get("_observers", [])
+        obs[:] = [r for r in obs if _deref(r) not in (None, callback)]
 
     def __setattr__(self, name: str, value: Any) -> None:
         super().__setattr__(name, value)
         if name == "selected":  # live charts follow a pick made in code
-            for view in list(self.__dict__.get("_views", ())):
-                view._show(value)
-
-    def _ipython_display_(self) -> None:
-        from ..display import display_widget  # the widget, plus text/html for static viewers
-
-        display_widget(self, self.widget())
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        from ..display import mimebundle  # text/plain + a text/html table for static viewers
-
-        return mimebundle(self)
+            for ref in list(self.__dict__.get("_observers", ())):
+                cb = _deref(ref)
+                if cb is not None:
+                    cb("selected", self)
 
     def __repr__(self) -> str:
         metric = "R²" if self.kind == "regression" else "accuracy"
@@ -743,3 +738,8 @@ def load_variables(path: str | Path) -> tuple[list[Variable], dict[str, Any]]:
         except EditError as e:
             raise FileFormatError(f"{where}: {e}") from None
     return out, meta
+
+
+def _deref(ref: Any) -> Any:
+    """An observer held by :meth:`ProbeSweep.observe` (``None`` once a view is gone)."""
+    return ref() if isinstance(ref, weakref.WeakMethod) else ref

@@ -127,6 +127,9 @@ class Result(Mapping[str, torch.Tensor]):
     meta: dict[str, Any] = field(default_factory=dict)
     #: values of the :class:`Summary` objects asked for, by ``Summary.key``
     summaries: dict[str, torch.Tensor] = field(default_factory=dict)
+    #: measurements views asked a Workspace for (``Workspace.add_measure``), by key:
+    #: each one's value, or the exception it raised
+    measures: dict[str, Any] = field(default_factory=dict)
 
     def __getitem__(self, key: str | Site) -> torch.Tensor:
         k = str(as_site(key))
@@ -142,11 +145,6 @@ class Result(Mapping[str, torch.Tensor]):
 
     def __len__(self) -> int:
         return len(self.activations)
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        from ..display import mimebundle  # text/plain + a text/html table for static viewers
-
-        return mimebundle(self)
 
     def __repr__(self) -> str:
         shapes = {k: list(v.shape) for k, v in self.activations.items()}
@@ -173,7 +171,9 @@ def output_tensor(out: Any) -> torch.Tensor:
 
 
 def _value(x: Any) -> torch.Tensor:
-    return x[0] if isinstance(x, tuple) else x
+    """A site's value: a tensor, or the first value of a tuple or a Hugging Face
+    ``ModelOutput`` (the whole model's output, ``Site("")``: logits or last hidden state)."""
+    return x if isinstance(x, torch.Tensor) else x[0]
 
 
 def _plan(
@@ -207,7 +207,8 @@ def envoy_at(nn: Any, path: str) -> Any:
 
 
 def site_value(nn: Any, site: Site) -> torch.Tensor:
-    """Inside a trace: the live tensor at ``site`` (a tuple output's first element)."""
+    """Inside a trace: the live tensor at ``site`` (a tuple output's first element;
+    ``Site("")``: the whole model's output, a ``ModelOutput``'s first field)."""
     env = envoy_at(nn, site.path)
     return _value(env.input if site.io == "input" else env.output)
 

@@ -8,6 +8,8 @@ output (the default) or its input is meant.
 from __future__ import annotations
 
 import difflib
+import functools
+import inspect
 import keyword
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -67,12 +69,17 @@ class Site:
 
         Module names that are not ASCII Python identifiers (or are keywords) are reached
         with ``getattr(..., 'name')``, so the code is valid Python for every path and
-        reaches exactly its modules.
+        reaches exactly its modules. A module named after a value nnsight serves on every
+        module (BERT's ``output``) is reached as nnsight mounts it, ``.E_output``:
+        ``model.encoder.layer[0].E_output.dense.output``.
         """
         expr = model_var
+        reserved, prefix = _reserved_names()
         for part in self.path.split(".") if self.path else []:
             if part.isascii() and part.isdigit() and str(int(part)) == part:
                 expr += f"[{part}]"
+            elif part in reserved:
+                expr += f".{prefix}{part}"
             elif part.isascii() and part.isidentifier() and not keyword.iskeyword(part):
                 # (non-ASCII names are NFKC-normalised by Python: "ª" would read "a")
                 expr += f".{part}"
@@ -101,6 +108,26 @@ class Site:
         if self.path.endswith((".input", ".output")):  # a module named input/output
             return f"{self.path}.output"  # so that Site.parse(str(site)) == site
         return self.path
+
+
+@functools.cache
+def _reserved_names() -> tuple[frozenset[str], str]:
+    """Module names nnsight serves as values on every envoy (``output``, ``input``, ...),
+    and the prefix under which it mounts a submodule of such a name (``E_``).
+
+    The rule of ``nnsight.intervention.envoy.Envoy._wrap_envoy``: a name that is a data
+    descriptor of ``Envoy`` and does not start with ``_``.
+    """
+    try:
+        from nnsight.intervention.envoy import Envoy
+    except ImportError:  # pragma: no cover - nnsight is a dependency
+        return frozenset({"input", "inputs", "output", "source"}), "E_"
+    names = frozenset(
+        n
+        for n in dir(Envoy)
+        if not n.startswith("_") and inspect.isdatadescriptor(getattr(Envoy, n, None))
+    )
+    return names, str(getattr(Envoy, "OVERLOAD_PREFIX", "E_"))
 
 
 def as_site(x: Site | str) -> Site:

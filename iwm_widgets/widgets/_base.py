@@ -49,6 +49,8 @@ class WorkspaceWidget(anywidget.AnyWidget):
         super().__init__(**kwargs)
         self.ws = ws
         ws.add_reads(self, self._sites(), self._summaries())
+        for key, fn in self._measurements().items():
+            ws.add_measure(self, key, fn)
         self._observer = ws.observe(self._on_ws)
         if ws.model.remote is not None:
             self.remote = ws.model.remote.host
@@ -61,14 +63,21 @@ class WorkspaceWidget(anywidget.AnyWidget):
         """:class:`~iwm_widgets.tracing.run.Summary` objects this view draws from."""
         return []
 
+    def _measurements(self) -> dict[str, Any]:
+        """Measurements this view draws, run by the Workspace after each run
+        (:meth:`~iwm_widgets.workspace.Workspace.add_measure`): ``{key: fn(result)}``."""
+        return {}
+
     def _update_reads(self) -> None:
         """Re-declare the reads (after the view changed what it shows)."""
         self.ws.add_reads(self, self._sites(), self._summaries())
 
     def _has_reads(self, result: Any) -> bool:
         keys = set(result.summaries)
-        return all(str(s) in result.activations for s in self.ws.reads) and all(
-            s.key in keys or s.key + ".p" in keys for s in self.ws.summaries
+        return (
+            all(str(s) in result.activations for s in self.ws.reads)
+            and all(s.key in keys or s.key + ".p" in keys for s in self.ws.summaries)
+            and all(k in result.measures for k in self.ws.measure_keys)
         )
 
     def _start(self) -> None:
@@ -113,7 +122,11 @@ class WorkspaceWidget(anywidget.AnyWidget):
         if result.generation < self.generation:
             return  # never draw a result older than the one shown
         with self.hold_sync():
-            self._redraw(result)
+            try:
+                self._redraw(result)
+            except Exception as e:  # shown in the widget; the last drawing stays
+                self.error = _message(e)
+                return
             self.error = ""
             self.generation = result.generation
 

@@ -11,8 +11,9 @@ import torch
 import traitlets
 
 from ..errors import EditError, InputError
+from ..measures import causal_effects
 from ..tracing import Edit
-from ..tracing.causal import CausalEffects, Node, as_nodes, causal_effects, output_node
+from ..tracing.causal import CausalEffects, Node, as_nodes, output_node
 from ..transport import to_buffer
 from ..workspace import Workspace
 from ._base import WorkspaceWidget, _message, esm
@@ -187,10 +188,26 @@ class CausalGraph(WorkspaceWidget):
             for n in self._nodes
         ]
 
+    def _measurements(self) -> dict[str, Any]:
+        """The graph's causal effects, measured by the Workspace after each run of the
+        state they belong to (one scheduler: latest wins, one lock)."""
+        model, nodes, measure = self.ws.model, self._nodes, self._measure
+
+        def effects(result: Any) -> CausalEffects:
+            return causal_effects(
+                model, nodes, result.inputs, edits=result.edits, result=result, **measure
+            )
+
+        return {f"causal_effects:{id(self)}": effects}
+
     def _redraw(self, result: Any) -> None:
         live = {e.id for e in result.edits}  # edits removed elsewhere (e.g. clear_edits)
         self._edit_ids = {k: v for k, v in self._edit_ids.items() if v in live}
-        ce = causal_effects(self.ws, self._nodes, **self._measure)
+        ce = result.measures.get(f"causal_effects:{id(self)}")
+        if ce is None:  # a result from before this graph was attached
+            ce = self._measurements()[f"causal_effects:{id(self)}"](result)
+        if isinstance(ce, BaseException):
+            raise ce
         self.effects = ce
         base = self.ws.baseline
         before = torch.stack([n.readout(base).mean() for n in self._nodes]) if base else ce.values

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-import weakref
 from typing import Any
 
 import anywidget
@@ -55,9 +54,7 @@ class ProbeChart(anywidget.AnyWidget):
         with self.hold_sync():
             self.sites = list(sweep.sites)
             self._show(sweep.selected)
-        # the sweep tells its live charts when its `selected` is set (ProbeSweep.__setattr__)
-        views = sweep.__dict__.setdefault("_views", weakref.WeakSet())
-        views.add(self)
+        sweep.observe(self._on_sweep)  # follows picks made in code or in another chart
         self.observe(self._on_pick, names=["selected"])
 
     @traitlets.validate("selected")
@@ -101,8 +98,11 @@ class ProbeChart(anywidget.AnyWidget):
             self.render_ms = (time.perf_counter() - t0) * 1e3
             self.drawn = self.selected
 
+    def _on_sweep(self, event: str, sweep: Any) -> None:
+        self._show(sweep.selected)
+
     def close(self) -> None:
-        views = getattr(getattr(self, "sweep", None), "__dict__", {}).get("_views")
-        if views is not None:
-            views.discard(self)
+        sweep = getattr(self, "sweep", None)  # absent when __init__ failed early
+        if sweep is not None:
+            sweep.unobserve(self._on_sweep)
         super().close()

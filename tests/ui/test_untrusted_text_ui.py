@@ -11,7 +11,7 @@ The notebook shows, on a prompt made of these tokens: an ActivationMap (column a
 hover, the logit lens's cell text), SteeringDials (the LM panel; the dial is named after a
 token), a CausalGraph whose node labels are the tokens, a ModuleTree, the heatmap of a
 patching sweep (columns: the tokens), and the static HTML summaries of the Model, a
-Result, an Edit, a Variable, a Node and the sweep (``display(Summary(obj))``, which
+Result, an Edit, a Variable, a Node and the sweep (``display(StaticView(obj))``, which
 JupyterLab renders as trusted HTML: a script in it would run).
 
 Every test asserts that no dialog opened, that the injected scripts did not run
@@ -86,7 +86,7 @@ CELLS = [
     "import tempfile, torch\n"
     "from IPython.display import display\n"
     "import iwm_widgets as iwm\n"
-    "from iwm_widgets.display import Summary\n"
+    "from iwm_widgets.display import StaticView\n"
     "from untrusted_lm import HOSTILE, make_lm\n"
     "model = iwm.load(make_lm(tempfile.mkdtemp()))\n"
     "prompt = ' '.join(['the', HOSTILE[0], 'ball', *HOSTILE[1:]])\n"
@@ -110,7 +110,7 @@ CELLS = [
     "ws.wait()\n"
     "edit = iwm.Edit.add('transformer.h.1', torch.ones(16), 0.5, label=HOSTILE[1])\n"
     "for _obj in [model, ws.result, edit, var, nodes[-1], sweep]:\n"
-    "    display(Summary(_obj))",
+    "    display(StaticView(_obj))",
 ]
 CELL = {"amap": 1, "dials": 2, "graph": 3, "tree": 4, "heat": 5, "static": 6}
 
