@@ -1,8 +1,8 @@
-// Bundle every widget's front end: js/<name>.js -> iwm_widgets/static/<name>.js.
+// Bundle every widget's front end: js/<name>/index.js -> iwm_widgets/static/<name>.js.
 //
-// A file in js/ is a widget entry when iwm_widgets/widgets/<name>.py exists (one .py and
-// one .js of the same name per widget); every other js/*.js is a shared module that the
-// entries import. Output is minified ESM, the same bytes on every machine, so the
+// A folder js/<name>/ is a widget's front end when iwm_widgets/widgets/<name>.py exists (one
+// .py and one folder of the same name per widget); js/shared/ holds the modules the front
+// ends share, bundled into each one that imports them. Output is minified ESM, the same bytes on every machine, so the
 // bundles can be committed and checked (tests/test_js_bundle.py rebuilds and compares).
 // Minified because each widget's bundle is its `_esm` trait: it goes to the browser with
 // every widget and into every notebook saved with widget state (≈ 40% smaller than
@@ -19,9 +19,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 /** @returns {string[]} widget names, sorted */
 export function widgetEntries() {
-  return readdirSync(path.join(root, "js"))
-    .filter((f) => f.endsWith(".js"))
-    .map((f) => f.slice(0, -3))
+  return readdirSync(path.join(root, "js"), { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(path.join(root, "js", d.name, "index.js")))
+    .map((d) => d.name)
     .filter((name) => existsSync(path.join(root, "iwm_widgets", "widgets", `${name}.py`)))
     .sort();
 }
@@ -35,18 +35,18 @@ async function main(argv) {
     console.log(names.join("\n"));
     return;
   }
-  if (names.length === 0) throw new Error("no widget entries: js/<name>.js needs iwm_widgets/widgets/<name>.py");
+  if (names.length === 0) throw new Error("no widget entries: js/<name>/index.js needs iwm_widgets/widgets/<name>.py");
   for (const name of names) {
     await esbuild.build({
       absWorkingDir: root, // paths in the bundle's comments are relative to the repo root
-      entryPoints: [`js/${name}.js`],
+      entryPoints: [`js/${name}/index.js`],
       outfile: path.join(outdir, `${name}.js`),
       bundle: true,
       format: "esm",
       charset: "utf8", // keep "…" and "‖" readable instead of \u escapes
       minify: true,
       legalComments: "inline",
-      banner: { js: `// Generated from js/${name}.js by scripts/build_js.mjs (npm run build). Do not edit.` },
+      banner: { js: `// Generated from js/${name}/index.js by scripts/build_js.mjs (npm run build). Do not edit.` },
       logLevel: "warning",
     });
     console.log(`built ${path.relative(root, path.join(outdir, name + ".js")) || outdir}`);

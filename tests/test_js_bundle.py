@@ -1,8 +1,9 @@
 """The shipped bundles in iwm_widgets/static/ are exactly what the pinned esbuild builds
 from js/ (so ``pip install`` needs no Node, and nobody ships a stale bundle).
 
-Rebuild with ``npm ci && npm run build``. Without Node the test skips, except under
-``CI`` where it fails.
+Each widget's front end is a folder, ``js/<name>/`` (entry ``index.js``), bundled into
+``iwm_widgets/static/<name>.js``. Rebuild with ``npm ci && npm run build``. Without Node the
+test skips, except under ``CI`` where it fails.
 """
 
 from __future__ import annotations
@@ -60,15 +61,20 @@ def test_shipped_bundles_match_the_sources(tmp_path: Path) -> None:
 
 
 def test_every_widget_has_its_bundle() -> None:
-    """One js/<name>.js and one static bundle per widgets/<name>.py (except private modules)."""
+    """One js/<name>/ folder (entry index.js) and one static bundle per widgets/<name>.py
+    (except private modules); every other folder of js/ is js/shared/."""
     widgets = sorted(
         p.stem
         for p in (REPO / "iwm_widgets" / "widgets").glob("*.py")
         if not p.stem.startswith("_")
     )
     for name in widgets:
-        assert (REPO / "js" / f"{name}.js").exists(), f"js/{name}.js is missing"
+        assert (REPO / "js" / name / "index.js").exists(), f"js/{name}/index.js is missing"
         assert (STATIC / f"{name}.js").exists(), f"iwm_widgets/static/{name}.js is missing"
+    folders = sorted(p.name for p in (REPO / "js").iterdir() if p.is_dir())
+    assert folders == sorted([*widgets, "shared"]), f"js/ holds {folders}: one per widget + shared"
+    loose = sorted(p.name for p in (REPO / "js").glob("*.js"))
+    assert not loose, f"js/{loose}: a module belongs in js/<widget>/ or js/shared/"
 
 
 def test_no_frontend_specific_apis() -> None:
@@ -85,7 +91,7 @@ def test_no_frontend_specific_apis() -> None:
         "cdn.jsdelivr",
         "unpkg.com",
     )
-    sources = [*(REPO / "js").glob("*.js"), *STATIC.glob("*.js")]
+    sources = [*(REPO / "js").rglob("*.js"), *STATIC.glob("*.js")]
     assert sources
     for path in sources:
         text = path.read_text()

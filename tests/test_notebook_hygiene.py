@@ -42,7 +42,7 @@ def _kind(entry: dict[str, Any]) -> str:
     state = entry.get("state", {})
     esm = state.get("_esm")
     if isinstance(esm, str):
-        m = re.match(r"// Generated from js/(\w+)\.js", esm)
+        m = re.match(r"// Generated from js/(\w+)(?:/index)?\.js", esm)
         if m:
             return f"iwm:{m.group(1)}"
         if "spec" in state and "_vl_selections" in state:

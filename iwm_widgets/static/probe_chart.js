@@ -1,25 +1,30 @@
-// Generated from js/probe_chart.js by scripts/build_js.mjs (npm run build). Do not edit.
-function k(t,n,e){return t.get(n)===e?!1:(t.set(n,e),t.save_changes(),!0)}function l(t,n,e){let r=document.createElement(t);return n&&(r.className=n),e&&e.appendChild(r),r}function C(t){let n=l("div","iwm-error",t);return n.setAttribute("role","alert"),n.hidden=!0,n}function E(t,n,e){let r=e.filter(Boolean).join(`
-`);return n.textContent=r,n.hidden=!r,t.classList.toggle("iwm-stale",!!r),r}var f="g.mark-symbol [role='graphics-symbol']",L=`${f}, g.mark-rule.role-mark [role='graphics-symbol']`;function g(t){let n={};for(let e of(t||"").split("; ")){let r=e.indexOf(": ");r>0&&(n[e.slice(0,r)]=e.slice(r+2))}return n}function $(t){return Object.entries(g(t)).map(([n,e])=>`${n}: ${e}`)}function N(t,n,e){return!n||!e.includes(n)?t:n===t?"":n}function j(t){for(let n of[...t.querySelectorAll("script, foreignObject, iframe")])n.remove();for(let n of[t,...t.querySelectorAll("*")])for(let e of[...n.attributes]){let r=e.name.toLowerCase(),i=/^\s*javascript:/i.test(e.value);(r.startsWith("on")||(r==="href"||r==="xlink:href")&&i)&&n.removeAttribute(e.name)}return t}var A=`
-.iwm-probe-chart {
-  position: relative; display: inline-block; max-width: 100%; padding: 4px 2px;
+// Generated from js/probe_chart/index.js by scripts/build_js.mjs (npm run build). Do not edit.
+function d(t,e,o){let r=document.createElement(t);return e&&(r.className=e),o&&o.appendChild(r),r}function v(t){let e=d("div","iwm-error",t);return e.setAttribute("role","alert"),e.hidden=!0,e}function y(t,e,o){let r=o.filter(Boolean).join(`
+`);return e.textContent=r,e.hidden=!r,t.classList.toggle("iwm-stale",!!r),r}function S(t,e,o){return t.get(e)===o?!1:(t.set(e,o),t.save_changes(),!0)}function x(t,e,o){let r=e.map(n=>[`change:${n}`,()=>o(n)]);for(let[n,i]of r)t.on(n,i);return()=>{for(let[n,i]of r)t.off(n,i)}}var l="g.mark-symbol [role='graphics-symbol']",k=`${l}, g.mark-rule.role-mark [role='graphics-symbol']`;function h(t){let e={};for(let o of(t||"").split("; ")){let r=o.indexOf(": ");r>0&&(e[o.slice(0,r)]=o.slice(r+2))}return e}function C(t){return Object.entries(h(t)).map(([e,o])=>`${e}: ${o}`)}function E(t,e,o){return!e||!o.includes(e)?t:e===t?"":e}function j(t){for(let e of[...t.querySelectorAll("script, foreignObject, iframe")])e.remove();for(let e of[t,...t.querySelectorAll("*")])for(let o of[...e.attributes]){let r=o.name.toLowerCase(),n=/^\s*javascript:/i.test(o.value);(r.startsWith("on")||(r==="href"||r==="xlink:href")&&n)&&e.removeAttribute(o.name)}return t}function b(t,e){let o=e.get("selected")||"";for(let r of t.holder.querySelectorAll(l)){let n=h(r.getAttribute("aria-label")).site;r.classList.toggle("iwm-picked",!!o&&n===o)}t.root.dataset.selected=o,t.root.dataset.drawn=e.get("drawn")||""}function P(t,e,o){let{root:r,holder:n}=t,i=e.get("svg")||"",p=new DOMParser().parseFromString(i,"image/svg+xml"),s=p.documentElement;!i||s.nodeName!=="svg"||p.querySelector("parsererror")?n.replaceChildren():n.replaceChildren(document.importNode(j(s),!0)),r.dataset.renderCount=String(o),r.dataset.points=String(n.querySelectorAll(l).length),t.tooltip.hide(),b(t,e)}var T=Object.freeze(["selected","drawn"]);var z="#e8700a",U=Object.freeze({fg:"#222",muted:"#666",bg:"#fff",dark:!1,wall:"#444",outside:"rgba(128, 128, 128, 0.12)"});function L(t){return`
+${t} {
   font-family: var(--jp-ui-font-family, system-ui, -apple-system, "Segoe UI", sans-serif);
   font-size: var(--jp-ui-font-size1, 13px); color: var(--jp-ui-font-color1, #222);
+  --iwm-edit: ${z}; --iwm-muted: var(--jp-ui-font-color2, #666); --iwm-faint: var(--jp-ui-font-color3, #999);
 }
-.iwm-probe-chart [hidden] { display: none !important; }
-.iwm-probe-chart .iwm-svg svg { display: block; max-width: 100%; height: auto; }
-.iwm-probe-chart ${f} { cursor: pointer; }
-.iwm-probe-chart .iwm-picked { stroke: #222; stroke-width: 2px; }
-.iwm-probe-chart.iwm-stale .iwm-svg { opacity: 0.6; }
-.iwm-probe-chart .iwm-tooltip {
-  position: absolute; pointer-events: none; z-index: 10; white-space: pre;
-  padding: 3px 6px; border: 1px solid #bbb; border-radius: 3px; background: rgba(255, 255, 255, 0.95);
-  color: #222; font-size: 12px; box-shadow: 0 1px 3px rgba(0, 0, 0, 0.2);
-}
-.iwm-probe-chart .iwm-error {
+${t} [hidden] { display: none !important; }
+${t} .iwm-title { font-weight: 600; }
+${t} .iwm-error {
   margin: 0 0 6px 0; padding: 4px 8px; border-left: 4px solid var(--jp-error-color1, #d32f2f);
   background: rgba(211, 47, 47, 0.12); white-space: pre-wrap; overflow-wrap: anywhere;
   font-family: var(--jp-code-font-family, ui-monospace, monospace); font-size: 12px;
 }
-`;function I({model:t,el:n}){let e=l("div","iwm-probe-chart",n);l("style","",e).textContent=A;let r=C(e),i=l("div","iwm-svg",e),c=l("div","iwm-tooltip",e);c.hidden=!0,c.setAttribute("role","tooltip");let x=0;function d(){let o=t.get("selected")||"";for(let a of i.querySelectorAll(f)){let s=g(a.getAttribute("aria-label")).site;a.classList.toggle("iwm-picked",!!o&&s===o)}e.dataset.selected=o,e.dataset.drawn=t.get("drawn")||""}function h(){let o=t.get("svg")||"",a=new DOMParser().parseFromString(o,"image/svg+xml"),s=a.documentElement;!o||s.nodeName!=="svg"||a.querySelector("parsererror")?i.replaceChildren():i.replaceChildren(document.importNode(j(s),!0)),x+=1,e.dataset.renderCount=String(x),e.dataset.points=String(i.querySelectorAll(f).length),m(),d()}function w(){E(e,r,[t.get("error")])}function m(){c.hidden=!0}function b(o){let s=o.target.closest?.(L);if(!s||!i.contains(s))return m();c.textContent=$(s.getAttribute("aria-label")).join(`
-`),c.hidden=!1;let u=e.getBoundingClientRect(),p=o.clientX-u.left+12,S=o.clientY-u.top+12,T=p+c.offsetWidth>u.width;c.style.left=`${T?Math.max(0,p-24-c.offsetWidth):p}px`,c.style.top=`${S}px`}function v(o){let s=o.target.closest?.(f);if(!s||!i.contains(s))return;let u=g(s.getAttribute("aria-label")).site,p=N(t.get("selected")||"",u,t.get("sites")||[]);k(t,"selected",p)&&d()}let y=[["change:svg",h],["change:selected",d],["change:drawn",d],["change:error",w]];for(let[o,a]of y)t.on(o,a);return i.addEventListener("click",v),i.addEventListener("mousemove",b),i.addEventListener("mouseleave",m),h(),w(),()=>{for(let[o,a]of y)t.off(o,a);i.removeEventListener("click",v),i.removeEventListener("mousemove",b),i.removeEventListener("mouseleave",m),e.remove()}}function B(){}var z={initialize:B,render:I};export{f as POINTS,L as TIPPED,z as default,N as nextPick,g as parseLabel,j as scrubSvg,$ as tooltipLines};
+`}var _=14;function $(t){let e=d("div","iwm-tooltip",t);return e.setAttribute("role","tooltip"),e.hidden=!0,{el:e,show(o,r){e.replaceChildren(...r.map(g=>{let f=document.createElement("div");if(typeof g=="string")return f.append(g),f;let[a,w]=g;if(a){let c=document.createElement("b");c.textContent=a,f.append(c," ")}return f.append(w),f})),e.hidden=!1;let n=t.getBoundingClientRect(),i=e.offsetWidth,p=e.offsetHeight,s=_,u=o.clientX-n.left+s,m=o.clientY-n.top+s;u+i>n.width&&(u=Math.max(0,o.clientX-n.left-i-s)),m+p>n.height&&(m=Math.max(0,o.clientY-n.top-p-s)),e.style.left=`${u}px`,e.style.top=`${m}px`},hide(){e.hidden=!0}}}function O(t){return`
+${t} .iwm-tooltip {
+  position: absolute; z-index: 10; pointer-events: none; padding: 4px 8px; border-radius: 3px;
+  background: var(--jp-layout-color0, #fff); color: var(--jp-ui-font-color0, #000);
+  border: 1px solid var(--jp-border-color1, #999); box-shadow: 0 2px 6px rgba(0, 0, 0, 0.25);
+  font-size: 12px; line-height: 16px; white-space: nowrap; font-variant-numeric: tabular-nums;
+}
+${t} .iwm-tooltip b { font-weight: 600; margin-right: 2px; color: var(--iwm-muted); }
+`}var A=".iwm-probe-chart",q=`${L(A)}
+.iwm-probe-chart { position: relative; display: inline-block; max-width: 100%; padding: 4px 2px; }
+.iwm-probe-chart .iwm-svg svg { display: block; max-width: 100%; height: auto; }
+.iwm-probe-chart ${l} { cursor: pointer; }
+.iwm-probe-chart .iwm-picked { stroke: #222; stroke-width: 2px; }
+.iwm-probe-chart.iwm-stale .iwm-svg { opacity: 0.6; }
+${O(A)}`;function I(t){let e=d("div","iwm-probe-chart",t);d("style","",e).textContent=q;let o=v(e),r=d("div","iwm-svg",e),n=$(e);return{root:e,errors:o,holder:r,tooltip:n}}function D({model:t,el:e}){let o=I(e),{holder:r,tooltip:n}=o,i=0,p=()=>P(o,t,++i),s=()=>b(o,t),u=()=>y(o.root,o.errors,[t.get("error")]);function m(a){let c=a.target.closest?.(k);if(!c||!r.contains(c))return n.hide();n.show(a,C(c.getAttribute("aria-label")))}function g(a){let c=a.target.closest?.(l);if(!c||!r.contains(c))return;let M=h(c.getAttribute("aria-label")).site,N=E(t.get("selected")||"",M,t.get("sites")||[]);S(t,"selected",N)&&s()}let f=[x(t,["svg"],p),x(t,T,s),x(t,["error"],u)];return r.addEventListener("click",g),r.addEventListener("mousemove",m),r.addEventListener("mouseleave",n.hide),p(),u(),()=>{for(let a of f)a();r.removeEventListener("click",g),r.removeEventListener("mousemove",m),r.removeEventListener("mouseleave",n.hide),o.root.remove()}}function R(){}var at={initialize:R,render:D};export{at as default};

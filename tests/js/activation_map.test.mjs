@@ -1,26 +1,29 @@
 // node --test tests/js/ : the ActivationMap view's pure helpers, against a fake model.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import widget, {
+import widget from "../../js/activation_map/index.js";
+import {
   binMatrix,
   cellAt,
   cellRect,
-  chooseDim,
-  chooseQuantity,
   formatTick,
-  formatValue,
   MAX_HEIGHT,
   MIN_HEIGHT,
   niceStep,
-  parseSelection,
   plotHeight,
+  thinLabels,
+  widestLabel,
+} from "../../js/activation_map/layout.js";
+import {
+  chooseDim,
+  chooseQuantity,
+  parseSelection,
   quantityLabel,
   readMatrix,
-  thinLabels,
   toggleSelection,
   tooltipLines,
-  widestLabel,
-} from "../../js/activation_map.js";
+} from "../../js/activation_map/state.js";
+import { formatValue } from "../../js/shared/format.js";
 
 /** The parts of anywidget's model the view uses, recording set() and save_changes(). */
 function fakeModel(state) {

@@ -1,30 +1,19 @@
-// node --test tests/js/ : the CausalGraph view's pure helpers (js/causal_graph.js) and its
-// drawing (js/graph_scene.js), against a fake model, a fake clock and a recording 2-D context.
+// node --test tests/js/ : the CausalGraph view's pure helpers (js/causal_graph/) and its
+// drawing (scene.js, canvas.js, svg.js there), against a fake model, a fake clock and a
+// recording 2-D context.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import widget, {
-  debounce,
+import { paintScene } from "../../js/causal_graph/canvas.js";
+import {
   defaultEditValue,
-  edgeCountText,
-  edgeTooltip,
-  effectInterval,
   editMessage,
   editText,
-  exportMessage,
-  formatSigned,
-  formatValue,
-  MAX_HEIGHT,
-  MIN_HEIGHT,
-  nodeTooltip,
-  outputReadout,
-  plotHeight,
   removeEditMessage,
-  scoreBadge,
-  selectNode,
-  setTrait,
-  THRESHOLD_STEPS,
-  thresholdRange,
-} from "../../js/causal_graph.js";
+} from "../../js/causal_graph/editor.js";
+import { exportMessage } from "../../js/causal_graph/export.js";
+import { normalizeNode, readEdges, readGraph, readNodes } from "../../js/causal_graph/graph.js";
+import widget from "../../js/causal_graph/index.js";
+import { MAX_LABEL_CHARS, placeLabels, shortLabel } from "../../js/causal_graph/labels.js";
 import {
   buildScene,
   colourLimit,
@@ -39,30 +28,41 @@ import {
   edgeLevel,
   edgeStyle,
   EDIT_RING,
-  escapeXml,
   frameOf,
   fromCanvas,
   GEOM_STRIDE,
   LEVELS,
-  MAX_LABEL_CHARS,
   MAX_RADIUS,
   MIN_RADIUS,
   NAN_FILL,
   nodeAt,
   nodeFill,
   nodeRadius,
-  normalizeNode,
-  paintScene,
-  placeLabels,
-  readEdges,
-  readGraph,
-  readNodes,
-  sceneToSVG,
   segmentDistance,
-  shortLabel,
   toCanvas,
   visibleEdges,
-} from "../../js/graph_scene.js";
+} from "../../js/causal_graph/scene.js";
+import {
+  MAX_HEIGHT,
+  MIN_HEIGHT,
+  plotHeight,
+  selectNode,
+  THRESHOLD_STEPS,
+  thresholdRange,
+} from "../../js/causal_graph/state.js";
+import { escapeXml, sceneToSVG } from "../../js/causal_graph/svg.js";
+import {
+  edgeCountText,
+  edgeTooltip,
+  effectInterval,
+  formatSigned,
+  nodeTooltip,
+  outputReadout,
+  scoreBadge,
+} from "../../js/causal_graph/text.js";
+import { formatValue } from "../../js/shared/format.js";
+import { setTrait } from "../../js/shared/model.js";
+import { debounce } from "../../js/shared/timing.js";
 
 /** The parts of anywidget's model the view uses, recording set(), save_changes() and send(). */
 function fakeModel(state) {

@@ -1,7 +1,16 @@
 // node --test tests/js/ : colour tables and value -> RGBA mapping.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { colorIndex, DIVERGING, lut, luminance, NAN_RGBA, N_COLORS, SEQUENTIAL, toRGBA } from "../../js/colormap.js";
+import {
+  colorIndex,
+  DIVERGING,
+  luminance,
+  lut,
+  N_COLORS,
+  NAN_RGBA,
+  SEQUENTIAL,
+  toRGBA,
+} from "../../js/shared/colormap.js";
 
 const entry = (t, k) => Array.from(t.slice(4 * k, 4 * k + 4));
 const near = (got, want, tol, msg) =>

@@ -1,13 +1,11 @@
 // node --test tests/js/ : where the CausalGraph puts labels and its node editor, and how
-// it draws attention heads (js/graph_scene.js, js/causal_graph.js).
+// it draws attention heads (js/causal_graph/: labels.js, scene.js, editor.js).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { EDITOR_GAP, editorPlacement } from "../../js/causal_graph.js";
+import { paintScene } from "../../js/causal_graph/canvas.js";
+import { EDITOR_GAP, editorPlacement } from "../../js/causal_graph/editor.js";
+import { normalizeNode, readGraph, readNodes } from "../../js/causal_graph/graph.js";
 import {
-  arrowheadBoxes,
-  buildScene,
-  edgeGeometry,
-  GEOM_STRIDE,
   hiddenLabel,
   LABEL_H,
   labelBox,
@@ -16,17 +14,19 @@ import {
   labelSides,
   layoutLabels,
   MAX_RIGHT_LABEL_SHARE,
-  nodeShape,
-  normalizeNode,
   nudgeInside,
-  paintScene,
   placeLabels,
-  readGraph,
-  readNodes,
+} from "../../js/causal_graph/labels.js";
+import {
+  arrowheadBoxes,
+  buildScene,
+  edgeGeometry,
+  GEOM_STRIDE,
+  nodeShape,
   rimDistance,
-  sceneToSVG,
   SQUARE_HALF,
-} from "../../js/graph_scene.js";
+} from "../../js/causal_graph/scene.js";
+import { sceneToSVG } from "../../js/causal_graph/svg.js";
 
 /** A text width of 6 px a character, as a stand-in for canvas measureText. */
 const measure = (s) => 6 * s.length;

@@ -1,4 +1,4 @@
-// node --test tests/js/ : the LM panel's pure helpers (js/lm_panel.js).
+// node --test tests/js/ : the LM panel's pure helpers (js/steering_dials/lm_panel.js).
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
@@ -15,7 +15,7 @@ import {
   showToken,
   spacedTokens,
   splitWords,
-} from "../../js/lm_panel.js";
+} from "../../js/steering_dials/lm_panel.js";
 
 /** A float32 payload as Python's to_buffer sends it (a DataView into a larger frame). */
 function probs(values, offset = 3) {

@@ -1,7 +1,8 @@
 // node --test tests/js/ : the ModuleTree view's pure helpers, against a fake model.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import widget, {
+import widget from "../../js/module_tree/index.js";
+import {
   ancestors,
   buildTree,
   formatParams,
@@ -9,7 +10,7 @@ import widget, {
   initialExpanded,
   selectNode,
   visibleRows,
-} from "../../js/module_tree.js";
+} from "../../js/module_tree/tree.js";
 
 /** embed(proj), blocks(0(mlp(fc)), 1(mlp(fc))), head — depth-first, as Python sends. */
 function nodes() {

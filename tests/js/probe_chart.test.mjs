@@ -1,7 +1,8 @@
 // node --test tests/js/ : the ProbeChart view's pure helpers.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import widget, { nextPick, parseLabel, tooltipLines } from "../../js/probe_chart.js";
+import widget from "../../js/probe_chart/index.js";
+import { nextPick, parseLabel, tooltipLines } from "../../js/probe_chart/svg.js";
 
 const LABEL = "site: blocks.1; series: probe (held-out); score: 0.953";
 

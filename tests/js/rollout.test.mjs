@@ -1,4 +1,4 @@
-// node --test tests/js/ : the rollout drawing's pure helpers (js/rollout.js).
+// node --test tests/js/ : the rollout drawing's pure helpers (js/steering_dials/rollout.js).
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
@@ -15,7 +15,7 @@ import {
   STYLES,
   toCanvas,
   viewOf,
-} from "../../js/rollout.js";
+} from "../../js/steering_dials/rollout.js";
 
 /** {buffer: DataView, dtype, shape: [n, 2]} as ipywidgets delivers it, at a non-zero offset. */
 function traj(points) {

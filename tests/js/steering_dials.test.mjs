@@ -1,29 +1,29 @@
 // node --test tests/js/ : the SteeringDials view's pure helpers, against a fake model and clock.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import widget, {
+import { setTrait } from "../../js/shared/model.js";
+import { throttle } from "../../js/shared/timing.js";
+import widget from "../../js/steering_dials/index.js";
+import { THROTTLE_MS, valueSender } from "../../js/steering_dials/state.js";
+import {
   clampStep,
   formatAngle,
   formatNumber,
   handleAt,
   isPolar,
-  keyedPolar,
   KEY_DEGREES,
+  keyedPolar,
   normalizeDial,
   polarAt,
   polarToVector,
   readoutText,
-  setTrait,
   snap,
   startValue,
-  THROTTLE_MS,
-  throttle,
-  valueSender,
   valueText,
   vectorToPolar,
   withValue,
   wrapAngle,
-} from "../../js/steering_dials.js";
+} from "../../js/steering_dials/values.js";
 
 /** The parts of anywidget's model the view uses, recording set(), save_changes() and send(). */
 function fakeModel(state) {

@@ -1,7 +1,7 @@
 // node --test tests/js/ : decoding of iwm_widgets/transport.py payloads.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { decode, halfToFloat, numel } from "../../js/transport.js";
+import { decode, halfToFloat, numel } from "../../js/shared/transport.js";
 
 /** A DataView on `bytes` placed at `offset` inside a larger buffer, as a websocket frame would. */
 function framed(bytes, offset) {

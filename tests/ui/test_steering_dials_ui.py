@@ -366,6 +366,9 @@ def test_scope_and_direction_reach_python(lab: Any, dials: Any) -> None:
     # With a dial on, the edit has that scope and direction (the probe's: write = read).
     drag(page, [dial_point(dials, 45, 0.5), dial_point(dials, 60, 0.5)])
     lab.wait_for_python("dials.values['velocity'] is not None", True)
+    # the trait is set before its observer has made the edit (ipykernel handles comm
+    # messages beside the code it runs): wait for the edit itself
+    lab.wait_for_python("len(ws.edits)", 1)
     lab.execute("ws.wait()")
     edit = lab.eval_json(
         "[(list(e.positions or ()), e.start, bool(torch.equal(e.write, e.direction)))"

@@ -5,7 +5,7 @@
 // The `lm` trait (see iwm_widgets/widgets/steering_dials.py) is
 //   {prompt: [str], before: {tokens: [str], probs: P}, after: {tokens, probs} | null,
 //    continuation_before: str, continuation_after: str | null}
-// where P is a binary payload {buffer, dtype, shape: [k]} (js/transport.js decodes it).
+// where P is a binary payload {buffer, dtype, shape: [k]} (js/shared/transport.js decodes it).
 // Blue is "no edit", orange "with the dials' edits", as in the rollout view.
 //
 // The panel's element carries data-lm-panel; each chart data-chart ("before" | "after")
@@ -13,7 +13,9 @@
 // each prompt chip data-index and data-in-scope; each continuation data-cont and
 // data-changed (how many generated words differ).
 
-import { decode } from "./transport.js";
+import { h } from "../shared/dom.js";
+import { EDIT_COLOR } from "../shared/theme.js";
+import { decode } from "../shared/transport.js";
 
 /** @typedef {{tokens: string[], probs: number[]}} TopK */
 /**
@@ -35,7 +37,7 @@ import { decode } from "./transport.js";
  * @property {number} [scopeStart]
  */
 
-/** The bar colours: unedited (blue) and with edits (orange), as STYLES in js/rollout.js. */
+/** The bar colours: unedited (blue) and with edits (orange), as STYLES in rollout.js. */
 export const LM_COLORS = Object.freeze({ before: "#1f77b4", after: "#ff7f0e" });
 /** Beyond this many words × words, the word diff compares position by position. */
 export const MAX_DIFF_CELLS = 1_000_000;
@@ -260,9 +262,9 @@ export const LM_CSS = `
 }
 .iwm-lm .iwm-lm-chip-text { font-family: var(--jp-code-font-family, ui-monospace, monospace); font-size: 12px; white-space: pre; }
 .iwm-lm .iwm-lm-chip-index { color: var(--iwm-faint, #999); font-size: 9px; font-variant-numeric: tabular-nums; }
-.iwm-lm .iwm-lm-chip[data-in-scope="1"] { border: 1px dashed var(--iwm-edit, #e8700a); }
+.iwm-lm .iwm-lm-chip[data-in-scope="1"] { border: 1px dashed var(--iwm-edit, ${EDIT_COLOR}); }
 .iwm-lm.iwm-lm-edited .iwm-lm-chip[data-in-scope="1"] {
-  border-style: solid; background: rgba(255, 127, 14, 0.18); box-shadow: inset 0 -2px 0 var(--iwm-edit, #e8700a);
+  border-style: solid; background: rgba(255, 127, 14, 0.18); box-shadow: inset 0 -2px 0 var(--iwm-edit, ${EDIT_COLOR});
 }
 .iwm-lm .iwm-lm-charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(230px, 1fr)); gap: 10px 18px; }
 .iwm-lm .iwm-lm-chart { min-width: 0; }
@@ -278,7 +280,7 @@ export const LM_CSS = `
 .iwm-lm .iwm-lm-token-text { overflow: hidden; text-overflow: ellipsis; }
 .iwm-lm .iwm-lm-new {
   flex: none; padding: 0 3px; border-radius: 6px; font-family: var(--jp-ui-font-family, sans-serif);
-  font-size: 9px; line-height: 12px; font-weight: 600; color: #fff; background: var(--iwm-edit, #e8700a);
+  font-size: 9px; line-height: 12px; font-weight: 600; color: #fff; background: var(--iwm-edit, ${EDIT_COLOR});
 }
 .iwm-lm .iwm-lm-row[data-dropped="1"] .iwm-lm-token-text { color: var(--iwm-muted, #666); text-decoration: line-through; }
 .iwm-lm .iwm-lm-track { position: relative; height: 12px; background: var(--jp-layout-color2, #f0f0f0); border-radius: 2px; }
@@ -308,19 +310,6 @@ export const LM_CSS = `
 .iwm-lm .iwm-lm-cont-hint { color: var(--iwm-muted, #666); font-style: italic; font-family: var(--jp-ui-font-family, sans-serif); }
 .iwm-lm .iwm-lm-same { margin-left: 8px; color: var(--iwm-muted, #666); font-size: 11px; font-style: italic; font-family: var(--jp-ui-font-family, sans-serif); }
 `;
-
-/**
- * @param {string} tag
- * @param {string} [className]
- * @param {Element} [parent]
- * @returns {any}
- */
-function h(tag, className, parent) {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (parent) parent.appendChild(e);
-  return e;
-}
 
 /**
  * The LM panel: an element to place, and `update` to show a (decoded) `lm` trait.

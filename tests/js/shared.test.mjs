@@ -1,23 +1,12 @@
-// Tests of js/widget_util.js, the helpers the widget views share (node --test tests/js/).
+// Tests of js/shared/, the helpers the widget views share (node --test tests/js/).
 import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
 import { test } from "node:test";
-import * as activationMap from "../../js/activation_map.js";
-import * as causalGraph from "../../js/causal_graph.js";
-import * as steeringDials from "../../js/steering_dials.js";
-import {
-  debounce,
-  errorBox,
-  fillSelect,
-  formatValue,
-  generationBadge,
-  generationText,
-  h,
-  realClock,
-  setTrait,
-  showError,
-  statusBadge,
-  throttle,
-} from "../../js/widget_util.js";
+import { fillSelect, generationBadge, generationText, statusBadge } from "../../js/shared/controls.js";
+import { errorBox, h, showError } from "../../js/shared/dom.js";
+import { formatValue } from "../../js/shared/format.js";
+import { setTrait } from "../../js/shared/model.js";
+import { debounce, realClock, throttle } from "../../js/shared/timing.js";
 
 /** A clock whose time only moves when told to; timers fire in order. */
 function fakeClock() {
@@ -111,15 +100,31 @@ function withFakeDocument(fn) {
   }
 }
 
-// ---- re-exports ------------------------------------------------------------------------
+// ---- one implementation -------------------------------------------------------------
 
-test("the views re-export the shared helpers under their old names", () => {
-  assert.equal(activationMap.formatValue, formatValue);
-  assert.equal(causalGraph.formatValue, formatValue);
-  assert.equal(causalGraph.debounce, debounce);
-  assert.equal(causalGraph.setTrait, setTrait);
-  assert.equal(steeringDials.throttle, throttle);
-  assert.equal(steeringDials.setTrait, setTrait);
+test("the views use the shared helpers, not copies of them", () => {
+  const js = new URL("../../js/", import.meta.url);
+  const shared = readdirSync(new URL("shared/", js)).filter((f) => f.endsWith(".js"));
+  const helpers = [
+    "formatValue", "setTrait", "onChanges", "throttle", "debounce", "drawScheduler", "h", "svgEl",
+    "errorBox", "showError", "fitCanvas", "ownKeys", "fillSelect", "button", "labelled",
+    "numberInput", "statusBadge", "generationBadge", "generationText", "runPanel",
+    "createTooltip", "themeOf", "baseCss", "gradientCss", "fillTicks", "decode",
+  ]; // prettier-ignore
+  const views = readdirSync(js, { withFileTypes: true }).filter((d) => d.isDirectory() && d.name !== "shared");
+  assert.ok(views.length >= 5, "one folder per widget front end");
+  assert.ok(shared.includes("tooltip.js") && shared.includes("theme.js"));
+  for (const dir of views) {
+    for (const file of readdirSync(new URL(`${dir.name}/`, js)).filter((f) => f.endsWith(".js"))) {
+      const text = readFileSync(new URL(`${dir.name}/${file}`, js), "utf8");
+      for (const name of helpers) {
+        const own = new RegExp(`^(?:export )?(?:function ${name}\\b|const ${name} = )`, "m");
+        assert.ok(!own.test(text), `js/${dir.name}/${file} defines its own ${name}: import it from js/shared/`);
+      }
+      assert.ok(!/class="iwm-tooltip"|"iwm-tooltip"/.test(text), `js/${dir.name}/${file} builds a tooltip: use js/shared/tooltip.js`);
+      assert.ok(!/getComputedStyle\(\w+\)\.getPropertyValue/.test(text) && !text.includes("cs.getPropertyValue"), `js/${dir.name}/${file} reads the theme itself: use themeOf`);
+    }
+  }
 });
 
 // ---- formatValue -----------------------------------------------------------------------

@@ -1,14 +1,15 @@
 // World-model trajectories on a canvas: the context, the model's predicted futures and the
-// simulator's true ones, in the unit box [0, 1]² (shared by SteeringDials and the rollout view).
+// simulator's true ones, in the unit box [0, 1]² (SteeringDials draws it under its dials).
 //
 // A rollout is {context, factual, counterfactual, truth, truth_cf}, each a binary payload
-// {buffer, dtype, shape: [n, 2]} of (x, y) positions (js/transport.js decodes it) or null.
+// {buffer, dtype, shape: [n, 2]} of (x, y) positions (js/shared/transport.js decodes it) or null.
 // The predicted series continue from the last context point, so each is drawn from there:
 // where the model and the simulator part (at a wall, say) is where their lines diverge.
 // y grows upwards, as in the simulator. The view is square (aspect 1:1) and shows the
 // walls; it widens, still square, to keep positions that left the box in sight.
 
-import { decode } from "./transport.js";
+import { DEFAULT_THEME as SHARED_THEME } from "../shared/theme.js";
+import { decode } from "../shared/transport.js";
 
 /** @typedef {"context" | "factual" | "counterfactual" | "truth" | "truth_cf"} SeriesName */
 /** @typedef {{data: Float32Array, n: number}} Points (x, y) pairs: data[2i], data[2i + 1] */
@@ -202,29 +203,10 @@ export function lastPoint(p) {
 // ---------------------------------------------------------------------------------------
 // Drawing.
 
-/**
- * Colours of the frame, from the page's theme (JupyterLab's CSS variables) with fallbacks.
- * @typedef {{fg: string, muted: string, wall: string, outside: string}} Theme
- */
+/** @typedef {import("../shared/theme.js").Theme} Theme colours of the frame: fg, muted, wall, outside */
 
-/** @type {Theme} */
-export const DEFAULT_THEME = Object.freeze({ fg: "#222", muted: "#777", wall: "#444", outside: "rgba(128, 128, 128, 0.12)" });
-
-/**
- * The theme of an element: its text colour and JupyterLab's variables where present.
- * @param {Element} el
- * @returns {Theme}
- */
-export function themeOf(el) {
-  const cs = getComputedStyle(el);
-  const v = (/** @type {string} */ name, /** @type {string} */ fallback) => cs.getPropertyValue(name).trim() || fallback;
-  return {
-    fg: cs.color || DEFAULT_THEME.fg,
-    muted: v("--jp-ui-font-color2", DEFAULT_THEME.muted),
-    wall: v("--jp-ui-font-color1", DEFAULT_THEME.wall),
-    outside: DEFAULT_THEME.outside,
-  };
-}
+/** The rollout's colours where the page's theme sets none (js/shared/theme.js reads them). */
+export const DEFAULT_THEME = Object.freeze({ ...SHARED_THEME, muted: "#777" });
 
 /**
  * Draw a rollout into a 2-D context of CSS size width × height (the caller sets the
@@ -233,7 +215,7 @@ export function themeOf(el) {
  * @param {Series} series
  * @param {number} width
  * @param {number} height
- * @param {{theme?: Theme, font?: string}} [opts]
+ * @param {{theme?: Readonly<Theme>, font?: string}} [opts]
  * @returns {Frame}
  */
 export function drawRollout(ctx, series, width, height, opts = {}) {

@@ -1,0 +1,179 @@
+// ActivationMap's geometry, without the DOM: the plot's height, cells under the pointer,
+// which axis labels fit, binning more cells than pixels, tick labels.
+
+import { formatValue } from "../shared/format.js";
+
+export const ROW_PX = 24;
+export const MIN_HEIGHT = 160;
+export const MAX_HEIGHT = 480;
+/** Cells at least this large (CSS px) show their cell_text. */
+export const CELL_TEXT_MIN_W = 28;
+export const CELL_TEXT_MIN_H = 14;
+export const LABEL_FONT_PX = 11;
+export const LABEL_LINE_PX = 14;
+export const LABEL_GAP_PX = 6;
+
+/**
+ * Height of the plot in CSS px for a number of rows.
+ * @param {number} nRows
+ * @returns {number}
+ */
+export function plotHeight(nRows) {
+  return Math.max(MIN_HEIGHT, Math.min(MAX_HEIGHT, nRows * ROW_PX));
+}
+
+/**
+ * The cell under a point of the plot, or null outside it. Row 0 is the bottom row.
+ * @param {number} x CSS px from the plot's left edge
+ * @param {number} y CSS px from the plot's top edge
+ * @param {number} width plot width
+ * @param {number} height plot height
+ * @param {number} nRows
+ * @param {number} nCols
+ * @returns {Cell | null}
+ */
+export function cellAt(x, y, width, height, nRows, nCols) {
+  if (!(width > 0 && height > 0 && nRows > 0 && nCols > 0)) return null;
+  if (x < 0 || y < 0 || x >= width || y >= height) return null;
+  const col = Math.min(nCols - 1, Math.floor((x * nCols) / width));
+  const fromTop = Math.min(nRows - 1, Math.floor((y * nRows) / height));
+  return { row: nRows - 1 - fromTop, col };
+}
+
+/**
+ * The rectangle of a cell in plot coordinates (inverse of cellAt).
+ * @param {number} row
+ * @param {number} col
+ * @param {number} width
+ * @param {number} height
+ * @param {number} nRows
+ * @param {number} nCols
+ * @returns {{x: number, y: number, w: number, h: number}}
+ */
+export function cellRect(row, col, width, height, nRows, nCols) {
+  const w = width / nCols;
+  const h = height / nRows;
+  return { x: col * w, y: (nRows - 1 - row) * h, w, h };
+}
+
+/**
+ * Smallest step of the form 1, 2, 5 × 10^k that is >= minStep (at least 1).
+ * @param {number} minStep
+ * @returns {number}
+ */
+export function niceStep(minStep) {
+  if (!(minStep > 1)) return 1;
+  let p = 1;
+  for (;;) {
+    for (const m of [1, 2, 5]) if (m * p >= minStep) return m * p;
+    p *= 10;
+  }
+}
+
+/**
+ * Which of n labels along an axis to show so that none overlap.
+ *
+ * Labels sit centred on their cell, at every `niceStep`-th index, nudged inside the axis at
+ * its ends; a label that would still touch the previous one is dropped. Only the labels at
+ * candidate indices are sized, so `size` may measure lazily.
+ * @param {number} n number of cells
+ * @param {number} cell cell size along the axis (px)
+ * @param {ArrayLike<number> | ((i: number) => number)} size each label's size along the axis (px)
+ * @param {number} extent axis length (px)
+ * @param {number} [gap] minimum free space between labels (px)
+ * @param {number} [maxSize] the largest size (or an estimate; default: the max of all sizes)
+ * @returns {{index: number, start: number}[]} shown labels and their start coordinate
+ */
+export function thinLabels(n, cell, size, extent, gap = LABEL_GAP_PX, maxSize) {
+  if (!(n > 0 && cell > 0)) return [];
+  const sizeOf = typeof size === "function" ? size : (/** @type {number} */ i) => size[i] ?? 0;
+  if (maxSize === undefined) {
+    maxSize = 0;
+    for (let i = 0; i < n; i++) maxSize = Math.max(maxSize, sizeOf(i));
+  }
+  const step = niceStep((maxSize + gap) / cell);
+  const out = [];
+  let end = -Infinity;
+  for (let i = 0; i < n; i += step) {
+    const w = sizeOf(i);
+    const start = Math.max(0, Math.min(extent - w, (i + 0.5) * cell - w / 2));
+    if (start < end + gap) continue;
+    out.push({ index: i, start });
+    end = start + w;
+  }
+  return out;
+}
+
+/**
+ * An estimate of the widest of many labels from the longest ones (by characters), so that
+ * thousands of labels need not all be measured.
+ * @param {string[]} labels
+ * @param {(s: string) => number} measure
+ * @param {number} [sample] how many of the longest labels to measure
+ * @returns {number}
+ */
+export function widestLabel(labels, measure, sample = 64) {
+  if (labels.length <= sample) return labels.reduce((m, s) => Math.max(m, measure(s)), 0);
+  let maxLen = 0;
+  for (const s of labels) maxLen = Math.max(maxLen, s.length);
+  let w = 0;
+  const taken = [0, 0]; // measured of length maxLen, and of maxLen - 1
+  for (const s of labels) {
+    const k = maxLen - s.length;
+    if (k <= 1 && taken[k] < sample) {
+      taken[k]++;
+      w = Math.max(w, measure(s));
+    }
+  }
+  // Unmeasured labels of the same length may be a little wider (W vs i).
+  return Math.ceil(w * 1.15);
+}
+
+/**
+ * Average a row-major matrix into outRows × outCols bins (NaNs ignored; an all-NaN bin is
+ * NaN). Used when there are more cells than device pixels.
+ * @param {ArrayLike<number>} data
+ * @param {number} nRows
+ * @param {number} nCols
+ * @param {number} outRows <= nRows
+ * @param {number} outCols <= nCols
+ * @returns {Float32Array}
+ */
+export function binMatrix(data, nRows, nCols, outRows, outCols) {
+  const out = new Float32Array(outRows * outCols);
+  for (let i = 0; i < outRows; i++) {
+    const r0 = Math.floor((i * nRows) / outRows);
+    const r1 = Math.floor(((i + 1) * nRows) / outRows);
+    for (let j = 0; j < outCols; j++) {
+      const c0 = Math.floor((j * nCols) / outCols);
+      const c1 = Math.floor(((j + 1) * nCols) / outCols);
+      let sum = 0;
+      let count = 0;
+      for (let r = r0; r < r1; r++) {
+        const base = r * nCols;
+        for (let c = c0; c < c1; c++) {
+          const v = data[base + c];
+          if (v === v) {
+            sum += v;
+            count++;
+          }
+        }
+      }
+      out[i * outCols + j] = count ? sum / count : NaN;
+    }
+  }
+  return out;
+}
+
+/**
+ * A short tick label: 3 significant digits, trailing zeros removed.
+ * @param {number} v
+ * @returns {string}
+ */
+export function formatTick(v) {
+  if (!Number.isFinite(v)) return formatValue(v);
+  if (v === 0 || Math.abs(v) < 1e-12) return "0";
+  const a = Math.abs(v);
+  const s = a >= 1e-3 && a < 1e5 ? v.toPrecision(3) : v.toExponential(2);
+  return s.replace(/(\.\d*?)0+(?=$|e)/, "$1").replace(/\.(?=$|e)/, "");
+}

@@ -1,0 +1,191 @@
+// CausalGraph's traits, read: the nodes (normalised, with usable positions in the unit
+// square) and the edges (a binary payload of rows: source, target, effect; over several
+// inputs also the effect's standard error and 95% interval).
+
+import { decode } from "../shared/transport.js";
+
+/** Edit operations a node may offer, in the order the editor lists them. */
+export const OPS = Object.freeze(["ablate", "scale", "set", "clamp"]);
+/** Node kinds. */
+export const KINDS = Object.freeze(["variable", "site", "output", "head"]);
+/** A node moved by less than this, relative to max(1, |value|), did not move: float32
+ * noise of an unedited re-run (1e-9 would otherwise fill the "moved" colour scale). */
+export const MOVED_EPS = 1e-5;
+
+/**
+ * One node, normalised.
+ * @typedef {object} GraphNode
+ * @property {string} id
+ * @property {string} label
+ * @property {number} layer
+ * @property {number} x layout position in [0, 1], x grows with depth
+ * @property {number} y layout position in [0, 1], 0 at the top
+ * @property {number} value NaN when missing
+ * @property {number} moved NaN when missing, 0 when below MOVED_EPS
+ * @property {"variable" | "site" | "output" | "head"} kind
+ * @property {string} site
+ * @property {boolean} edited
+ * @property {string[]} editable a subset of OPS, in the order Python lists them
+ * @property {string | null} truth
+ */
+
+/**
+ * Decoded edges: edge k goes from node src[k] to node dst[k] with effect effect[k] (over
+ * several inputs: the mean effect, with its standard error se[k] and 95% interval
+ * [lo[k], hi[k]]; NaN when Python sent no spread, i.e. one input).
+ * @typedef {object} Edges
+ * @property {Int32Array} src
+ * @property {Int32Array} dst
+ * @property {Float32Array} effect
+ * @property {Float32Array} se
+ * @property {Float32Array} lo
+ * @property {Float32Array} hi
+ * @property {number} n
+ * @property {number} maxAbs the largest |effect| (0 without edges)
+ * @property {number} dropped rows left out: an index that is not a node, or a NaN effect
+ */
+
+/** @typedef {{nodes: GraphNode[], edges: Edges, index: Map<string, number>, nInputs?: number}} Graph nInputs: how many inputs the effects average over (1 when absent) */
+
+/**
+ * A finite number, or `fallback`.
+ * @param {any} v
+ * @param {number} fallback
+ */
+function num(v, fallback) {
+  if (v === null || v === undefined || v === "") return fallback;
+  const x = Number(v);
+  return Number.isFinite(x) ? x : fallback;
+}
+
+/**
+ * One node from Python, with what it may leave out filled in.
+ * @param {any} d
+ * @param {number} i its index (the id when it has none)
+ * @returns {GraphNode}
+ */
+export function normalizeNode(d, i) {
+  const o = d && typeof d === "object" ? d : {};
+  const id = o.id === undefined || o.id === null ? String(i) : String(o.id);
+  const kind = KINDS.includes(o.kind) ? o.kind : "variable";
+  // Known ops only, once each, in Python's order (the first is the editor's default).
+  const editable = Array.isArray(o.editable) ? [...new Set(o.editable.filter((/** @type {any} */ op) => OPS.includes(op)))] : [];
+  const value = num(o.value, NaN);
+  let moved = num(o.moved, NaN);
+  if (Math.abs(moved) <= MOVED_EPS * Math.max(1, Number.isFinite(value) ? Math.abs(value) : 1)) moved = 0;
+  return {
+    id,
+    label: o.label === undefined || o.label === null || o.label === "" ? id : String(o.label),
+    layer: Math.max(0, Math.trunc(num(o.layer, 0))),
+    x: num(o.x, NaN),
+    y: num(o.y, NaN),
+    value,
+    moved,
+    kind: /** @type {GraphNode["kind"]} */ (kind),
+    site: o.site === undefined || o.site === null ? "" : String(o.site),
+    edited: !!o.edited,
+    editable,
+    truth: o.truth === undefined || o.truth === null || o.truth === "" ? null : String(o.truth),
+  };
+}
+
+/**
+ * The `nodes` trait as normalised nodes with usable positions: a node without a finite
+ * (x, y) is placed by its layer (x) and its rank among that layer's nodes (y); a layout
+ * that leaves the unit square is rescaled into it (each axis on its own).
+ * @param {any} list
+ * @returns {GraphNode[]}
+ */
+export function readNodes(list) {
+  if (!Array.isArray(list)) return [];
+  const nodes = list.map(normalizeNode);
+  const maxLayer = nodes.reduce((m, n) => Math.max(m, n.layer), 0);
+  /** @type {Map<number, number[]>} */
+  const missing = new Map();
+  nodes.forEach((n, i) => {
+    if (Number.isFinite(n.x) && Number.isFinite(n.y)) return;
+    missing.set(n.layer, [...(missing.get(n.layer) ?? []), i]);
+  });
+  for (const [layer, idx] of missing) {
+    idx.forEach((i, rank) => {
+      nodes[i].x = maxLayer > 0 ? layer / maxLayer : 0.5;
+      nodes[i].y = (rank + 0.5) / idx.length;
+    });
+  }
+  for (const axis of /** @type {("x" | "y")[]} */ (["x", "y"])) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const n of nodes) {
+      lo = Math.min(lo, n[axis]);
+      hi = Math.max(hi, n[axis]);
+    }
+    const eps = 1e-6;
+    if (nodes.length && (lo < -eps || hi > 1 + eps)) {
+      for (const n of nodes) n[axis] = hi > lo ? (n[axis] - lo) / (hi - lo) : 0.5;
+    }
+  }
+  return nodes;
+}
+
+/**
+ * Decode the `edges` trait ({buffer, dtype, shape: [E, 3]} rows of source index, target
+ * index, signed effect; or [E, 6] rows that add the effect's standard error and its 95%
+ * interval lo, hi, over several inputs). Rows whose indices are not nodes, or whose
+ * effect is NaN, are left out and counted in `dropped`.
+ * @param {any} payload
+ * @param {number} nNodes
+ * @returns {Edges}
+ */
+export function readEdges(payload, nNodes) {
+  const none = new Float32Array(0);
+  const empty = { src: new Int32Array(0), dst: new Int32Array(0), effect: none, se: none, lo: none, hi: none, n: 0, maxAbs: 0, dropped: 0 };
+  if (!payload || !payload.buffer) return empty;
+  const { data, shape } = decode(payload);
+  if (shape.length === 1 && shape[0] === 0) return empty;
+  if (shape.length !== 2 || (shape[1] !== 3 && shape[1] !== 6)) {
+    throw new Error(
+      `edges must have shape [E, 3] (source, target, effect) or [E, 6] (source, target, mean, se, lo, hi), got ${JSON.stringify(shape)}`,
+    );
+  }
+  const [rows, cols] = shape;
+  const src = new Int32Array(rows);
+  const dst = new Int32Array(rows);
+  const effect = new Float32Array(rows);
+  const se = new Float32Array(rows).fill(NaN);
+  const lo = new Float32Array(rows).fill(NaN);
+  const hi = new Float32Array(rows).fill(NaN);
+  let n = 0;
+  let maxAbs = 0;
+  for (let r = 0; r < rows; r++) {
+    const s = data[cols * r];
+    const t = data[cols * r + 1];
+    const e = data[cols * r + 2];
+    if (!(Number.isInteger(s) && Number.isInteger(t) && s >= 0 && t >= 0 && s < nNodes && t < nNodes) || Number.isNaN(e)) continue;
+    src[n] = s;
+    dst[n] = t;
+    effect[n] = e;
+    if (cols === 6) {
+      se[n] = data[cols * r + 3];
+      lo[n] = data[cols * r + 4];
+      hi[n] = data[cols * r + 5];
+    }
+    if (Number.isFinite(e)) maxAbs = Math.max(maxAbs, Math.abs(e));
+    n++;
+  }
+  const cut = (/** @type {Float32Array} */ a) => a.subarray(0, n);
+  return { src: src.subarray(0, n), dst: dst.subarray(0, n), effect: cut(effect), se: cut(se), lo: cut(lo), hi: cut(hi), n, maxAbs, dropped: rows - n };
+}
+
+/**
+ * Nodes and edges together, with an id -> index map.
+ * @param {any} nodesTrait
+ * @param {any} edgesTrait
+ * @param {any} [nInputs] the `n_inputs` trait: how many inputs the effects average over
+ * @returns {Graph}
+ */
+export function readGraph(nodesTrait, edgesTrait, nInputs = 1) {
+  const nodes = readNodes(nodesTrait);
+  const index = new Map(nodes.map((n, i) => [n.id, i]));
+  const k = Math.trunc(Number(nInputs));
+  return { nodes, edges: readEdges(edgesTrait, nodes.length), index, nInputs: Number.isFinite(k) && k > 1 ? k : 1 };
+}
