@@ -55,7 +55,7 @@ MINIMAL_CELLS = [
     "dials",
 ]
 ROOT = ".iwm-steering-dials"
-DIAL_W, RING_PX = 216, 70  # js/steering_dials.js
+DIAL_W, RING_PX = 216, 70  # js/steering_dials/editor.js
 
 # Pointer events on the dial, and every draw (generation, time, paint), in the page.
 RECORDER = """

@@ -1,6 +1,6 @@
 """Tensor <-> binary buffer transport between Python and the browser.
 
-One serializer for the whole package (its JS twin is ``js/transport.js``): an array
+One serializer for the whole package (its JS twin is ``js/shared/transport.js``): an array
 becomes ``{"buffer": memoryview, "dtype": "float32" | "float16", "shape": [...]}``.
 ipywidgets lifts the memoryview out of the JSON message and sends it as one binary
 websocket frame, so no float ever travels as JSON text.

@@ -1,4 +1,5 @@
-"""Shared fixtures: small models built in code, and a local GPT-2 directory."""
+"""Shared fixtures: small models built in code, the bouncing-ball zoo model, and a local
+GPT-2 directory."""
 
 from __future__ import annotations
 
@@ -59,6 +60,14 @@ def tiny() -> TinyNet:
 def tiny_x() -> torch.Tensor:
     g = torch.Generator().manual_seed(1)
     return torch.randn(1, 6, 3, generator=g)
+
+
+@pytest.fixture(scope="module")
+def ball():
+    """The zoo's bouncing-ball world model, loaded once per test module."""
+    import iwm_widgets as iwm
+
+    return iwm.load("bouncing-ball")
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,7 @@ DIVERGING = {"dim", "direction"}
 
 
 class HeatmapTraits(traitlets.HasTraits):
-    """The synced state of the heatmap front end (``js/activation_map.js``)."""
+    """The synced state of the heatmap front end (``js/activation_map/``)."""
 
     values = traitlets.Dict(help="{buffer, dtype, shape=[rows, cols]}: the heatmap, binary.").tag(
         sync=True

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from harness import RESULTS, write_notebook
 
-BEND = 0.12  # js/graph_scene.js: how far an edge's control point sits off the chord
+BEND = 0.12  # js/causal_graph/scene.js: how far an edge's control point sits off the chord
 
 pytestmark = pytest.mark.ui
 

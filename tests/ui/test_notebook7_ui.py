@@ -121,7 +121,7 @@ def test_activation_map_round_trip_in_notebook7(notebook7: Any, page: Any, scree
 
 def dial_point(root: Any, angle: float, frac: float) -> tuple[float, float]:
     """Page coordinates on the circular dial: ``angle`` degrees (0 = right, 90 = up) at
-    ``frac`` of the ring's radius (js/steering_dials.js: DIAL_W 216, RING_PX 70)."""
+    ``frac`` of the ring's radius (js/steering_dials/editor.js: DIAL_W 216, RING_PX 70)."""
     box = root.locator("svg.iwm-dial-svg").first.bounding_box()
     cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     ring = 70 * box["width"] / 216

@@ -33,7 +33,7 @@ FALLBACK_CELLS = [
     "dials",
 ]
 ROOT = ".iwm-steering-dials"
-# The view's dial geometry (js/steering_dials.js: DIAL_W, RING_PX).
+# The view's dial geometry (js/steering_dials/editor.js: DIAL_W, RING_PX).
 DIAL_W, RING_PX = 216, 70
 
 RESET = """
