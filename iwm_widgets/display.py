@@ -326,11 +326,6 @@ def _display_with_widget(self: Any) -> None:
     display_widget(self, self.widget())
 
 
-def _summary_bundle(self: Any, include: Any = None, exclude: Any = None) -> dict[str, str]:
-    """text/plain and a text/html table, for static viewers."""
-    return mimebundle(self)
-
-
 # ---------------------------------------------------------------------------------------
 # Static summaries: text/plain and text/html.
 
@@ -669,8 +664,9 @@ def _builtin(
 ) -> None:
     """Register one of our types; a type with a summary gets ``_repr_mimebundle_``."""
     _REGISTRY[cls] = _Entry(factory, auto, html, text)
-    if html is not None:
-        methods["_repr_mimebundle_"] = _summary_bundle
+    # the core's classes get their _repr_mimebundle_ from tracing's Displayable mixin,
+    # which asks mimebundle() here (a method set from here would travel with every
+    # remote request); only the sweeps' widget/chart/_ipython_display_ are set here
     for name, fn in methods.items():
         assert isinstance(cls, type)
         setattr(cls, name, fn)

@@ -172,11 +172,9 @@ def test_padded_gpt2_generation_code_gives_the_run_rollout(lm, tmp_path):
 
 
 # --------------------------------------- 3. input edits leave `inputs` unchanged
-def test_code_for_an_input_edit_of_the_first_module_clones_the_inputs(tmp_path):
-    from conftest import TinyNet
-
-    torch.manual_seed(0)
-    model = iwm.load(TinyNet().eval())
+def test_code_for_an_input_edit_of_the_first_module_clones_the_inputs(tmp_path, tiny):
+    model = iwm.load(tiny)  # conftest's TinyNet (a fixture: `import conftest` in a test
+    # body finds tests/ui/conftest.py once the UI tests are collected)
     x = torch.randn(1, 6, 3, generator=torch.Generator().manual_seed(1))
     edit = iwm.Edit.add("embed.input", [1.0, -2.0, 0.5])
     expected = iwm.run(model, x, [edit]).output

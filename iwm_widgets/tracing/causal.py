@@ -25,6 +25,7 @@ from typing import Any
 import torch
 
 from ..errors import InputError
+from ._display_hook import Displayable
 from .edits import Edit
 from .model import Model, require_model
 from .probes import Variable
@@ -39,7 +40,7 @@ _OUT_PROJ = ("out", "out_proj", "c_proj", "o_proj", "dense")
 
 
 @dataclass(frozen=True, eq=False)
-class Node:
+class Node(Displayable):
     """A node of a causal graph.
 
     Attributes
@@ -239,7 +240,7 @@ def as_nodes(items: Sequence[Any], position: int = -1) -> list[Node]:
 
 
 @dataclass
-class CausalEffects:
+class CausalEffects(Displayable):
     """Effects of intervening on each node (rows) on every node (columns).
 
     ``effects[a, b]`` is the change of ``nodes[b]`` per unit shift of ``nodes[a]``

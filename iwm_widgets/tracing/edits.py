@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from ..errors import EditError, SiteError
+from ._display_hook import Displayable
 from .sites import Site, as_site
 
 __all__ = ["Edit", "apply_edit", "edits_to_code"]
@@ -128,7 +129,7 @@ def _new_id() -> str:
 
 
 @dataclass(frozen=True, eq=False)
-class Edit:
+class Edit(Displayable):
     """One intervention on one site. Build it with the class methods.
 
     Every vector (``value``, ``direction``, ``write``, ``bias``) is stored as a float32

@@ -21,6 +21,7 @@ import torch
 
 from ..errors import InputError, UnknownModelError
 from . import _threads
+from ._display_hook import Displayable
 from .sites import Site, as_site, check_site
 from .text import TokenIds, encode_mapping, encode_text, token_labels
 
@@ -77,7 +78,7 @@ def _batch_major(out: Any, batch: int | None) -> bool:
     return ok(out)
 
 
-class Model:
+class Model(Displayable):
     """A model ready for tracing.
 
     Attributes

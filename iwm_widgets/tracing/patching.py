@@ -21,6 +21,7 @@ from typing import Any, Literal
 import torch
 
 from ..errors import InputError, RunError
+from ._display_hook import Displayable
 from .edits import Edit, apply_edit
 from .model import Model, require_model
 from .run import envoy_at, output_tensor, site_value
@@ -32,7 +33,7 @@ Metric = Callable[[torch.Tensor], torch.Tensor]
 
 
 @dataclass
-class PatchingSweep:
+class PatchingSweep(Displayable):
     """Patching effects over sites × positions.
 
     ``values[i, j]`` is the metric of the *base* run with ``sites[i]`` at

@@ -32,6 +32,7 @@ import torch
 from .. import linear
 from ..errors import EditError, FileFormatError, InputError
 from ..safefiles import read_json, read_safetensors
+from ._display_hook import Displayable
 from .edits import Edit, _tensor
 from .model import Model
 from .run import Result, run
@@ -50,7 +51,7 @@ __all__ = [
 
 # ---------------------------------------------------------------- Variable
 @dataclass(eq=False)
-class Variable:
+class Variable(Displayable):
     """A named quantity at a site: ``k`` read directions and ``k`` write directions.
 
     Attributes
@@ -268,7 +269,7 @@ def _progress(total: int, desc: str, progress: bool | None) -> Any:
 
 # ---------------------------------------------------------------- sweeps
 @dataclass
-class ProbeSweep:
+class ProbeSweep(Displayable):
     """Probe scores at every layer; pick one with :meth:`variable`.
 
     Attributes

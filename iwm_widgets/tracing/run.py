@@ -11,6 +11,7 @@ import nnsight
 import torch
 
 from ..errors import EditError, InputError, IWMError, RunError
+from ._display_hook import Displayable
 from .edits import Edit, apply_edit
 from .model import Model
 from .sites import Site, as_site
@@ -90,7 +91,7 @@ def _last_position(out: Any) -> torch.Tensor:
 
 
 @dataclass
-class Result(Mapping[str, torch.Tensor]):
+class Result(Mapping[str, torch.Tensor], Displayable):
     """What one run produced.
 
     ``result["blocks.2"]`` is the value read at that site (``[batch, positions, d]``),

@@ -8,7 +8,6 @@ output (the default) or its input is meant.
 from __future__ import annotations
 
 import difflib
-import functools
 import inspect
 import keyword
 from collections.abc import Iterable, Mapping
@@ -110,7 +109,11 @@ class Site:
         return self.path
 
 
-@functools.cache
+#: _reserved_names' answer, once computed (a plain dict, not functools.cache: a cached
+#: function pickles by reference, and Sites travel to NDIF by value in remote requests)
+_RESERVED: dict[str, tuple[frozenset[str], str]] = {}
+
+
 def _reserved_names() -> tuple[frozenset[str], str]:
     """Module names nnsight serves as values on every envoy (``output``, ``input``, ...),
     and the prefix under which it mounts a submodule of such a name (``E_``).
@@ -118,6 +121,8 @@ def _reserved_names() -> tuple[frozenset[str], str]:
     The rule of ``nnsight.intervention.envoy.Envoy._wrap_envoy``: a name that is a data
     descriptor of ``Envoy`` and does not start with ``_``.
     """
+    if "v" in _RESERVED:
+        return _RESERVED["v"]
     try:
         from nnsight.intervention.envoy import Envoy
     except ImportError:  # pragma: no cover - nnsight is a dependency
@@ -127,7 +132,8 @@ def _reserved_names() -> tuple[frozenset[str], str]:
         for n in dir(Envoy)
         if not n.startswith("_") and inspect.isdatadescriptor(getattr(Envoy, n, None))
     )
-    return names, str(getattr(Envoy, "OVERLOAD_PREFIX", "E_"))
+    _RESERVED["v"] = (names, str(getattr(Envoy, "OVERLOAD_PREFIX", "E_")))
+    return _RESERVED["v"]
 
 
 def as_site(x: Site | str) -> Site:
