@@ -281,7 +281,10 @@ def test_rapid_moves_are_throttled_and_never_queue(lab: Any, dials: Any) -> None
     page.mouse.up()
     flick = sent(dials) - sent1
     assert flick <= flick_ms / 30 + 3, (flick, flick_ms)
-    assert flick <= 10, f"{flick} messages for 50 moves in {flick_ms:.0f} ms"
+    # Moves far faster than the throttle are mostly dropped. (A loaded CI machine stretched
+    # the 2 ms flick to 361 ms: 12 messages, within the rate bound above; a fixed "≤ 10"
+    # failed there, so the bound scales with how long the flick really took.)
+    assert flick < 50 / 3, f"{flick} messages for 50 moves in {flick_ms:.0f} ms"
 
     final = lab.wait_for_python("round(dials.values['velocity']['angle'])", 80)
     assert final == 80
