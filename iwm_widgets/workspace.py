@@ -419,19 +419,18 @@ class Workspace:
                 base.activations, base.output, base.rollout, (), gen, x, base.elapsed_ms,
                 dict(base.meta), base.summaries,
             )  # fmt: skip
-            self._measure(res, gen)
-            return res
-        res = run(
-            self.model,
-            x,
-            edits,
-            reads,
-            rollout_steps=self.rollout_steps,
-            generation=gen,
-            prepared=True,
-            summaries=sums,
-            backend=self._backend(),
-        )
+        else:
+            res = run(
+                self.model,
+                x,
+                edits,
+                reads,
+                rollout_steps=self.rollout_steps,
+                generation=gen,
+                prepared=True,
+                summaries=sums,
+                backend=self._backend(),
+            )
         self._measure(res, gen)
         return res
 

@@ -71,22 +71,19 @@ def no_hooks(module: torch.nn.Module) -> bool:
     return all(not m._forward_hooks and not m._forward_pre_hooks for m in module.modules())
 
 
-def test_plain_forwards_while_the_workspace_reruns(ball):
-    x = ball.sample(seed=0)
-    with torch.no_grad():
-        reference = ball.module(x).clone()
-    checksum = ball.weights_checksum()
+def hammer(ball, x, user_call):
+    """The issue's loop: a background re-run after every edit, ``user_call(i)`` (the
+    user's own forward or trace, which asserts its output) while it runs, then wait and
+    clear. Returns the closed Workspace, what it published and every exception seen."""
     ws = iwm.Workspace(ball, x)
     ws.wait()
     seen = recorder(ws)
     edit = iwm.Edit.add(ball.layers[2], torch.ones(64) * 5.0)
     errors = []
-    for _ in range(ITERATIONS):
+    for i in range(ITERATIONS):
         ws.add_edit(edit)  # background re-run
         try:
-            with torch.no_grad():
-                out = ball.module(x)
-            assert torch.equal(out, reference), "a user forward carried the Workspace's edit"
+            user_call(i)
         except Exception as e:
             errors.append(e)
         try:
@@ -96,6 +93,21 @@ def test_plain_forwards_while_the_workspace_reruns(ball):
         except Exception as e:
             errors.append(e)
     ws.close()
+    return ws, seen, errors
+
+
+def test_plain_forwards_while_the_workspace_reruns(ball):
+    x = ball.sample(seed=0)
+    with torch.no_grad():
+        reference = ball.module(x).clone()
+    checksum = ball.weights_checksum()
+
+    def forward(i: int) -> None:
+        with torch.no_grad():
+            out = ball.module(x)
+        assert torch.equal(out, reference), "a user forward carried the Workspace's edit"
+
+    ws, seen, errors = hammer(ball, x, forward)
     assert errors == []
     assert ws.stats["runs"] >= 1
     check_background_results(ws, seen)
@@ -110,29 +122,16 @@ def test_user_nnsight_traces_while_the_workspace_reruns(ball):
     site = ball.layers[1]
     with torch.no_grad():
         reference = ball.module(x).clone()
-    ws = iwm.Workspace(ball, x)
-    ws.wait()
-    seen = recorder(ws)
-    edit = iwm.Edit.add(ball.layers[2], torch.ones(64) * 5.0)
-    errors = []
-    for i in range(ITERATIONS):
-        ws.add_edit(edit)
-        try:
-            with torch.no_grad(), net.trace(x):
-                if i % 2:  # the user's own intervention must not reach the Workspace
-                    net.get(site).output[:] = 0.0
-                out = net.output.save()
-            if i % 2 == 0:
-                assert torch.equal(out, reference), "a user trace carried the Workspace's edit"
-        except Exception as e:
-            errors.append(e)
-        try:
-            ws.wait()
-            ws.clear_edits()
-            ws.wait()
-        except Exception as e:
-            errors.append(e)
-    ws.close()
+
+    def trace(i: int) -> None:
+        with torch.no_grad(), net.trace(x):
+            if i % 2:  # the user's own intervention must not reach the Workspace
+                net.get(site).output[:] = 0.0
+            out = net.output.save()
+        if i % 2 == 0:
+            assert torch.equal(out, reference), "a user trace carried the Workspace's edit"
+
+    ws, seen, errors = hammer(ball, x, trace)
     assert errors == []
     check_background_results(ws, seen)
     assert no_hooks(ball.module) and no_hooks(ball.engine_module)
