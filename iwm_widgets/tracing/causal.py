@@ -28,6 +28,7 @@ from ..errors import InputError
 from ._display_hook import Displayable
 from .edits import Edit
 from .model import Model, require_model
+from .ops import get_op
 from .probes import Variable
 from .run import Result, run
 from .sites import Site, as_site
@@ -593,13 +594,14 @@ def causal_effects(
 
 def _tile(e: Edit, B: int, R: int) -> Edit:
     """A workspace edit over ``B`` inputs, for the ``R`` copies of the batch (row
-    ``r * B + b`` is input ``b``): its rows and its per-row clamp targets repeat."""
+    ``r * B + b`` is input ``b``): its rows and its per-row values (clamp targets) repeat."""
     if R == 1:
         return e
     if e.rows is not None:
         e = e.with_(rows=tuple(r * B + b % B for r in range(R) for b in e.rows))
-    if e.op == "clamp" and e.value is not None and e.value.ndim == 2:
-        e = e.with_(value=e.value.repeat(R, 1))  # per-row targets [rows, k]
+    if get_op(e.op).per_row(e):  # per-row values (a clamp's targets [rows, k])
+        assert e.value is not None
+        e = e.with_(value=e.value.repeat(R, 1))
     return e
 
 

@@ -1,11 +1,12 @@
 """Edits: interventions on a model's internal values, as pure data.
 
 An :class:`Edit` says *what* to change (``set``, ``add``, ``scale``, ``ablate``,
-``clamp``), *where* (a :class:`~iwm_widgets.tracing.sites.Site`) and *when* (a
-position scope). It carries no hooks and no references to a model: it is
-JSON-serialisable (:meth:`Edit.to_dict`), can be printed as the equivalent nnsight
-code (:meth:`Edit.to_code`), and is compiled into a trace in exactly one place
-(:func:`apply_edit`, called by :func:`iwm_widgets.tracing.run.run`).
+``clamp``: the ops of the one table in :mod:`~iwm_widgets.tracing.ops`), *where* (a
+:class:`~iwm_widgets.tracing.sites.Site`) and *when* (a position scope). It carries no
+hooks and no references to a model: it is JSON-serialisable (:meth:`Edit.to_dict`), can
+be printed as the equivalent nnsight code (:meth:`Edit.to_code`), and is compiled into a
+trace in exactly one place (:func:`apply_edit`, called by
+:func:`iwm_widgets.tracing.run.run`).
 """
 
 from __future__ import annotations
@@ -22,12 +23,10 @@ import torch
 
 from ..errors import EditError, SiteError
 from ._display_hook import Displayable
+from .ops import get_op
 from .sites import Site, as_site
 
 __all__ = ["Edit", "apply_edit", "edits_to_code"]
-
-Op = Literal["set", "add", "scale", "ablate", "clamp"]
-OPS: tuple[str, ...] = ("set", "add", "scale", "ablate", "clamp")
 
 
 #: Integers up to this magnitude are exactly representable in float32.
@@ -141,7 +140,9 @@ class Edit(Displayable):
     Attributes
     ----------
     op
-        ``"set"``, ``"add"``, ``"scale"``, ``"ablate"`` or ``"clamp"``.
+        ``"set"``, ``"add"``, ``"scale"``, ``"ablate"`` or ``"clamp"``: a name in the
+        table of ops (:mod:`iwm_widgets.tracing.ops`), which says how the edit is
+        checked, applied, printed as code and described.
     site
         Where the edit applies.
     value
@@ -182,7 +183,7 @@ class Edit(Displayable):
         Unique id, used to remove the edit from a Workspace.
     """
 
-    op: Op
+    op: str
     site: Site
     value: torch.Tensor | None = None
     scale_: float = 1.0
@@ -199,20 +200,13 @@ class Edit(Displayable):
 
     # ---- construction -------------------------------------------------
     def __post_init__(self) -> None:
-        if self.op not in OPS:
-            raise EditError(f"unknown edit op {self.op!r}; expected one of {OPS}")
+        op = get_op(self.op)  # EditError for an unknown op
         try:
             object.__setattr__(self, "site", as_site(self.site))
         except (TypeError, ValueError) as e:
             raise EditError(f"bad site for an edit: {e}") from None
         for name in ("value", "direction", "write", "bias"):  # direct construction too
             object.__setattr__(self, name, _checked(getattr(self, name), name))
-        if self.op in ("set", "add", "scale") and self.value is None:
-            raise EditError(f"{self.op} needs a value")
-        if self.op == "scale" and self.value is not None and self.value.numel() != 1:
-            raise EditError(f"scale takes one factor, got {self.value.numel()} values")
-        if self.op == "scale" and self.value is not None:  # one factor, as Edit.scale makes
-            object.__setattr__(self, "value", self.value.reshape(()))
         if self.positions is not None and self.start is not None:
             raise EditError("give either positions= or start=, not both")
         if self.positions is not None:
@@ -245,64 +239,7 @@ class Edit(Displayable):
         object.__setattr__(self, "scale_", scale)
         if self.mode not in ("zero", "mean"):
             raise EditError(f"ablate mode must be 'zero' or 'mean', got {self.mode!r}")
-        if self.op == "clamp":
-            self._check_clamp()
-
-    def _check_clamp(self) -> None:
-        W, v = self.direction, self.value
-        if W is None or v is None:
-            raise EditError("clamp needs a direction and a target value")
-        if W.ndim == 1:
-            W = W[None]
-            object.__setattr__(self, "direction", W)
-        if W.ndim != 2 or 0 in W.shape:
-            raise EditError(f"clamp direction must have shape [k, d], got {list(W.shape)}")
-        k = W.shape[0]
-        if v.ndim > 2:
-            raise EditError(f"clamp targets must be [k] or [batch, k], got {list(v.shape)}")
-        if v.ndim == 2 and v.shape[1] == k:
-            pass  # one target per batch row: [B, k] (a dial scan in one trace)
-        else:
-            v = v.reshape(-1)
-            if v.numel() == 1 and k > 1:
-                raise EditError(f"clamp over {k} directions needs {k} target values")
-            if v.numel() != k:
-                raise EditError(f"clamp has {k} directions but {v.numel()} target values")
-        object.__setattr__(self, "value", v)
-        A = self.write if self.write is not None else W
-        if A.ndim == 1 and k == 1:
-            A = A[None]
-        if A.shape != W.shape:
-            raise EditError(
-                f"write directions {list(A.shape)} must match read directions {list(W.shape)}"
-            )
-        object.__setattr__(self, "write", None if self.write is None else A)
-        b = self.bias if self.bias is not None else torch.zeros(k)
-        if b.numel() == 1 and k > 1:
-            b = b.reshape(1).expand(k).clone()
-        if b.numel() != k:
-            raise EditError(f"clamp bias needs {k} values, got {b.numel()}")
-        object.__setattr__(self, "bias", b.reshape(k))
-        for what, M in (("read direction", W), ("write direction", A)):
-            zero = [i for i in range(k) if not bool(M[i].abs().max() > 0)]
-            if zero:
-                raise EditError(
-                    f"clamp {what} {zero[0]} is all zeros (shape {list(M.shape)}): a zero "
-                    "direction cannot read or move anything; give a nonzero direction"
-                )
-        gram = W.double() @ A.double().T
-        # the edit solves W·Aᵀ in float32 (the model's dtype): it must be invertible there
-        gram32 = W @ A.T
-        if (
-            torch.linalg.matrix_rank(gram) < k
-            or not torch.isfinite(gram32).all()
-            or torch.linalg.matrix_rank(gram32) < k
-        ):
-            raise EditError(
-                "clamp cannot reach the target: the write directions do not move the "
-                "readout (W·Aᵀ is singular, or too small or large for float32); use "
-                "directions of ordinary size that are not orthogonal to the read ones"
-            )
+        op.check(self)
 
     @classmethod
     def set(
@@ -493,8 +430,8 @@ class Edit(Displayable):
             t = getattr(self, name)
             if t is not None and not bool(torch.isfinite(t).all()):
                 raise EditError(f"{name} contains NaN or inf; edits need finite values")
-        if self.op == "clamp":
-            self._check_clamp()
+        op = get_op(self.op)
+        op.check(self)
         if self.features is not None:
             lo, hi = self.features
             if hi > d:
@@ -511,19 +448,12 @@ class Edit(Displayable):
                 )
         if self.start is not None and length is not None and not 0 <= self.start < length:
             raise EditError(f"start={self.start} is outside the input (length {length})")
-        vecs = {"set": self.value, "add": self.value, "ablate": self.value}
-        vec = vecs.get(self.op)
+        vec = op.written(self)
         if vec is not None and vec.ndim >= 1 and vec.shape[-1] not in (1, d):
             raise EditError(
                 f"{self.op} vector has length {vec.shape[-1]} but {where} has {d} features"
             )
-        if self.op == "clamp":
-            assert self.direction is not None
-            if self.direction.shape[-1] != d:
-                raise EditError(
-                    f"clamp direction has length {self.direction.shape[-1]} but {where} "
-                    f"has {d} features"
-                )
+        op.check_width(self, d, where)
         if self.rows is not None and shape:
             bad = [r for r in self.rows if not -shape[0] <= r < shape[0]]
             if bad:
@@ -541,11 +471,12 @@ class Edit(Displayable):
                 f"{self.op} value of shape {list(vec.shape)} does not broadcast to the "
                 f"{list(sel)} values it edits at {where}; give a vector of {d} features"
             )
-        if self.op == "clamp" and self.value is not None and self.value.ndim == 2 and sel:
+        if op.per_row(self) and sel:
+            assert self.value is not None
             rows = self.value.shape[0]
             if rows not in (1, sel[0]):
                 raise EditError(
-                    f"clamp has {rows} per-row targets but edits {sel[0]} batch rows at {where}"
+                    f"{self.op} has {rows} per-row targets but edits {sel[0]} batch rows at {where}"
                 )
 
     # ---- serialisation ------------------------------------------------
@@ -650,21 +581,9 @@ class Edit(Displayable):
             if self.positions is not None
             else f" [t≥{self.start}]"
         )
-        if self.op == "add":
-            what = f"add {self.scale_:g}×vector"
-        elif self.op == "scale":
-            what = f"scale ×{float(self.value):g}"  # type: ignore[arg-type]
-        elif self.op == "ablate":
-            what = f"{self.mode}-ablate"
-        elif self.op == "clamp":
-            v = self.value
-            assert v is not None
-            what = (
-                f"clamp readout to {len(v)} per-row targets"
-                if v.ndim == 2
-                else f"clamp readout to {[round(x, 4) for x in v.tolist()]}"
-            )
-        else:
+        try:
+            what = get_op(self.op).what(self)
+        except EditError:  # an op removed from the table since: its name still reads
             what = self.op
         feats = "" if self.features is None else f"[{self.features[0]}:{self.features[1]}]"
         return f"{what} @ {self.site}{feats}{scope}"
@@ -744,56 +663,18 @@ def _index(
 
 
 def apply_edit(edit: Edit, h: torch.Tensor, offset: int = 0, total: int | None = None) -> None:
-    """Apply ``edit`` to the tensor ``h`` in place (batch × positions × features).
+    """Apply ``edit`` to the tensor ``h`` in place (batch × positions × features): its
+    op's ``apply`` (:mod:`~iwm_widgets.tracing.ops`) at the index of its scope.
 
     ``offset`` / ``total``: see :func:`_index` (generation with a key/value cache).
     """
-    idx = _index(edit, h.ndim, offset, total, h.shape[1] if h.ndim > 2 else None)
-    op = edit.op
-    if op == "set":
-        assert edit.value is not None
-        h[idx] = edit.value.to(h.dtype)
-    elif op == "add":
-        assert edit.value is not None
-        h[idx] += edit.scale_ * edit.value.to(h.dtype)
-    elif op == "scale":
-        assert edit.value is not None
-        h[idx] *= float(edit.value)
-    elif op == "ablate":
-        if edit.mode == "zero":
-            h[idx] = 0
-        else:
-            mean = edit.value
-            if mean is None:  # mean over batch and positions of the current run
-                mean = h.reshape(-1, h.shape[-1]).mean(0)
-                if edit.features is not None:
-                    mean = mean[slice(*edit.features)]
-            h[idx] = mean.to(h.dtype)
-    elif op == "clamp":
-        W = edit.direction.to(h.dtype)  # type: ignore[union-attr]
-        A = (edit.write if edit.write is not None else edit.direction).to(h.dtype)  # type: ignore[union-attr]
-        b = edit.bias.to(h.dtype)  # type: ignore[union-attr]
-        target = edit.value.to(h.dtype)  # type: ignore[union-attr]
-        sel = h[idx]
-        if target.ndim == 2 and sel.ndim == 3:  # per-row targets [B, k] over positions
-            target = target[:, None, :]
-        readout = sel @ W.T + b  # [..., k]
-        coeff = torch.linalg.solve(W @ A.T, (target - readout).unsqueeze(-1)).squeeze(-1)
-        h[idx] = sel + coeff @ A
-    else:  # pragma: no cover - guarded in __post_init__
-        raise EditError(f"unknown op {op!r}")
+    op = get_op(edit.op)
+    op.apply(edit, h, _index(edit, h.ndim, offset, total, h.shape[1] if h.ndim > 2 else None))
 
 
 # ---------------------------------------------------------------------------
 # Code generation: edits printed as the nnsight code a user would write.
 # ---------------------------------------------------------------------------
-def _lit(t: torch.Tensor) -> str:
-    """A Python literal that reproduces a float32 tensor exactly."""
-    if t.ndim == 0:
-        return repr(float(t))
-    return f"torch.tensor({t.tolist()!r})"
-
-
 def _index_code(edit: Edit, cached: bool = False) -> str:
     ix = _scope_code(edit, cached)
     if edit.features is None:
@@ -828,35 +709,7 @@ def _scope_code(edit: Edit, cached: bool = False) -> str:
 
 
 def _edit_lines(edit: Edit, var: str, cached: bool = False) -> list[str]:
-    ix = _index_code(edit, cached)
-    if edit.op == "set":
-        assert edit.value is not None
-        return [f"{var}{ix} = {_lit(edit.value)}"]
-    if edit.op == "add":
-        assert edit.value is not None
-        return [f"{var}{ix} += {edit.scale_!r} * {_lit(edit.value)}"]
-    if edit.op == "scale":
-        return [f"{var}{ix} *= {float(edit.value)!r}"]  # type: ignore[arg-type]
-    if edit.op == "ablate":
-        if edit.mode == "zero":
-            return [f"{var}{ix} = 0"]
-        if edit.value is None:
-            feats = "" if edit.features is None else f"[{edit.features[0]}:{edit.features[1]}]"
-            return [f"{var}{ix} = {var}.reshape(-1, {var}.shape[-1]).mean(0){feats}"]
-        return [f"{var}{ix} = {_lit(edit.value)}"]
-    # clamp
-    assert edit.direction is not None and edit.bias is not None and edit.value is not None
-    A = edit.write if edit.write is not None else edit.direction
-    return [
-        f"W = {_lit(edit.direction)}  # read directions [k, d]",
-        f"A = {_lit(A)}  # write directions [k, d]",
-        f"sel = {var}{ix}",
-        f"readout = sel @ W.T + {_lit(edit.bias)}",
-        f"target = {_lit(edit.value)}"
-        + ("[:, None, :]  # one target per batch row" if edit.value.ndim == 2 else ""),
-        "coeff = torch.linalg.solve(W @ A.T, (target - readout).unsqueeze(-1)).squeeze(-1)",
-        f"{var}{ix} = sel + coeff @ A",
-    ]
+    return get_op(edit.op).code(edit, var, _index_code(edit, cached))
 
 
 def _comment(text: str) -> str:

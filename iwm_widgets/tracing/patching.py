@@ -24,6 +24,7 @@ from ..errors import InputError, RunError
 from ._display_hook import Displayable
 from .edits import Edit, apply_edit
 from .model import Model, require_model
+from .ops import get_op
 from .run import envoy_at, output_tensor, site_value
 from .sites import Site, as_site
 
@@ -169,12 +170,10 @@ def patching_sweep(
                 f"edit {e.label or e.op} at {e.site} is for batch rows {list(e.rows)}; patching "
                 "runs one clean and one corrupt input: give edits without rows"
             )
-        if e.op == "ablate" and e.mode == "mean" and e.value is None:
-            raise InputError(
-                f"mean ablation at {e.site} without a value averages over the batch, which "
-                "patching fills with patched rows: pass the mean as value= (e.g. from "
-                "ws.result)"
-            )
+        reads_batch = get_op(e.op).batch_dependence(e)  # e.g. a mean ablation without a mean
+        if reads_batch is not None:
+            reason, fix = reads_batch
+            raise InputError(f"{reason}, which patching fills with patched rows: {fix}")
     t0 = time.perf_counter()
     a, b = _prepare_pair(model, clean, corrupt, align)
     source, base = (a, b) if mode == "denoising" else (b, a)

@@ -14,6 +14,7 @@ from ..errors import EditError, InputError
 from ..measures import causal_effects
 from ..tracing import Edit
 from ..tracing.causal import CausalEffects, Node, as_nodes, output_node
+from ..tracing.ops import editor_ops, editor_specs, find_op
 from ..transport import to_buffer
 from ..workspace import Workspace
 from ._base import WorkspaceWidget, _message, esm
@@ -22,12 +23,6 @@ __all__ = ["CausalGraph"]
 
 MAX_NODES = 200
 MAX_EDGES = 2000
-# the node editor's ops by node kind (outputs are read, not edited)
-EDITABLE = {
-    "variable": ["set", "clamp", "scale", "ablate"],
-    "site": ["ablate", "scale", "set"],
-    "head": ["ablate", "scale", "set"],
-}
 
 
 def auto_nodes(ws: Workspace) -> list[Node]:
@@ -97,6 +92,11 @@ class CausalGraph(WorkspaceWidget):
     selected = traitlets.Unicode("", help="Id of the node whose editor is open.").tag(sync=True)
     output = traitlets.Dict(help="{label, before, after}: the output readout.").tag(sync=True)
     score = traitlets.Dict(help="Ground-truth precision/recall (zoo models).").tag(sync=True)
+    ops = traitlets.List(
+        traitlets.Dict(),
+        help="The node editor's ops, from the table of edit ops (tracing/ops.py): "
+        "{name, label, field, default, text, kinds} each; a node's `editable` names some.",
+    ).tag(sync=True)
 
     def __init__(
         self,
@@ -126,6 +126,7 @@ class CausalGraph(WorkspaceWidget):
         self.effects: CausalEffects | None = None
         self.exports: dict[str, str] = {}
         super().__init__(ws)
+        self.ops = editor_specs()
         self.edge_threshold = float(threshold)
         self._check_upstream(significant)
         self.significant = bool(significant)
@@ -229,7 +230,7 @@ class CausalGraph(WorkspaceWidget):
                 "site": str(n.site or ""),
                 "edited": n.id in edited,
                 "truth": n.truth,
-                "editable": EDITABLE.get(n.kind, []),
+                "editable": editor_ops(n.kind),  # outputs are read, not edited
             }
             for i, n in enumerate(self._nodes)
         ]
@@ -298,15 +299,14 @@ class CausalGraph(WorkspaceWidget):
 
     # ---- editing --------------------------------------------------------
     def edit_node(self, node_id: str, op: str, value: float | None = None) -> None:
-        """Edit a node (``"set"``/``"clamp"``/``"scale"``/``"ablate"``); the graph re-runs."""
+        """Edit a node with one of its ops (``node["editable"]``: ``"set"``/``"clamp"``/
+        ``"scale"``/``"ablate"`` by default); the graph re-runs."""
         n = next((n for n in self._nodes if n.id == node_id), None)
         try:
             if n is None:
                 raise EditError(f"no node {node_id!r}")
             if n.kind == "output":
                 raise EditError(f"{node_id!r} is an output; it can be read, not edited")
-            if op in ("set", "clamp", "scale") and value is None:
-                raise EditError(f"{op} needs a value")
             e = self._make_edit(n, op, value)
             old = self._edit_ids.get(node_id)
             e = e.with_(id=old) if old else e
@@ -324,33 +324,20 @@ class CausalGraph(WorkspaceWidget):
             raise
 
     def _make_edit(self, n: Node, op: str, value: float | None) -> Edit:
-        pos = [n.position]
-        label = f"graph node {n.id}"
-        if n.kind == "variable":
-            assert n.variable is not None
-            if op in ("set", "clamp"):
-                return Edit.clamp(n.variable, [float(value)], positions=pos, label=label)  # type: ignore[arg-type]
-            if op == "scale":
-                i = self._nodes.index(n)
-                if self.effects is not None and self.effects.n > 1:  # each input its own target
-                    per = self.effects.meta["input_values"][:, i] * float(value)  # type: ignore[arg-type]
-                    return Edit.clamp(n.variable, per[:, None], positions=pos, label=label)
-                cur = float(self.effects.values[i]) if self.effects else 0.0
-                return Edit.clamp(n.variable, [cur * float(value)], positions=pos, label=label)  # type: ignore[arg-type]
-            if op == "ablate":
-                return Edit.clamp(n.variable, [0.0], positions=pos, label=label)
-        else:
-            assert n.site is not None
-            if op == "ablate":
-                e = Edit.ablate(n.site, positions=pos, label=label)
-            elif op == "scale":
-                e = Edit.scale(n.site, float(value), positions=pos, label=label)  # type: ignore[arg-type]
-            elif op == "set":
-                e = Edit.set(n.site, float(value), positions=pos, label=label)  # type: ignore[arg-type]
-            else:
-                raise EditError(f"{op!r} is not an edit for a {n.kind} node")
-            return e.with_(features=n.features)
-        raise EditError(f"{op!r} is not an edit for a {n.kind} node")
+        """The edit of node ``n``, built by the op's editor (the table in tracing/ops.py)."""
+        found = find_op(op)
+        editor = found.editor if found is not None else None
+        if editor is not None and editor.field and value is None:
+            raise EditError(f"{op} needs a value")
+        if editor is None or n.kind not in editor.kinds:
+            raise EditError(f"{op!r} is not an edit for a {n.kind} node")
+        current: torch.Tensor | None = None
+        ce = self.effects
+        if ce is not None:
+            i = self._nodes.index(n)
+            per_input = ce.meta.get("input_values") if ce.n > 1 else None
+            current = ce.values[i].reshape(1) if per_input is None else per_input[:, i]
+        return editor.build(n, value, current, f"graph node {n.id}")
 
     def remove_node_edit(self, node_id: str) -> None:
         """Remove the edit on a node."""

@@ -1,8 +1,9 @@
 // CausalGraph's node editor: clicking a node opens it beside the node, clear of the node
-// and its label; Apply and Remove send {type: "edit", node, op, value} and
-// {type: "remove_edit", node} to Python, which adds the edit to the workspace, re-runs and
-// sends the graph back with the nodes' new values. The editor carries data-side: where it
-// sits around its node.
+// and its label. Its ops (menu text, number field and its default, wording) come from the
+// `ops` trait, Python's table of edit ops (iwm_widgets/tracing/ops.py): no op is named
+// here. Apply and Remove send {type: "edit", node, op, value} and {type: "remove_edit",
+// node} to Python, which adds the edit to the workspace, re-runs and sends the graph back
+// with the nodes' new values. The editor carries data-side: where it sits around its node.
 
 import { fillSelect } from "../shared/controls.js";
 import { formatValue } from "../shared/format.js";
@@ -15,40 +16,51 @@ import { formatSigned } from "./text.js";
 /** @typedef {import("./state.js").State} State */
 /** @typedef {import("./view.js").View} View */
 
-/** What the number input of an op means ("" for none: ablate takes no number). */
-export const OP_INPUT = Object.freeze({ ablate: "", scale: "factor", set: "value", clamp: "value" });
+/** @typedef {import("./graph.js").OpSpec} OpSpec */
+
+/**
+ * The op `name` of the `ops` trait, or undefined.
+ * @param {readonly OpSpec[]} ops
+ * @param {string} name
+ * @returns {OpSpec | undefined}
+ */
+export function opSpec(ops, name) {
+  return ops.find((o) => o.name === name);
+}
 
 /**
  * The message that asks Python to edit a node.
  * @param {GraphNode} node
  * @param {string} op one of node.editable
- * @param {any} raw the number input's text (ignored for ablate)
+ * @param {any} raw the number input's text (ignored for an op without a number)
+ * @param {readonly OpSpec[]} ops the `ops` trait (readOps)
  * @returns {{type: "edit", node: string, op: string, value: number | null}}
  * @throws {Error} with a message for the user when the op or the number is not usable
  */
-export function editMessage(node, op, raw) {
-  if (!node.editable.includes(op)) {
+export function editMessage(node, op, raw, ops) {
+  const spec = opSpec(ops, op);
+  if (!spec || !node.editable.includes(op)) {
     throw new Error(node.editable.length ? `${node.label} cannot be edited with ${op}` : `${node.label} cannot be edited`);
   }
-  if (op === "ablate") return { type: "edit", node: node.id, op, value: null };
+  if (!spec.field) return { type: "edit", node: node.id, op, value: null };
   const text = String(raw ?? "").trim();
   const value = Number(text);
-  if (text === "" || !Number.isFinite(value)) {
-    throw new Error(`${OP_INPUT[/** @type {keyof typeof OP_INPUT} */ (op)] || "value"} must be a number`);
-  }
+  if (text === "" || !Number.isFinite(value)) throw new Error(`${spec.field} must be a number`);
   return { type: "edit", node: node.id, op, value };
 }
 
 /**
- * An edit in words: "set x to 0.5", "scale x by 2", "ablate x".
+ * An edit in words, from its op's text: "set x to 0.5", "scale x by 2", "ablate x".
  * @param {GraphNode} node
  * @param {string} op
  * @param {number | null} value
+ * @param {readonly OpSpec[]} ops the `ops` trait (readOps)
  * @returns {string}
  */
-export function editText(node, op, value) {
-  if (op === "ablate") return `ablate ${node.label}`;
-  return op === "scale" ? `scale ${node.label} by ${formatValue(value)}` : `${op} ${node.label} to ${formatValue(value)}`;
+export function editText(node, op, value, ops) {
+  const text = opSpec(ops, op)?.text ?? "{op} {node}";
+  const parts = { op, node: node.label, value: value === null ? "" : formatValue(value) };
+  return text.replace(/\{(op|node|value)\}/g, (_, k) => parts[/** @type {"op" | "node" | "value"} */ (k)]);
 }
 
 /**
@@ -61,14 +73,18 @@ export function removeEditMessage(node) {
 }
 
 /**
- * The number an op's input starts from: the node's value for set and clamp, 2 for scale.
+ * The number an op's input starts from, as its op says: the node's value (set, clamp), a
+ * number (2 for scale), or nothing.
  * @param {GraphNode} node
  * @param {string} op
+ * @param {readonly OpSpec[]} ops the `ops` trait (readOps)
  * @returns {string}
  */
-export function defaultEditValue(node, op) {
-  if (op === "scale") return "2";
-  if (op === "set" || op === "clamp") return Number.isFinite(node.value) ? String(Number(node.value.toPrecision(4))) : "0";
+export function defaultEditValue(node, op, ops) {
+  const spec = opSpec(ops, op);
+  if (!spec || !spec.field) return "";
+  if (typeof spec.default === "number") return String(spec.default);
+  if (spec.default === "value") return Number.isFinite(node.value) ? String(Number(node.value.toPrecision(4))) : "0";
   return "";
 }
 
@@ -150,10 +166,10 @@ export function createEditor(view, state, model, redraw) {
       // A new node (or new ops): rebuild. Otherwise keep what the user is typing.
       editorKey = key;
       editorFor = d.id;
-      fillSelect(opSelect, d.editable.map((op) => ({ value: op, label: op })));
+      fillSelect(opSelect, d.editable.map((op) => ({ value: op, label: opSpec(state.ops, op)?.label ?? op })));
       opSelect.disabled = d.editable.length === 0;
       if (d.editable.length) opSelect.value = d.editable[0];
-      valueInput.value = defaultEditValue(d, opSelect.value);
+      valueInput.value = defaultEditValue(d, opSelect.value, state.ops);
       editorMsg.textContent = d.editable.length ? "" : "this node cannot be edited";
       editorMsg.classList.remove("iwm-bad");
     }
@@ -187,8 +203,7 @@ export function createEditor(view, state, model, redraw) {
   }
 
   function updateValueField() {
-    const op = /** @type {keyof typeof OP_INPUT} */ (opSelect.value);
-    const name = OP_INPUT[op] ?? "";
+    const name = opSpec(state.ops, opSelect.value)?.field ?? "";
     view.valueLabel.hidden = !name;
     view.valueName.textContent = name;
   }
@@ -209,11 +224,11 @@ export function createEditor(view, state, model, redraw) {
     const d = editedNode();
     if (!d) return;
     try {
-      const msg = editMessage(d, opSelect.value, valueInput.value);
+      const msg = editMessage(d, opSelect.value, valueInput.value, state.ops);
       model.send(msg);
       state.sent++;
       root.dataset.sent = String(state.sent);
-      said(`sent: ${editText(d, msg.op, msg.value)}`);
+      said(`sent: ${editText(d, msg.op, msg.value, state.ops)}`);
     } catch (e) {
       said(/** @type {Error} */ (e).message, true);
     }
@@ -230,7 +245,7 @@ export function createEditor(view, state, model, redraw) {
 
   function onOp() {
     const d = editedNode();
-    if (d) valueInput.value = defaultEditValue(d, opSelect.value);
+    if (d) valueInput.value = defaultEditValue(d, opSelect.value, state.ops);
     updateValueField();
     editorMsg.textContent = "";
   }

@@ -4,8 +4,43 @@
 
 import { decode } from "../shared/transport.js";
 
-/** Edit operations a node may offer, in the order the editor lists them. */
-export const OPS = Object.freeze(["ablate", "scale", "set", "clamp"]);
+/**
+ * One op of the node editor, as the `ops` trait sends it (Python's table of edit ops,
+ * iwm_widgets/tracing/ops.py): the front end knows no op by name.
+ * @typedef {object} OpSpec
+ * @property {string} name what the edit message's `op` holds
+ * @property {string} label the menu's text
+ * @property {string} field what the number means ("factor", "value"); "" when the op takes none
+ * @property {number | "value" | null} default the number the field starts from: a number, the node's value, or empty
+ * @property {string} text the edit in words, with {op}, {node} and {value} filled in
+ * @property {string[]} kinds the node kinds that offer it
+ */
+
+/**
+ * The `ops` trait, normalised: entries without a name are left out, and so is a second
+ * entry of one name.
+ * @param {any} list
+ * @returns {OpSpec[]}
+ */
+export function readOps(list) {
+  if (!Array.isArray(list)) return [];
+  /** @type {OpSpec[]} */
+  const out = [];
+  for (const d of list) {
+    if (!d || typeof d !== "object" || typeof d.name !== "string" || !d.name) continue;
+    if (out.some((o) => o.name === d.name)) continue;
+    const dflt = d.default;
+    out.push({
+      name: d.name,
+      label: typeof d.label === "string" && d.label ? d.label : d.name,
+      field: typeof d.field === "string" ? d.field : "",
+      default: typeof dflt === "number" && Number.isFinite(dflt) ? dflt : dflt === "value" ? "value" : null,
+      text: typeof d.text === "string" && d.text ? d.text : "{op} {node}",
+      kinds: Array.isArray(d.kinds) ? d.kinds.filter((/** @type {any} */ k) => typeof k === "string") : [],
+    });
+  }
+  return out;
+}
 /** Node kinds. */
 export const KINDS = Object.freeze(["variable", "site", "output", "head"]);
 /** A node moved by less than this, relative to max(1, |value|), did not move: float32
@@ -25,7 +60,7 @@ export const MOVED_EPS = 1e-5;
  * @property {"variable" | "site" | "output" | "head"} kind
  * @property {string} site
  * @property {boolean} edited
- * @property {string[]} editable a subset of OPS, in the order Python lists them
+ * @property {string[]} editable the ops it offers (names of the `ops` trait), in the order Python lists them
  * @property {string | null} truth
  */
 
@@ -62,14 +97,16 @@ function num(v, fallback) {
  * One node from Python, with what it may leave out filled in.
  * @param {any} d
  * @param {number} i its index (the id when it has none)
+ * @param {readonly string[] | null} [known] the op names of the `ops` trait (null: any name)
  * @returns {GraphNode}
  */
-export function normalizeNode(d, i) {
+export function normalizeNode(d, i, known = null) {
   const o = d && typeof d === "object" ? d : {};
   const id = o.id === undefined || o.id === null ? String(i) : String(o.id);
   const kind = KINDS.includes(o.kind) ? o.kind : "variable";
   // Known ops only, once each, in Python's order (the first is the editor's default).
-  const editable = Array.isArray(o.editable) ? [...new Set(o.editable.filter((/** @type {any} */ op) => OPS.includes(op)))] : [];
+  const usable = (/** @type {any} */ op) => typeof op === "string" && (known === null || known.includes(op));
+  const editable = Array.isArray(o.editable) ? [...new Set(o.editable.filter(usable))] : [];
   const value = num(o.value, NaN);
   let moved = num(o.moved, NaN);
   if (Math.abs(moved) <= MOVED_EPS * Math.max(1, Number.isFinite(value) ? Math.abs(value) : 1)) moved = 0;
@@ -94,11 +131,12 @@ export function normalizeNode(d, i) {
  * (x, y) is placed by its layer (x) and its rank among that layer's nodes (y); a layout
  * that leaves the unit square is rescaled into it (each axis on its own).
  * @param {any} list
+ * @param {readonly string[] | null} [known] the op names of the `ops` trait (null: any name)
  * @returns {GraphNode[]}
  */
-export function readNodes(list) {
+export function readNodes(list, known = null) {
   if (!Array.isArray(list)) return [];
-  const nodes = list.map(normalizeNode);
+  const nodes = list.map((d, i) => normalizeNode(d, i, known));
   const maxLayer = nodes.reduce((m, n) => Math.max(m, n.layer), 0);
   /** @type {Map<number, number[]>} */
   const missing = new Map();
@@ -181,10 +219,12 @@ export function readEdges(payload, nNodes) {
  * @param {any} nodesTrait
  * @param {any} edgesTrait
  * @param {any} [nInputs] the `n_inputs` trait: how many inputs the effects average over
+ * @param {readonly string[] | null} [known] the op names of the `ops` trait: a node's
+ *   `editable` keeps only these (null: any name)
  * @returns {Graph}
  */
-export function readGraph(nodesTrait, edgesTrait, nInputs = 1) {
-  const nodes = readNodes(nodesTrait);
+export function readGraph(nodesTrait, edgesTrait, nInputs = 1, known = null) {
+  const nodes = readNodes(nodesTrait, known);
   const index = new Map(nodes.map((n, i) => [n.id, i]));
   const k = Math.trunc(Number(nInputs));
   return { nodes, edges: readEdges(edgesTrait, nodes.length), index, nInputs: Number.isFinite(k) && k > 1 ? k : 1 };

@@ -2,12 +2,13 @@
 // it was built for, the hover, and the threshold while its slider moves.
 
 import { setTrait } from "../shared/model.js";
-import { readGraph } from "./graph.js";
+import { readGraph, readOps } from "./graph.js";
 import { maxLayerSize } from "./scene.js";
 
 /** @typedef {import("../shared/model.js").Model} Model */
 /** @typedef {import("./graph.js").Graph} Graph */
 /** @typedef {import("./graph.js").GraphNode} GraphNode */
+/** @typedef {import("./graph.js").OpSpec} OpSpec */
 /** @typedef {import("./scene.js").Scene} Scene */
 /** @typedef {import("./scene.js").Theme} Theme */
 
@@ -60,8 +61,9 @@ export function thresholdRange(maxAbs, threshold) {
  * What one view of the graph holds between draws.
  * @typedef {object} State
  * @property {Graph} graph the last good graph
+ * @property {OpSpec[]} ops the node editor's ops (the `ops` trait)
  * @property {Scene | null} scene the drawing of the graph at the current size
- * @property {boolean} graphDirty nodes, edges or n_inputs changed: read them at the next draw
+ * @property {boolean} graphDirty nodes, edges, n_inputs or ops changed: read them at the next draw
  * @property {boolean} sceneDirty the scene must be rebuilt
  * @property {string} sceneKey what the scene was built for: size, threshold, colouring
  * @property {string} localError an error of this view itself (an unreadable graph)
@@ -89,6 +91,7 @@ export function thresholdRange(maxAbs, threshold) {
 export function createState(model, theme) {
   return {
     graph: readGraph([], null),
+    ops: [],
     scene: null,
     graphDirty: true,
     sceneDirty: true,
@@ -123,7 +126,9 @@ export function readTraits(state, model) {
   state.graphDirty = false;
   state.sceneDirty = true;
   try {
-    state.graph = readGraph(model.get("nodes"), model.get("edges"), model.get("n_inputs"));
+    state.ops = readOps(model.get("ops"));
+    const known = state.ops.map((o) => o.name);
+    state.graph = readGraph(model.get("nodes"), model.get("edges"), model.get("n_inputs"), known);
     const n = state.graph.edges.dropped;
     state.localError = n ? `${n} edge${n === 1 ? "" : "s"} left out: an index that is not a node, or a NaN effect` : "";
   } catch (e) {

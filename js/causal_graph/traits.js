@@ -11,6 +11,7 @@
  * @property {number} generation generation of the result drawn
  * @property {number} n_inputs how many inputs the effects average over
  * @property {object[]} nodes node records with their layout (normalizeNode in graph.js reads them)
+ * @property {object[]} ops the node editor's ops, from Python's table of edit ops: {name, label, field, default, text, kinds} (readOps in graph.js)
  * @property {{label?: string, before?: number, after?: number}} output the output readout
  * @property {string} remote NDIF host of a remote model (not read here)
  * @property {string} remote_status NDIF's job status of the run in flight (not read here)
@@ -24,9 +25,9 @@
 
 /** Traits whose change redraws the view. */
 export const REDRAW = Object.freeze([
-  "nodes", "edges", "n_inputs", "significant", "edge_threshold", "colour_by", "selected",
-  "output", "score", "error", "status", "generation",
+  "nodes", "edges", "n_inputs", "ops", "significant", "edge_threshold", "colour_by",
+  "selected", "output", "score", "error", "status", "generation",
 ]); // prettier-ignore
 
 /** Traits the graph is read from. */
-export const GRAPH_TRAITS = Object.freeze(["nodes", "edges", "n_inputs"]);
+export const GRAPH_TRAITS = Object.freeze(["nodes", "edges", "n_inputs", "ops"]);

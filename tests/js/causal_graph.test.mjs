@@ -11,7 +11,7 @@ import {
   removeEditMessage,
 } from "../../js/causal_graph/editor.js";
 import { exportMessage } from "../../js/causal_graph/export.js";
-import { normalizeNode, readEdges, readGraph, readNodes } from "../../js/causal_graph/graph.js";
+import { normalizeNode, readEdges, readGraph, readNodes, readOps } from "../../js/causal_graph/graph.js";
 import widget from "../../js/causal_graph/index.js";
 import { MAX_LABEL_CHARS, placeLabels, shortLabel } from "../../js/causal_graph/labels.js";
 import {
@@ -43,14 +43,17 @@ import {
   visibleEdges,
 } from "../../js/causal_graph/scene.js";
 import {
+  createState,
   MAX_HEIGHT,
   MIN_HEIGHT,
   plotHeight,
+  readTraits,
   selectNode,
   THRESHOLD_STEPS,
   thresholdRange,
 } from "../../js/causal_graph/state.js";
 import { escapeXml, sceneToSVG } from "../../js/causal_graph/svg.js";
+import { GRAPH_TRAITS, REDRAW } from "../../js/causal_graph/traits.js";
 import {
   edgeCountText,
   edgeTooltip,
@@ -62,6 +65,7 @@ import {
 } from "../../js/causal_graph/text.js";
 import { formatValue } from "../../js/shared/format.js";
 import { setTrait } from "../../js/shared/model.js";
+import { DEFAULT_THEME } from "../../js/shared/theme.js";
 import { debounce } from "../../js/shared/timing.js";
 
 /** The parts of anywidget's model the view uses, recording set(), save_changes() and send(). */
@@ -126,6 +130,16 @@ const edgeRows = (rows) => payload(rows.flat(), [rows.length, 3]);
 const close = (a, b, eps = 1e-6) => assert.ok(Math.abs(a - b) <= eps, `${a} != ${b}`);
 /** A text width of 6 px a character, as a stand-in for canvas measureText. */
 const measure = (s) => 6 * s.length;
+
+/** The `ops` trait as Python sends it (iwm_widgets/tracing/ops.py: editor_specs()). */
+const OPS_TRAIT = [
+  { name: "set", label: "set", field: "value", default: "value", text: "{op} {node} to {value}", kinds: ["variable", "site", "head"] },
+  { name: "scale", label: "scale", field: "factor", default: 2, text: "{op} {node} by {value}", kinds: ["variable", "site", "head"] },
+  { name: "ablate", label: "ablate", field: "", default: null, text: "{op} {node}", kinds: ["variable", "site", "head"] },
+  { name: "clamp", label: "clamp", field: "value", default: "value", text: "{op} {node} to {value}", kinds: ["variable"] },
+]; // prettier-ignore
+const OPS = readOps(OPS_TRAIT);
+const OP_NAMES = OPS.map((o) => o.name);
 
 /** A small graph: a -> b -> c, a -> c, with a self-loop on b. */
 const NODES = [
@@ -208,12 +222,15 @@ test("the module is an anywidget: default export {initialize, render}", () => {
 });
 
 test("nodes: what Python leaves out is filled in; editable ops are known ones, in Python's order", () => {
-  const n = normalizeNode({ id: 7, editable: ["clamp", "bogus", "ablate", "clamp"], kind: "weird", truth: "" }, 3);
+  const n = normalizeNode({ id: 7, editable: ["clamp", "bogus", "ablate", "clamp"], kind: "weird", truth: "" }, 3, OP_NAMES);
   assert.equal(n.id, "7");
   assert.equal(n.label, "7");
   assert.equal(n.kind, "variable");
   assert.deepEqual(n.editable, ["clamp", "ablate"]);
   assert.deepEqual(normalizeNode({ editable: "set" }, 0).editable, []);
+  // Without the ops trait's names, any name (a string) is kept; with them, only those.
+  assert.deepEqual(normalizeNode({ editable: ["negate", 3, "set"] }, 0).editable, ["negate", "set"]);
+  assert.deepEqual(readGraph([{ editable: ["negate", "set"] }], null, 1, OP_NAMES).nodes[0].editable, ["set"]);
   assert.equal(n.truth, null);
   assert.equal(n.edited, false);
   assert.ok(Number.isNaN(n.value));
@@ -484,23 +501,58 @@ test("SVG export: a parseable document with one <circle> per node and escaped te
 });
 
 test("editor messages: {type: 'edit', node, op, value}, value null for ablate", () => {
-  const [a, b, c] = readNodes(NODES);
-  assert.deepEqual(editMessage(a, "set", "0.5"), { type: "edit", node: "a", op: "set", value: 0.5 });
-  assert.deepEqual(editMessage(a, "clamp", " -2 "), { type: "edit", node: "a", op: "clamp", value: -2 });
-  assert.deepEqual(editMessage(a, "ablate", "ignored"), { type: "edit", node: "a", op: "ablate", value: null });
-  assert.deepEqual(editMessage(b, "scale", 3), { type: "edit", node: "b", op: "scale", value: 3 });
-  assert.throws(() => editMessage(a, "set", ""), /value must be a number/);
-  assert.throws(() => editMessage(b, "scale", "abc"), /factor must be a number/);
-  assert.throws(() => editMessage(a, "scale", "2"), /cannot be edited with scale/);
-  assert.throws(() => editMessage(c, "set", "1"), /x_next cannot be edited/);
+  const [a, b, c] = readNodes(NODES, OP_NAMES);
+  assert.deepEqual(editMessage(a, "set", "0.5", OPS), { type: "edit", node: "a", op: "set", value: 0.5 });
+  assert.deepEqual(editMessage(a, "clamp", " -2 ", OPS), { type: "edit", node: "a", op: "clamp", value: -2 });
+  assert.deepEqual(editMessage(a, "ablate", "ignored", OPS), { type: "edit", node: "a", op: "ablate", value: null });
+  assert.deepEqual(editMessage(b, "scale", 3, OPS), { type: "edit", node: "b", op: "scale", value: 3 });
+  assert.throws(() => editMessage(a, "set", "", OPS), /value must be a number/);
+  assert.throws(() => editMessage(b, "scale", "abc", OPS), /factor must be a number/);
+  assert.throws(() => editMessage(a, "scale", "2", OPS), /cannot be edited with scale/);
+  assert.throws(() => editMessage(c, "set", "1", OPS), /x_next cannot be edited/);
+  assert.throws(() => editMessage(a, "set", "1", []), /cannot be edited with set/); // not in the trait
   assert.deepEqual(removeEditMessage(b), { type: "remove_edit", node: "b" });
   assert.deepEqual(exportMessage("svg", "<svg/>"), { type: "export", format: "svg", data: "<svg/>" });
-  assert.equal(defaultEditValue(a, "set"), "0.5");
-  assert.equal(defaultEditValue(b, "scale"), "2");
-  assert.equal(defaultEditValue(a, "ablate"), "");
-  assert.equal(editText(a, "set", 0.5), "set vel_x to 0.5000");
-  assert.equal(editText(b, "scale", 2), "scale h by 2.000");
-  assert.equal(editText(a, "ablate", null), "ablate vel_x");
+  assert.equal(defaultEditValue(a, "set", OPS), "0.5");
+  assert.equal(defaultEditValue(b, "scale", OPS), "2");
+  assert.equal(defaultEditValue(a, "ablate", OPS), "");
+  assert.equal(editText(a, "set", 0.5, OPS), "set vel_x to 0.5000");
+  assert.equal(editText(b, "scale", 2, OPS), "scale h by 2.000");
+  assert.equal(editText(a, "ablate", null, OPS), "ablate vel_x");
+});
+
+test("the editor's ops come from the `ops` trait: a new op needs no front-end change", () => {
+  const ops = readOps([...OPS_TRAIT, { name: "negate", label: "negate", field: "", default: null, text: "{op} {node}", kinds: ["site"] }]);
+  assert.deepEqual(ops.map((o) => o.name), ["set", "scale", "ablate", "clamp", "negate"]);
+  const [node] = readNodes([{ id: "h", label: "h", kind: "site", editable: ["negate", "scale"] }], ops.map((o) => o.name));
+  assert.deepEqual(node.editable, ["negate", "scale"]);
+  assert.deepEqual(editMessage(node, "negate", "", ops), { type: "edit", node: "h", op: "negate", value: null });
+  assert.equal(editText(node, "negate", null, ops), "negate h");
+  assert.equal(defaultEditValue(node, "negate", ops), "");
+  // A field with a number default; the text's {value} filled in.
+  const tilt = readOps([{ name: "tilt", field: "angle", default: 0.25, text: "tilt {node} by {value} $&" }]);
+  assert.deepEqual(tilt[0], { name: "tilt", label: "tilt", field: "angle", default: 0.25, text: "tilt {node} by {value} $&", kinds: [] });
+  const t = { ...node, editable: ["tilt"] };
+  assert.equal(defaultEditValue(t, "tilt", tilt), "0.25");
+  assert.throws(() => editMessage(t, "tilt", "x", tilt), /angle must be a number/);
+  assert.equal(editText(t, "tilt", 0.5, tilt), "tilt h by 0.5000 $&");
+  // What the trait may get wrong: no name, a repeated name, odd fields.
+  assert.deepEqual(readOps(null), []);
+  const odd = readOps([{}, { name: "" }, { name: "a", default: "x", field: 3, kinds: ["site", 1] }, { name: "a" }]);
+  assert.deepEqual(odd, [{ name: "a", label: "a", field: "", default: null, text: "{op} {node}", kinds: ["site"] }]);
+});
+
+test("the view reads the `ops` trait with the nodes: editable ops are the trait's", () => {
+  const model = fakeModel({ nodes: NODES, edges: EDGES, n_inputs: 1, ops: OPS_TRAIT.filter((o) => o.name !== "clamp"), edge_threshold: 0 });
+  const state = createState(model, DEFAULT_THEME);
+  assert.equal(readTraits(state, model), true);
+  assert.deepEqual(state.ops.map((o) => o.name), ["set", "scale", "ablate"]);
+  assert.deepEqual(state.graph.nodes[0].editable, ["set", "ablate"]); // clamp is not in the trait
+  model.state.ops = OPS_TRAIT;
+  assert.ok(GRAPH_TRAITS.includes("ops") && REDRAW.includes("ops"));
+  state.graphDirty = true; // as a change of `ops` (a GRAPH_TRAITS name) marks it
+  readTraits(state, model);
+  assert.deepEqual(state.graph.nodes[0].editable, ["set", "clamp", "ablate"]);
 });
 
 test("selecting a node sets `selected` and saves once; closing sets ''", () => {
