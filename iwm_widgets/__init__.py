@@ -30,7 +30,7 @@ from .tracing import (
 )
 from .tracing.remote import RemoteError
 from .tracing.run import Summary
-from .widgets import ActivationMap, CausalGraph, Heatmap, ModuleTree, SteeringDials
+from .widgets import ActivationMap, AttentionView, CausalGraph, Heatmap, ModuleTree, SteeringDials
 from .workspace import Workspace
 
 
@@ -55,6 +55,7 @@ except PackageNotFoundError:  # running from a source tree
 
 __all__ = [
     "ActivationMap",
+    "AttentionView",
     "CausalEffects",
     "CausalGraph",
     "Edit",

@@ -304,11 +304,53 @@ def _probe_chart(sweep: ProbeSweep) -> Any:
     return probe_chart(sweep)
 
 
+#: What each quantity of a patching heatmap is, for its legend and tooltip, by mode.
+PATCHING_LABELS = {
+    ("normalized", "denoising"): "fraction of the clean–corrupt difference restored",
+    ("normalized", "noising"): "fraction of the clean–corrupt difference removed",
+    ("effect", "denoising"): "change in the metric from the corrupt run",
+    ("effect", "noising"): "change in the metric from the clean run",
+    ("values", "denoising"): "metric of the corrupt run with this site patched",
+    ("values", "noising"): "metric of the clean run with this site patched",
+}
+#: What a normalised value beyond [0, 1] means (shown in the tooltip of such a cell).
+PATCHING_NOTES = {
+    "denoising": [
+        {
+            "above": 1.0,
+            "text": "above 1: over-restoration: patching this site moves the metric past "
+            "the clean run",
+        },
+        {
+            "below": 0.0,
+            "text": "below 0: patching this site moves the metric further from the clean "
+            "run than the corrupt run is",
+        },
+    ],
+    "noising": [
+        {
+            "above": 1.0,
+            "text": "above 1: patching this site moves the metric past the corrupt run",
+        },
+        {
+            "below": 0.0,
+            "text": "below 0: patching this site moves the metric further from the corrupt "
+            "run than the clean run is",
+        },
+    ],
+}
+
+
 def _patching_widget(sweep: PatchingSweep, quantity: str = "effect") -> Any:
-    """The sweep as a heatmap (the ActivationMap front end, static data)."""
+    """The sweep as a heatmap (the ActivationMap front end, static data): ``"effect"``
+    (the metric's change from the unpatched base run), ``"normalized"`` (the fraction of
+    the clean–corrupt difference restored) or ``"values"`` (the patched metric)."""
     from .widgets.activation_map import Heatmap
 
-    m = {"effect": sweep.effect, "values": sweep.values, "normalized": sweep.normalized()}[quantity]
+    if quantity not in ("effect", "values", "normalized"):
+        raise ValueError(f"quantity must be 'effect', 'normalized' or 'values', got {quantity!r}")
+    # only the quantity shown is computed: "normalized" refuses equal clean/corrupt metrics
+    m = sweep.normalized() if quantity == "normalized" else getattr(sweep, quantity)
     return Heatmap(
         m,
         rows=sweep.sites,
@@ -316,6 +358,8 @@ def _patching_widget(sweep: PatchingSweep, quantity: str = "effect") -> Any:
         title=f"patching ({sweep.mode}): {quantity}"
         + (f", under {len(sweep.edits)} edit(s)" if sweep.edits else ""),
         diverging=True,
+        label=PATCHING_LABELS.get((quantity, sweep.mode), quantity),
+        notes=PATCHING_NOTES.get(sweep.mode, []) if quantity == "normalized" else [],
     )
 
 

@@ -12,6 +12,7 @@ import atexit
 import threading
 import time
 import traceback
+import warnings
 import weakref
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NoReturn
@@ -20,7 +21,7 @@ from .errors import IWMError, RunError
 from .tracing import Edit, Model, Result, Site, as_site, edits_to_code, load, run
 from .tracing.run import Summary
 
-__all__ = ["Workspace"]
+__all__ = ["Selection", "Workspace"]
 
 Callback = Callable[[str, "Workspace"], None]
 EVENTS = ("result", "error", "status", "selection", "edits", "inputs")
@@ -29,6 +30,31 @@ EVENTS = ("result", "error", "status", "selection", "edits", "inputs")
 _LIVE: weakref.WeakSet[Workspace] = weakref.WeakSet()
 #: seconds ``_close_all`` waits for a run in flight at exit
 EXIT_JOIN_TIMEOUT = 10.0
+
+
+class Selection(dict[str, Any]):
+    """``ws.selection``: the cell or node selected in any view, or ``{}``.
+
+    Keys: ``"site"``, the dotted site path (``"blocks.1"``; what names the layer, as you
+    would type it in nnsight), ``"position"`` (the column: time step or token index) and,
+    from an ActivationMap, ``"row"``, the map's own row index (row 0 at the bottom; it
+    counts every row the map shows, e.g. ``"embed"`` below ``"blocks.0"``, so it is not a
+    layer number).
+
+    Earlier versions called the row index ``"layer"``; ``selection["layer"]`` still gives
+    it, with a :class:`FutureWarning`.
+    """
+
+    def __missing__(self, key: str) -> Any:
+        if key == "layer" and "row" in self:
+            warnings.warn(
+                "ws.selection['layer'] is the map's row index (it counts e.g. 'embed'); it "
+                "is now called 'row'. Use ws.selection['site'] (e.g. 'blocks.1') for the layer",
+                FutureWarning,
+                stacklevel=2,
+            )
+            return self["row"]
+        raise KeyError(key)
 
 
 @atexit.register
@@ -116,7 +142,7 @@ class Workspace:
         self.run_started = 0.0
         self._cancel = threading.Event()
         self._observers: list[Callback] = []
-        self._selection: dict[str, Any] = {}
+        self._selection = Selection()
         self.background = background
         self.result: Result | None = None
         self.baseline: Result | None = None  # the same reads with no edits
@@ -166,13 +192,14 @@ class Workspace:
         return sorted(sites, key=self.model.order_key)
 
     @property
-    def selection(self) -> dict[str, Any]:
-        """The cell or node selected in any view: ``{"site", "layer", "position"}`` or ``{}``."""
-        return dict(self._selection)
+    def selection(self) -> Selection:
+        """The cell or node selected in any view: ``{"site", "position", "row"}`` or ``{}``
+        (see :class:`Selection`: ``"site"`` names the layer, ``"row"`` is a map's row)."""
+        return Selection(self._selection)
 
     @selection.setter
     def selection(self, value: dict[str, Any] | None) -> None:
-        value = dict(value or {})
+        value = Selection(value or {})
         if value != self._selection:
             self._selection = value
             self._emit("selection")

@@ -39,12 +39,31 @@ def _is_module(dotted: str) -> bool:
     return path.is_dir() or path.with_suffix(".py").exists()
 
 
-def imported_modules(source: str, module: list[str], is_package: bool) -> list[tuple[int, str]]:
+def _type_checking_only(tree: ast.AST) -> set[int]:
+    """The ids of the nodes under ``if TYPE_CHECKING:`` (never run: names for annotations)."""
+    out: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If):
+            t = node.test
+            name = t.attr if isinstance(t, ast.Attribute) else getattr(t, "id", "")
+            if name == "TYPE_CHECKING":
+                out |= {id(n) for stmt in node.body for n in ast.walk(stmt)}
+    return out
+
+
+def imported_modules(
+    source: str, module: list[str], is_package: bool, *, type_checking: bool = True
+) -> list[tuple[int, str]]:
     """``(line, dotted name)`` of every module ``source`` imports: ``from M import a`` is
-    ``M.a`` where ``a`` is a submodule, else ``M``."""
+    ``M.a`` where ``a`` is a submodule, else ``M``. ``type_checking=False`` leaves out the
+    imports under ``if TYPE_CHECKING:``, which Python never runs."""
     here = module if is_package else module[:-1]  # the package relative imports start from
     out: list[tuple[int, str]] = []
-    for node in ast.walk(ast.parse(source)):
+    tree = ast.parse(source)
+    skip = set() if type_checking else _type_checking_only(tree)
+    for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
         if isinstance(node, ast.Import):
             out += [(node.lineno, a.name) for a in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -175,3 +194,75 @@ def test_the_core_takes_a_model_and_says_so(tiny, tiny_x) -> None:
     with pytest.raises(TypeError, match=r"iwm\.attention_heads also takes a Workspace"):
         tracing.attention_heads(ws)  # type: ignore[arg-type]
     ws.close()
+
+
+# ---------------------------------------------------------------------------------------
+# No circle through the core
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Module -> the package's modules it imports at run time (every import, as above:
+    module level and inside functions; not those under ``TYPE_CHECKING``, which name
+    types for annotations and never run)."""
+    graph: dict[str, set[str]] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        module = _module_of(path)
+        name = ".".join(module)
+        found = imported_modules(
+            path.read_text(encoding="utf-8"),
+            module,
+            path.name == "__init__.py",
+            type_checking=False,
+        )
+        graph[name] = {m for _, m in found if m.split(".")[0] == PACKAGE.name and m != name}
+    return graph
+
+
+def circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    out: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in sorted(graph.get(v, ())):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                out.append(sorted(comp))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return out
+
+
+def test_no_import_circle_runs_through_the_core_or_the_zoo() -> None:
+    core = (f"{PACKAGE.name}.tracing", f"{PACKAGE.name}.zoo")
+    through = [c for c in circles(import_graph()) if any(m.startswith(core) for m in c)]
+    assert not through, f"import circles through tracing/ or zoo/: {through}"
+
+
+def test_the_circle_finder_finds_circles() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": set()}
+    assert circles(graph) == [["a", "b", "c"]]
+    assert circles({"a": {"b"}, "b": set()}) == []
+    lazy = "def f():\n    from .edits import Edit\n"
+    typed = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .edits import Edit\n"
+    here = ["iwm_widgets", "tracing", "ops"]
+    assert imported_modules(lazy, here, False, type_checking=False)  # a lazy import counts
+    assert [m for _, m in imported_modules(typed, here, False, type_checking=False)] == ["typing"]
+    assert imported_modules(typed, here, False)  # the view rule still sees it

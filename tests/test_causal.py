@@ -131,6 +131,32 @@ def test_causal_graph_widget_edit_reruns(ball, variables, tmp_path):
         g.save(tmp_path / "g.png")
 
 
+def test_graph_nodes_say_which_positions_their_edits_edit(ball, variables):
+    """The node editor shows the edit's scope: the one time step the node's edits edit
+    (the same positions the edit and its nnsight code hold), and the rollout steps."""
+    pos, vel = variables
+    x = ball.sample(seed=0, latents=True)
+    ws = iwm.Workspace(ball, x, background=False)
+    T = ws.inputs.shape[1]
+    g = iwm.CausalGraph(ws, [pos, vel, *next_pos_nodes()], threshold=0.2)
+    node = next(n for n in g.nodes if n["id"] == "velocity_x@blocks.2")
+    assert node["editable"] == ["set", "scale", "ablate"]  # no "clamp": the same as "set"
+    assert node["scope"].startswith(f"time step {T - 1} only (the last of {T}; positions=[-1])")
+    if ws.rollout_steps:
+        assert node["scope"].endswith("and the newest step at every rollout step")
+    assert all(n["scope"] == "" for n in g.nodes if n["kind"] == "output")
+    g.edit_node("velocity_x@blocks.2", "set", 0.05)
+    (e,) = ws.edits
+    assert e.op == "clamp" and e.positions == (-1,)  # what the scope said
+    assert "[:, [-1]]" in ws.to_code()
+    with pytest.raises(EditError, match="its edits: set, scale, ablate"):
+        g.edit_node("velocity_x@blocks.2", "clamp", 0.05)
+    # a site node at another position: that step only, and no rollout steps
+    at5 = iwm.tracing.causal.as_nodes(["blocks.1"], position=5)
+    g5 = iwm.CausalGraph(ws, [*at5, *next_pos_nodes()])
+    assert g5.nodes[0]["scope"] == f"time step 5 only (of 0–{T - 1}; positions=[5])"
+
+
 def test_graph_bad_input(ball, variables):
     _, vel = variables
     ws = iwm.Workspace(ball, ball.sample(seed=0), background=False)

@@ -246,3 +246,62 @@ def test_register_display_and_the_protocol(ball: iwm.Model) -> None:
 
 class Later:
     pass
+
+
+def test_patching_heatmap_says_what_its_values_are(tiny: Any, tiny_x: torch.Tensor) -> None:
+    model = iwm.load(tiny)
+    sweep = iwm.patching_sweep(model, tiny_x, tiny_x.flip(1), lambda o: o[:, -1, 0])
+    hm = sweep.widget("normalized")
+    assert hm.quantities == [
+        {"value": "value", "label": "fraction of the clean–corrupt difference restored"}
+    ]
+    # a value above 1 (over-restoration) is explained in its tooltip
+    above = [n for n in hm.notes if "above" in n]
+    assert above and above[0]["above"] == 1.0
+    assert "over-restoration" in above[0]["text"] and "past the clean run" in above[0]["text"]
+    effect = sweep.widget("effect")
+    assert effect.quantities[0]["label"] == "change in the metric from the corrupt run"
+    assert effect.notes == []  # an effect is not a fraction: no bounds to explain
+    assert sweep.widget("values").quantities[0]["label"] != "value"
+    with pytest.raises(ValueError, match="'effect', 'normalized' or 'values'"):
+        sweep.widget("fraction")
+
+
+def test_patching_equal_metrics_effect_works_normalized_says_why(
+    tiny: Any, tiny_x: torch.Tensor
+) -> None:
+    from iwm_widgets.transport import from_buffer
+
+    model = iwm.load(tiny)
+    sweep = iwm.patching_sweep(model, tiny_x, tiny_x, lambda o: o[:, -1, 0])  # same input
+    assert sweep.clean_metric == sweep.corrupt_metric
+    hm = sweep.widget("effect")  # was: ZeroDivisionError (normalized() computed eagerly)
+    got = torch.tensor(from_buffer(hm.values))
+    assert torch.allclose(got, torch.zeros_like(got), atol=1e-5)
+    with pytest.raises(iwm.errors.InputError, match="same metric") as info:
+        sweep.widget("normalized")
+    assert not isinstance(info.value, ZeroDivisionError)
+    assert "effect" in str(info.value)
+
+
+def test_titles_show_the_model_name_not_its_path(tiny: Any, tiny_x: torch.Tensor) -> None:
+    model = iwm.load(tiny, name="/abs/path/to/model.pt")
+    ws = iwm.Workspace(model, tiny_x, background=False)
+    amap = iwm.ActivationMap(ws)
+    assert amap.title == "model: activations"
+    assert ModuleTree(model).title == "model"
+    assert model.name == "/abs/path/to/model.pt"  # the full path is kept on the model
+    amap.close()
+    from iwm_widgets.widgets._base import model_title
+    from iwm_widgets.zoo.tiny_lm import tiny_lm_dir
+
+    def title(name: str, remote: Any = None) -> str:
+        return model_title(type("M", (), {"name": name, "remote": remote})())
+
+    assert title("/home/me/models/my-gpt2") == "my-gpt2"
+    assert title("./checkpoints/world.safetensors") == "world"
+    assert title("~/gpt2") == "gpt2"
+    assert title(str(tiny_lm_dir())) == "tiny-lm"  # the zoo's directory: its zoo name
+    assert title("bouncing-ball") == "bouncing-ball"
+    assert title("openai-community/gpt2") == "openai-community/gpt2"  # a hub id
+    assert title("/srv/models/llama", remote=object()) == "/srv/models/llama"

@@ -30,7 +30,11 @@ def test_module_tree_records_match_the_model(ball: iwm.Model) -> None:
         got = shapes.get(iwm.Site(r["path"]))
         shape = None if got is None else list(got)
         assert r["shape"] == shape
-        assert r["open"] == (shape is not None and len(shape) == 3 and shape[1] == 32)
+        attention = shape is not None and len(shape) == 4 and shape[1:] == [4, 32, 32]
+        assert r["attention"] == attention
+        assert r["open"] == (
+            attention or (shape is not None and len(shape) == 3 and shape[1] == 32)
+        )
         assert r["layer"] == (r["path"] in ball.layers)
     assert "203,458 parameters" in tree.summary and tree.title == "bouncing-ball"
 
@@ -57,7 +61,7 @@ def test_selecting_a_site_opens_an_activation_map(ball: iwm.Model) -> None:
     for bad, why in [
         ("embed.pos", "its output has shape [32, 64]"),
         ("blocks", "it gave no tensor output"),
-        ("blocks.0.attn.pattern", "shape [1, 4, 32, 32]"),
+        ("embed.pos", "neither [batch, positions, features]"),
         ("nope", "not a module of bouncing-ball"),
     ]:
         with pytest.raises(traitlets.TraitError, match=re.escape(why)):
@@ -69,6 +73,25 @@ def test_selecting_a_site_opens_an_activation_map(ball: iwm.Model) -> None:
     single = ModuleTree(ball, across_layers=False)
     single.selected = "blocks.2.attn"
     assert single.map is not None and single.map.rows == ["blocks.2.attn"]
+
+
+def test_selecting_an_attention_pattern_opens_an_attention_view(ball: iwm.Model) -> None:
+    tree = ModuleTree(ball)
+    rec = next(r for r in tree.nodes if r["path"] == "blocks.2.attn.pattern")
+    assert rec["attention"] and rec["open"] and rec["shape"] == [1, 4, 32, 32]
+    assert not any(r["attention"] for r in tree.nodes if "pattern" not in r["path"])
+    tree.selected = "blocks.2.attn.pattern"
+    view = tree.map
+    assert isinstance(view, iwm.AttentionView) and tree.error == ""
+    assert view.site == "blocks.2.attn.pattern" and view.n_heads == 4 and view.head == -1
+    assert view.values["shape"] == [4, 32, 32] and tree._box.children == (view,)
+    ws = tree.workspace
+    assert ws is not None and view.ws is ws
+    want = ws.result["blocks.2.attn.pattern"][0]
+    assert torch.equal(view.pattern(), want)
+    tree.selected = "blocks.1.mlp"  # back to a map: the AttentionView is closed
+    assert isinstance(tree.map, iwm.ActivationMap) and view.comm is None
+    assert "blocks.2.attn.pattern" not in {str(s) for s in ws.reads}
 
 
 def test_module_tree_shares_a_workspace_and_its_edits(ball: iwm.Model) -> None:

@@ -38,7 +38,8 @@ EXAMPLES = {
 
 def test_the_built_in_ops_and_their_menus() -> None:
     assert ops.op_names()[:5] == ("set", "add", "scale", "ablate", "clamp")
-    assert ops.editor_ops("variable") == ["set", "clamp", "scale", "ablate"]
+    # "set" of a variable clamps its readout: no second entry doing the same
+    assert ops.editor_ops("variable") == ["set", "scale", "ablate"]
     assert ops.editor_ops("site") == ops.editor_ops("head") == ["ablate", "scale", "set"]
     assert ops.editor_ops("output") == []  # outputs are read, not edited
     assert ops.get_op("add").editor is None  # steering is not in the node editor
@@ -108,8 +109,8 @@ def _negate_apply(edit: iwm.Edit, h: torch.Tensor, idx: tuple) -> None:
     h[idx] = -h[idx]
 
 
-def _negate_node(node, value, current, label):  # type: ignore[no-untyped-def]
-    e = iwm.Edit("negate", node.site, positions=[node.position], label=label)
+def _negate_node(Edit, node, value, current, label):  # type: ignore[no-untyped-def]
+    e = Edit("negate", node.site, positions=[node.position], label=label)
     return e.with_(features=node.features)
 
 
@@ -185,3 +186,38 @@ def test_a_new_op_is_in_the_causal_graphs_editor(negate, tiny, tiny_x) -> None:
         g.edit_node("out", "negate")
     g.remove_node_edit(site["id"])
     assert not ws.edits
+
+
+@pytest.mark.parametrize("kind", ["variable", "site", "head"])
+def test_no_two_editor_ops_of_a_node_make_the_same_edit(kind: str) -> None:
+    """Each entry of a node's editor menu makes an edit of its own ("set" and "clamp" of
+    a Variable were one edit under two names, whatever number was typed)."""
+    from iwm_widgets.tracing.causal import Node, as_nodes
+
+    g = torch.Generator().manual_seed(0)
+    var = iwm.Variable(
+        "v", iwm.Site("blocks.1"), torch.randn(1, 16, generator=g), torch.zeros(1),
+        torch.randn(1, 16, generator=g), ["v"],
+    )  # fmt: skip
+    node = {
+        "variable": as_nodes([var])[0],
+        "site": as_nodes(["blocks.1"])[0],
+        "head": Node("h", "head", iwm.Site("blocks.1"), features=(0, 4)),
+    }[kind]
+    assert node.kind == kind
+    current = torch.tensor([0.3])
+
+    def made(name: str, value: float) -> dict:
+        editor = ops.get_op(name).editor
+        assert editor is not None
+        d = editor.build(iwm.Edit, node, value, current, "l").to_dict()
+        del d["id"]
+        return d
+
+    names = ops.editor_ops(kind)
+    for value in (0.5, 2.0):  # (scale by 0, set to 0 and ablate agree, rightly)
+        edits = {n: made(n, value) for n in names}
+        for a in names:
+            for b in names:
+                if a < b:
+                    assert edits[a] != edits[b], (kind, a, b, value)

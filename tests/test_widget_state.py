@@ -82,7 +82,7 @@ def test_redraws_on_edit(amap):
 def test_selection_round_trips(amap):
     ws = amap.ws
     amap.selection = {"row": 1, "col": 3}  # as a click in the browser does
-    assert ws.selection == {"site": "blocks.1", "layer": 1, "position": 3}
+    assert ws.selection == {"site": "blocks.1", "row": 1, "position": 3}
     ws.selection = {"site": "blocks.2", "position": 0}  # another view selects
     assert amap.selection == {"row": 2, "col": 0}
     ws.selection = {}
@@ -114,3 +114,41 @@ def test_language_model_logit_lens(gpt2_dir):
     assert torch.allclose(got[2], probs.max(-1).values, atol=1e-5)
     top = model.tokenizer.decode([int(probs[-1].argmax())])
     assert amap.cell_text[2 * 6 + 5] == top
+
+
+@pytest.mark.parametrize("bad", [999, 16, -3, -1])
+def test_bad_dim_is_refused_not_clamped(amap, bad):
+    amap.quantity = "dim"
+    amap.dim = 5
+    shown = bytes(amap.values["buffer"])
+    with pytest.raises(ValueError, match=rf"dim {bad} is out of range.*0 … 15") as info:
+        amap.dim = bad
+    assert isinstance(info.value, (iwm.widgets.activation_map.DimensionError, traitlets.TraitError))
+    assert amap.dim == 5  # nothing lost: the previous valid dimension stays
+    assert bytes(amap.values["buffer"]) == shown
+    assert amap.error.startswith("DimensionError: ") and f"dim {bad}" in amap.error
+    assert "still shows dim 5" in amap.error
+    amap.dim = 6  # a valid one clears the message
+    assert amap.error == ""
+
+
+def test_bad_dim_at_construction_is_refused(tiny, tiny_x):
+    ws = iwm.Workspace(tiny, tiny_x, background=False)
+    for bad in (-3, 999):  # -3 used to index from the end, 999 failed only when drawn
+        with pytest.raises(ValueError, match="out of range"):
+            iwm.ActivationMap(ws, "dim", dim=bad)
+    ok = iwm.ActivationMap(ws, "dim", dim=15)
+    assert ok.error == "" and ok.dim == 15
+    ok.close()
+
+
+def test_selection_names_the_site_and_the_map_row(amap):
+    ws = amap.ws
+    amap.selection = {"row": 1, "col": 3}
+    assert ws.selection == {"site": "blocks.1", "row": 1, "position": 3}
+    with pytest.warns(FutureWarning, match="'site'"):
+        assert ws.selection["layer"] == 1  # the old key still reads the row, with a warning
+    assert ws.selection.get("layer") is None
+    ws.selection = {}
+    with pytest.raises(KeyError):
+        ws.selection["layer"]

@@ -628,7 +628,16 @@ def load(x: Any, *, remote: bool | str | None = None, **kwargs: Any) -> Model:
             )
         from .remote import load_remote
 
-        return load_remote(x, remote, **kwargs)
+        parts = load_remote(x, remote, **kwargs)
+        m = Model(
+            parts.wrapper._module,
+            name=parts.name,
+            kind="lm",
+            wrapper=parts.wrapper,
+            tokenizer=parts.tokenizer,
+        )
+        m.remote = parts.target
+        return m
     if isinstance(x, Model):
         return x
     if isinstance(x, torch.nn.Module):

@@ -63,7 +63,9 @@ class Editor:
     Attributes
     ----------
     build
-        ``build(node, value, current, label) -> Edit``: the edit of a graph node.
+        ``build(Edit, node, value, current, label) -> Edit``: the edit of a graph node,
+        made with the :class:`~iwm_widgets.tracing.edits.Edit` class passed in (this
+        module imports no other part of the core: ``edits`` imports it, one way).
         ``value`` is the number typed (``None`` without a field); ``current`` the node's
         current value per input (``[n]``; ``None`` before the first run).
     kinds
@@ -80,7 +82,7 @@ class Editor:
         The edit in words, with ``{op}``, ``{node}`` and ``{value}`` filled in.
     """
 
-    build: Callable[[Node, float | None, torch.Tensor | None, str], Edit]
+    build: Callable[[type[Edit], Node, float | None, torch.Tensor | None, str], Edit]
     kinds: Mapping[str, float]
     label: str = ""
     field: str = ""
@@ -228,24 +230,21 @@ def _needs_value(edit: Edit) -> None:
         raise EditError(f"{edit.op} needs a value")
 
 
-def _edit_cls() -> type[Edit]:
-    from .edits import Edit  # edits imports this module: the class, when an op is used
-
-    return Edit
-
-
 def _at_node(edit: Edit, node: Node) -> Edit:
     """A site node's edit, on the node's features (an attention head's slice)."""
     return edit.with_(features=node.features)
 
 
 # ---- set ------------------------------------------------------------------
+# The node editor's "set": a site or head node's features set to the value (a set edit),
+# a variable node's readout set to it (a clamp edit, the one way to set a Variable).
 def _set_apply(edit: Edit, h: torch.Tensor, idx: tuple[Any, ...]) -> None:
     h[idx] = _value(edit).to(h.dtype)
 
 
-def _set_node(node: Node, value: float | None, current: torch.Tensor | None, label: str) -> Edit:
-    Edit = _edit_cls()
+def _set_node(
+    Edit: type[Edit], node: Node, value: float | None, current: torch.Tensor | None, label: str
+) -> Edit:
     pos = [node.position]
     if node.kind == "variable":
         assert node.variable is not None
@@ -298,8 +297,9 @@ def _scale_apply(edit: Edit, h: torch.Tensor, idx: tuple[Any, ...]) -> None:
     h[idx] *= float(_value(edit))
 
 
-def _scale_node(node: Node, value: float | None, current: torch.Tensor | None, label: str) -> Edit:
-    Edit = _edit_cls()
+def _scale_node(
+    Edit: type[Edit], node: Node, value: float | None, current: torch.Tensor | None, label: str
+) -> Edit:
     pos = [node.position]
     if node.kind == "variable":
         assert node.variable is not None
@@ -359,8 +359,9 @@ def _ablate_batch(edit: Edit) -> tuple[str, str] | None:
     return None
 
 
-def _ablate_node(node: Node, value: float | None, current: torch.Tensor | None, label: str) -> Edit:
-    Edit = _edit_cls()
+def _ablate_node(
+    Edit: type[Edit], node: Node, value: float | None, current: torch.Tensor | None, label: str
+) -> Edit:
     pos = [node.position]
     if node.kind == "variable":
         assert node.variable is not None
@@ -491,13 +492,9 @@ CLAMP = Op(
     check=_clamp_check,
     check_width=_clamp_width,
     per_row=lambda e: e.value is not None and e.value.ndim == 2,
-    editor=Editor(
-        _set_node,  # a variable's readout set to the value: the same edit as set
-        {"variable": 1},
-        field="value",
-        default="value",
-        text="{op} {node} to {value}",
-    ),
+    # Not offered by the node editor: "set" of a variable node already is this clamp (its
+    # readout moved to exactly the value, along its write directions); a second menu
+    # entry made the same edit. (Clamp here is no min/max bound.)
 )
 
 

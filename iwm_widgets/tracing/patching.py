@@ -74,7 +74,11 @@ class PatchingSweep(Displayable):
         """0 at the base run, 1 at the other run (the fraction of the gap restored)."""
         gap = self.clean_metric - self.corrupt_metric
         if gap == 0:
-            raise ZeroDivisionError("clean and corrupt metrics are equal; nothing to normalise")
+            raise InputError(
+                f"cannot normalise: the clean and the corrupt run give the same metric "
+                f"({self.clean_metric:.6g}), so there is no difference to restore. Use "
+                "`effect` (sweep.widget('effect')), or inputs or a metric that tell them apart"
+            )
         sign = 1.0 if self.mode == "denoising" else -1.0
         return sign * self.effect / gap
 

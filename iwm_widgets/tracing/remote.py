@@ -33,6 +33,7 @@ __all__ = [
     "Remote",
     "RemoteCancelled",
     "RemoteError",
+    "RemoteParts",
     "RemoteTimeout",
     "api_key",
     "load_remote",
@@ -118,18 +119,28 @@ def resolve_host(remote: Any) -> str:
     return host
 
 
+@dataclass
+class RemoteParts:
+    """What :func:`load_remote` reads: the pieces :func:`~iwm_widgets.tracing.model.load`
+    builds a remote :class:`~iwm_widgets.tracing.model.Model` from (this module does not
+    import ``model``: the dependency points one way)."""
+
+    name: str
+    wrapper: Any
+    tokenizer: Any
+    target: Remote
+
+
 def load_remote(
     x: str | os.PathLike[str], remote: Any, *, timeout: float = DEFAULT_TIMEOUT, **kw: Any
-) -> Any:
-    """Build a remote :class:`~iwm_widgets.tracing.model.Model` (meta weights, no download).
+) -> RemoteParts:
+    """Read what a remote model needs (meta weights, no download).
 
     ``x`` is a Hugging Face id (resolved through the hub, as nnsight does) or a local
     directory that the server also serves under that path (a self-hosted NDIF).
     """
     import transformers
     from nnsight.modeling import huggingface
-
-    from .model import Model
 
     host = resolve_host(remote)
     s = str(x)
@@ -156,10 +167,8 @@ def load_remote(
         target.model_key = wrapper.to_model_key()
     except Exception as e:
         raise UnknownModelError(f"cannot name {s!r} for NDIF: {scrub(str(e))}") from e
-    m = Model(wrapper._module, name=s, kind="lm", wrapper=wrapper, tokenizer=tok)
-    m.remote = target
     nnsight.register("iwm_widgets")  # our trace helpers travel with each request
-    return m
+    return RemoteParts(name=s, wrapper=wrapper, tokenizer=tok, target=target)
 
 
 StatusCallback = Callable[[str, str], None]

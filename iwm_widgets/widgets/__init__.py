@@ -1,9 +1,18 @@
 """Widgets: one ``.py`` here and one ``js/<name>.js`` bundle per widget."""
 
 from .activation_map import ActivationMap, Heatmap
+from .attention_view import AttentionView
 from .causal_graph import CausalGraph
 from .module_tree import ModuleTree
 from .probe_chart import ProbeChart
 from .steering_dials import SteeringDials
 
-__all__ = ["ActivationMap", "CausalGraph", "Heatmap", "ModuleTree", "ProbeChart", "SteeringDials"]
+__all__ = [
+    "ActivationMap",
+    "AttentionView",
+    "CausalGraph",
+    "Heatmap",
+    "ModuleTree",
+    "ProbeChart",
+    "SteeringDials",
+]

@@ -18,6 +18,65 @@ def esm(name: str) -> pathlib.Path:
     return STATIC / f"{name}.js"
 
 
+#: File endings dropped from a model's file name in a title (``gpt2.pt`` -> ``gpt2``).
+WEIGHT_SUFFIXES = (".pt", ".pth", ".bin", ".safetensors", ".ckpt", ".onnx")
+
+
+def model_title(model: Any) -> str:
+    """A model's name as a widget title shows it: never a long local path.
+
+    A zoo name (``"tiny-lm"``) or a Hugging Face id (``"openai-community/gpt2"``) is shown
+    as it is; a model loaded from a local directory or file (its ``name`` is the path, e.g.
+    ``/home/me/models/my-gpt2`` or ``./gpt2.pt``) shows the directory's name or the file's
+    stem (``my-gpt2``, ``gpt2``), and the zoo's own directories their zoo name. The full
+    path stays in ``model.name``.
+    """
+    name = str(getattr(model, "name", "") or "")
+    if not name:
+        return type(getattr(model, "module", model)).__name__
+    if getattr(model, "remote", None) is not None:
+        return name  # an id (or a directory) on the NDIF server, not a local path
+    p = pathlib.Path(name).expanduser()
+    local = p.is_absolute() or name.startswith((".", "~")) or "\\" in name or _exists(p)
+    if not local:
+        return name
+    zoo_name = _zoo_dir_name(p)
+    if zoo_name:
+        return zoo_name
+    base = pathlib.PureWindowsPath(name) if "\\" in name else p
+    if base.suffix.lower() in WEIGHT_SUFFIXES:
+        return base.stem or name
+    return base.name or _resolved_name(p) or name
+
+
+def _resolved_name(p: pathlib.Path) -> str:
+    try:
+        return p.resolve().name  # "." or ".." name the directory they stand for
+    except OSError:
+        return ""
+
+
+def _zoo_dir_name(p: pathlib.Path) -> str:
+    """The zoo name of one of the zoo's shipped directories (``weights/tiny_lm`` ->
+    ``"tiny-lm"``), else ``""``; by path only (no checksums are read)."""
+    from ..zoo import ZOO_DIRS
+
+    weights = STATIC.parent / "zoo" / "weights"
+    try:
+        inside = p.resolve().parent == weights.resolve()
+    except OSError:
+        return ""
+    name = p.name.replace("_", "-")
+    return name if inside and name in ZOO_DIRS else ""
+
+
+def _exists(p: pathlib.Path) -> bool:
+    try:
+        return p.exists()
+    except OSError:  # a name too long or odd for a path
+        return False
+
+
 class WorkspaceWidget(anywidget.AnyWidget):
     """An anywidget bound to a :class:`~iwm_widgets.workspace.Workspace`.
 

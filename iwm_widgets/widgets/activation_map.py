@@ -10,9 +10,9 @@ import traitlets
 
 from ..transport import to_buffer
 from ..workspace import Workspace
-from ._base import WorkspaceWidget, esm
+from ._base import WorkspaceWidget, esm, model_title
 
-__all__ = ["QUANTITIES", "ActivationMap", "Heatmap", "HeatmapTraits"]
+__all__ = ["QUANTITIES", "ActivationMap", "DimensionError", "Heatmap", "HeatmapTraits"]
 
 QUANTITIES = {
     "norm": "activation norm ‖h‖",
@@ -22,6 +22,11 @@ QUANTITIES = {
     "lens_prob": "logit lens: top-token probability",
 }
 DIVERGING = {"dim", "direction"}
+
+
+class DimensionError(traitlets.TraitError, ValueError):
+    """A hidden dimension outside the rows' width (``ActivationMap.dim``); the map keeps
+    the dimension it showed."""
 
 
 class HeatmapTraits(traitlets.HasTraits):
@@ -50,6 +55,11 @@ class HeatmapTraits(traitlets.HasTraits):
     vmax = traitlets.Float(1.0, help="Colour scale maximum.").tag(sync=True)
     selection = traitlets.Dict(help="{} or {row, col}: the selected cell.").tag(sync=True)
     title = traitlets.Unicode("", help="Title shown above the map.").tag(sync=True)
+    notes = traitlets.List(
+        traitlets.Dict(),
+        help="What a value beyond a bound means, added to the tooltip of such a cell: "
+        "{above: x, text} or {below: x, text}.",
+    ).tag(sync=True)
 
 
 def color_range(m: torch.Tensor, diverging: bool, lower_zero: bool = False) -> tuple[float, float]:
@@ -80,6 +90,7 @@ class Heatmap(anywidget.AnyWidget, HeatmapTraits):
         title: str = "",
         diverging: bool = False,
         label: str = "value",
+        notes: list[dict[str, Any]] | None = None,
     ) -> None:
         m = torch.as_tensor(matrix, dtype=torch.float32)
         if m.ndim != 2 or m.shape != (len(rows), len(columns)):
@@ -95,6 +106,24 @@ class Heatmap(anywidget.AnyWidget, HeatmapTraits):
             self.quantity = "value"
             self.scale = "diverging" if diverging else "sequential"
             self.vmin, self.vmax = lo, hi
+            self.notes = [dict(n) for n in notes or []]
+
+
+def _dim_message(d: int, site: str, n: int, kept: int | None = None) -> str:
+    msg = f"dim {d} is out of range: {site} has {n} hidden dimensions, so dim is one of 0 … {n - 1}"
+    return msg if kept is None else f"{msg}; the map still shows dim {kept}"
+
+
+def _width(ws: Workspace, site: str) -> int:
+    """The hidden size at ``site`` for the Workspace's inputs (0 when not known yet)."""
+    try:
+        if ws.model.remote is None:
+            shape = ws.model.inspect(ws.inputs).get(ws.model.check_site(site))
+            if shape is not None:
+                return int(shape[-1])
+        return int(ws.model.shape(site)[-1])
+    except Exception:  # not known before a run (e.g. remote): the first draw sets it
+        return 0
 
 
 class ActivationMap(WorkspaceWidget, HeatmapTraits):
@@ -138,11 +167,15 @@ class ActivationMap(WorkspaceWidget, HeatmapTraits):
         offered = ["norm", "dim", "delta"]
         if ws.model.kind == "lm":
             offered.append("lens_prob")
+        width = _width(ws, self._row_sites[0])
+        if width and not 0 <= int(dim) < width:  # refused before the map joins ws
+            raise DimensionError(_dim_message(int(dim), self._row_sites[0], width))
         super().__init__(ws)
         self.quantities = [{"value": q, "label": QUANTITIES[q]} for q in offered]
-        self.title = title if title is not None else f"{ws.model.name}: activations"
+        self.title = title if title is not None else f"{model_title(ws.model)}: activations"
         if direction is not None:
             self.set_direction(direction, draw=False)
+        self.n_dims = width  # known before the first draw: `dim` is checked
         self.dim = int(dim)
         self.quantity = quantity  # validated below
         self.observe(self._on_view_change, names=["quantity", "dim"])
@@ -164,9 +197,14 @@ class ActivationMap(WorkspaceWidget, HeatmapTraits):
 
     @traitlets.validate("dim")
     def _check_dim(self, proposal: dict[str, Any]) -> int:
+        """Refuse a dimension outside the rows (no clamping, no negative indexing): raise
+        :class:`DimensionError` and show the same message in the widget."""
         d = int(proposal["value"])
-        if self.n_dims and not 0 <= d < self.n_dims:
-            raise traitlets.TraitError(f"dim must be in [0, {self.n_dims}), got {d}")
+        n = self.n_dims
+        if n and not 0 <= d < n:
+            msg = _dim_message(d, self._row_sites[0], n, self.dim)
+            self.error = f"DimensionError: {msg}"
+            raise DimensionError(msg)
         return d
 
     def set_direction(
@@ -312,7 +350,8 @@ class ActivationMap(WorkspaceWidget, HeatmapTraits):
             self.ws.selection = {}
             return
         row, col = int(sel["row"]), int(sel["col"])
-        self.ws.selection = {"site": self._row_sites[row], "layer": row, "position": col}
+        # the site names the layer; "row" is only the map's row (it counts e.g. "embed")
+        self.ws.selection = {"site": self._row_sites[row], "row": row, "position": col}
 
     def _on_selection(self, selection: dict[str, Any]) -> None:
         site = selection.get("site")

@@ -40,6 +40,24 @@ def auto_nodes(ws: Workspace) -> list[Node]:
     return as_nodes(nodes)
 
 
+def edit_scope(position: int, length: int, kind: str, rollout: bool) -> str:
+    """What a node's edit edits, in words (the node editor shows it): the one position
+    the node reads, as a time step or token, and, for a position counted from the end
+    during a rollout or generation, the newest step at every step.
+
+    >>> edit_scope(-1, 30, "world", True)
+    'time step 29 only (the last of 30; positions=[-1]), and the newest step at every rollout step'
+    """
+    unit = {"lm": "token", "world": "time step"}.get(kind, "position")
+    p = position % length if length > 0 else position
+    of = f"the last of {length}" if length > 0 and p == length - 1 else f"of 0–{length - 1}"
+    text = f"{unit} {p} only ({of}; positions=[{position}])"
+    if rollout and position < 0:
+        more = "generated token" if kind == "lm" else "rollout step"
+        text += f", and the newest {'token' if kind == 'lm' else 'step'} at every {more}"
+    return text
+
+
 class CausalGraph(WorkspaceWidget):
     """Nodes are internal variables; edges are measured causal effects, live.
 
@@ -217,6 +235,8 @@ class CausalGraph(WorkspaceWidget):
             self._placed = (depth, self._layout(depth))
         depth, layout = self._placed
         edited = set(self._edit_ids)
+        length = int(result.output.shape[1]) if result.output.ndim >= 2 else 0
+        kind, rollout = self.ws.model.kind, int(getattr(self.ws, "rollout_steps", 0) or 0) > 0
         self.nodes = [
             {
                 "id": n.id,
@@ -231,6 +251,10 @@ class CausalGraph(WorkspaceWidget):
                 "edited": n.id in edited,
                 "truth": n.truth,
                 "editable": editor_ops(n.kind),  # outputs are read, not edited
+                # what the editor's edit edits (every op of it: positions=[n.position])
+                "scope": ""
+                if n.kind == "output"
+                else edit_scope(n.position, length, kind, rollout),
             }
             for i, n in enumerate(self._nodes)
         ]
@@ -299,8 +323,10 @@ class CausalGraph(WorkspaceWidget):
 
     # ---- editing --------------------------------------------------------
     def edit_node(self, node_id: str, op: str, value: float | None = None) -> None:
-        """Edit a node with one of its ops (``node["editable"]``: ``"set"``/``"clamp"``/
-        ``"scale"``/``"ablate"`` by default); the graph re-runs."""
+        """Edit a node with one of its ops (``node["editable"]``: ``"set"``/``"scale"``/
+        ``"ablate"`` by default; ``"set"`` of a Variable clamps its readout to the value);
+        the edit applies at the node's position only (``node["scope"]`` says which time
+        step or token); the graph re-runs."""
         n = next((n for n in self._nodes if n.id == node_id), None)
         try:
             if n is None:
@@ -330,14 +356,17 @@ class CausalGraph(WorkspaceWidget):
         if editor is not None and editor.field and value is None:
             raise EditError(f"{op} needs a value")
         if editor is None or n.kind not in editor.kinds:
-            raise EditError(f"{op!r} is not an edit for a {n.kind} node")
+            raise EditError(
+                f"{op!r} is not an edit for a {n.kind} node; "
+                f"its edits: {', '.join(editor_ops(n.kind)) or 'none'}"
+            )
         current: torch.Tensor | None = None
         ce = self.effects
         if ce is not None:
             i = self._nodes.index(n)
             per_input = ce.meta.get("input_values") if ce.n > 1 else None
             current = ce.values[i].reshape(1) if per_input is None else per_input[:, i]
-        return editor.build(n, value, current, f"graph node {n.id}")
+        return editor.build(Edit, n, value, current, f"graph node {n.id}")
 
     def remove_node_edit(self, node_id: str) -> None:
         """Remove the edit on a node."""

@@ -1,5 +1,6 @@
 """ModuleTree: a model's module hierarchy, with shapes and parameter counts; click a
-site to open it in an ActivationMap below the tree."""
+site to open it below the tree: in an ActivationMap, or attention weights in an
+AttentionView."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ import traitlets
 
 from ..tracing import Model, Site, load
 from ..workspace import Workspace
-from ._base import _message, esm
+from ._base import _message, esm, model_title
 from .activation_map import ActivationMap
+from .attention_view import AttentionView, _is_pattern_shape
 
 __all__ = ["DEFAULT_TEXT", "ModuleTree", "last_shapes", "module_records"]
 
@@ -40,8 +42,9 @@ def module_records(
     Each record: ``path``, ``name`` (last part), ``type`` (class name), ``depth``,
     ``parent`` (index of the parent record, -1 at the top), ``params`` (parameters in the
     module and below), ``shape`` (output shape in ``shapes``, or None), ``layer`` (a row of
-    ``model.layers``) and ``open`` (its output is ``[batch, positions, features]`` with
-    ``positions`` positions, so an ActivationMap can show it).
+    ``model.layers``), ``attention`` (its output is attention weights ``[batch, heads,
+    positions, positions]``, so an AttentionView can show it) and ``open`` (an
+    ActivationMap can show its output ``[batch, positions, features]``, or ``attention``).
     """
     shapes = shapes or {}
     layers = set(model.layers)
@@ -54,6 +57,7 @@ def module_records(
         parent_path = path.rsplit(".", 1)[0] if "." in path else ""
         shape = shapes.get(Site(path))
         index[path] = len(records)
+        attention = _is_pattern_shape(shape, positions)
         records.append(
             {
                 "path": path,
@@ -64,9 +68,13 @@ def module_records(
                 "params": 0,
                 "shape": list(shape) if shape is not None else None,
                 "layer": path in layers,
-                "open": shape is not None
-                and len(shape) == 3
-                and (positions is None or shape[1] == positions),
+                "attention": attention,
+                "open": attention
+                or (
+                    shape is not None
+                    and len(shape) == 3
+                    and (positions is None or shape[1] == positions)
+                ),
             }
         )
         own.append(sum(p.numel() for p in mod.parameters(recurse=False)))
@@ -96,6 +104,8 @@ class ModuleTree(anywidget.AnyWidget):
     count. Clicking a row whose output is ``[batch, positions, features]`` sets
     :attr:`selected`; the tree then opens an :class:`ActivationMap` of that site below
     itself (by default the same module in every layer, so that layers can be compared).
+    A row whose output is attention weights ``[batch, heads, positions, positions]``
+    (e.g. ``blocks.0.attn.pattern``) opens an :class:`AttentionView` of it instead.
 
     Parameters
     ----------
@@ -114,8 +124,8 @@ class ModuleTree(anywidget.AnyWidget):
 
     Attributes
     ----------
-    map : ActivationMap or None
-        The map of the selected site.
+    map : ActivationMap, AttentionView or None
+        The view of the selected site.
     view : ipywidgets.VBox
         What is displayed: the tree, then the map.
     """
@@ -130,7 +140,7 @@ class ModuleTree(anywidget.AnyWidget):
         sync=True
     )
     selected = traitlets.Unicode(
-        "", help="Path of the site opened in the ActivationMap ('' for none)."
+        "", help="Path of the site opened below the tree ('' for none)."
     ).tag(sync=True)
     error = traitlets.Unicode("", help="Why the last selection could not be opened.").tag(sync=True)
 
@@ -150,7 +160,7 @@ class ModuleTree(anywidget.AnyWidget):
         self.model = m
         self.workspace = workspace
         self.across_layers = bool(across_layers)
-        self.map: ActivationMap | None = None
+        self.map: ActivationMap | AttentionView | None = None
         if workspace is not None:
             prepared = workspace.inputs if inputs is None else m.prepare(inputs)
         elif inputs is not None:
@@ -178,7 +188,7 @@ class ModuleTree(anywidget.AnyWidget):
         )
         with self.hold_sync():
             self.nodes = records
-            self.title = m.name
+            self.title = model_title(m)
             self.summary = (
                 f"{m.kind} · {n_params:,} parameters · {len(records)} modules · "
                 f"{len(m.layers)} layers · {where}"
@@ -209,8 +219,9 @@ class ModuleTree(anywidget.AnyWidget):
                 else f"its output has shape {rec['shape']}"
             )
             raise traitlets.TraitError(
-                f"{path!r} cannot be shown in an ActivationMap: {why}, not "
-                "[batch, positions, features]"
+                f"{path!r} cannot be shown: {why}, neither [batch, positions, features] "
+                "(an ActivationMap) nor attention weights [batch, heads, positions, "
+                "positions] (an AttentionView)"
             )
         return path
 
@@ -220,7 +231,7 @@ class ModuleTree(anywidget.AnyWidget):
         if at is None:
             return [path]
         _, suffix = at
-        openable = {r["path"] for r in self.nodes if r["open"]}
+        openable = {r["path"] for r in self.nodes if r["open"] and not r.get("attention")}
         rows = [layer + suffix for layer in self.model.layers if layer + suffix in openable]
         return rows if path in rows else [path]
 
@@ -244,9 +255,14 @@ class ModuleTree(anywidget.AnyWidget):
                 self.error = ""
                 return
             ws = self._ensure_workspace()
-            rows = self.rows_for(path)
-            title = f"{path}" + (f" in every layer ({len(rows)} rows)" if len(rows) > 1 else "")
-            new = ActivationMap(ws, sites=rows, title=title)
+            rec = next(r for r in self.nodes if r["path"] == path)
+            new: ActivationMap | AttentionView
+            if rec.get("attention"):
+                new = AttentionView(ws, path)
+            else:
+                rows = self.rows_for(path)
+                many = f" in every layer ({len(rows)} rows)" if len(rows) > 1 else ""
+                new = ActivationMap(ws, sites=rows, title=f"{path}{many}")
         except Exception as e:  # shown in the tree; the old map stays
             self.error = _message(e)
             self._reverting = True
@@ -261,7 +277,8 @@ class ModuleTree(anywidget.AnyWidget):
         self.error = ""
 
     def _close_map(self) -> None:
-        old: ActivationMap | None = getattr(self, "map", None)  # absent if __init__ failed
+        # (absent if __init__ failed)
+        old: ActivationMap | AttentionView | None = getattr(self, "map", None)
         if old is not None:
             self._box.children = ()
             old.close()

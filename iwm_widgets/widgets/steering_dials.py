@@ -21,6 +21,9 @@ from ._base import WorkspaceWidget, _message, esm
 __all__ = ["SteeringDials"]
 
 SCOPES = ("rollout", "from", "once")
+#: units of the zoo world models' quantities (their simulators live in the unit box, and
+#: step once per time step): a dial's value and its rollout's axes read in them
+WORLD_UNITS = {"velocity": "box/step", "position": "box"}
 PRESET_FORMAT = "iwm-dials-preset/1"
 
 
@@ -62,6 +65,11 @@ class SteeringDials(WorkspaceWidget):
         (the probe's pseudo-inverse: correlational, usually much weaker).
     sliders
         One slider per component even for 2-D variables.
+    limits
+        ``{dial id: (lo, hi)}``: a slider's range (a circular dial's largest radius is
+        ``hi``). By default a control spans twice the largest readout of the unedited run,
+        which can fall short of a variable's own scale (e.g. a contrastive variable read
+        near 0 on the input, but steered to 2).
     """
 
     _esm = esm("steering_dials")
@@ -104,7 +112,12 @@ class SteeringDials(WorkspaceWidget):
         direction: str = "encoding",
         sliders: bool = False,
         update_mode: str | None = None,
+        limits: dict[str, tuple[float, float]] | None = None,
     ) -> None:
+        self._limits = {str(k): (float(lo), float(hi)) for k, (lo, hi) in (limits or {}).items()}
+        for k, (lo, hi) in self._limits.items():
+            if not lo < hi:
+                raise ValueError(f"limits[{k!r}] = ({lo}, {hi}): need lo < hi")
         if isinstance(variables, Variable):
             variables = [variables]
         if not variables:
@@ -126,6 +139,9 @@ class SteeringDials(WorkspaceWidget):
         self.update_mode = update_mode or ("release" if ws.model.remote is not None else "live")
         self._start()  # a first result, to place the dials at the variables' readouts
         self._make_controls()
+        unknown = sorted(set(self._limits) - set(self._by_id))
+        if unknown:
+            raise KeyError(f"limits for unknown dials {unknown}; dials: {sorted(self._by_id)}")
         self.values = {cid: None for cid in self._by_id}
         self.observe(self._on_values, names=["values", "scope", "scope_start", "direction"])
         self.on_msg(self._on_msg)
@@ -166,6 +182,8 @@ class SteeringDials(WorkspaceWidget):
             for cid, _, comp in self._controls_for(v):
                 if comp is None:
                     radius = float(r.norm(dim=-1).max())
+                    if cid in self._limits:
+                        radius = self._limits[cid][1] / 2.0
                     controls.append(
                         {
                             "id": cid,
@@ -176,7 +194,7 @@ class SteeringDials(WorkspaceWidget):
                             "step": 0.0,
                             "max_radius": 2.0 * radius or 1.0,
                             "readout": [float(x) for x in r[self._start_step()]],
-                            "unit": "",
+                            "unit": self._unit(v),
                             "variable": v.name,
                             "component": None,
                         }
@@ -184,16 +202,17 @@ class SteeringDials(WorkspaceWidget):
                 else:
                     col = r[:, comp]
                     lim = float(col.abs().max()) * 2.0 or 1.0
+                    lo, hi = self._limits.get(cid, (-lim, lim))
                     controls.append(
                         {
                             "id": cid,
                             "label": v.components[comp],
                             "kind": "slider",
-                            "min": -lim,
-                            "max": lim,
-                            "step": lim / 200,
+                            "min": lo,
+                            "max": hi,
+                            "step": (hi - lo) / 400,
                             "readout": float(col[self._start_step()]),
-                            "unit": "",
+                            "unit": self._unit(v),
                             "variable": v.name,
                             "component": comp,
                         }
@@ -201,6 +220,12 @@ class SteeringDials(WorkspaceWidget):
         self._by_id = {str(c["id"]): c for c in controls}
         self.dials = controls
         return controls
+
+    def _unit(self, v: Variable) -> str:
+        """The unit of a Variable's values: known for the zoo world models' quantities."""
+        if self.ws.model.kind == "world" and self.ws.model.spec is not None:
+            return WORLD_UNITS.get(v.name, "")
+        return ""
 
     def _start_step(self) -> int:
         return min(max(self.scope_start, 0), self.n_steps - 1)

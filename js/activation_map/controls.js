@@ -1,5 +1,8 @@
 // ActivationMap's header controls: the title, the quantity select and the hidden
 // dimension of quantity "dim" (JS -> Python: Python recomputes `values`), and the badges.
+// A dimension out of range is refused here (the error box says why, the field shows the
+// dimension still drawn); a static Heatmap (one quantity, no runs) hides the select and
+// the generation badge.
 
 import { fillSelect, generationText, numberInput } from "../shared/controls.js";
 import { chooseDim, chooseQuantity } from "./state.js";
@@ -10,13 +13,28 @@ import { chooseDim, chooseQuantity } from "./state.js";
 /**
  * @param {View} view
  * @param {Model} model
- * @returns {{update: () => void, dispose: () => void}}
+ * @param {() => void} [onError] called when `error()` changed (to show it)
+ * @returns {{update: () => void, dispose: () => void, error: () => string}}
  */
-export function createControls(view, model) {
+export function createControls(view, model, onError = () => {}) {
   const { select, dimInput } = view;
-  const onSelect = () => chooseQuantity(model, select.value);
+  let refused = ""; // why the last typed dimension was refused
+  const setRefused = (/** @type {string} */ msg) => {
+    if (msg === refused) return;
+    refused = msg;
+    view.root.dataset.dimError = msg;
+    onError();
+  };
+  const onSelect = () => {
+    setRefused("");
+    chooseQuantity(model, select.value);
+  };
   select.addEventListener("change", onSelect);
-  const dim = numberInput(dimInput, (text) => chooseDim(model, Number(text)));
+  const dim = numberInput(dimInput, (text) => {
+    const { dim: shown, error } = chooseDim(model, Number(text));
+    setRefused(error);
+    return shown;
+  });
 
   function update() {
     view.title.textContent = model.get("title") || "";
@@ -28,17 +46,20 @@ export function createControls(view, model) {
       select.dataset.key = key;
     }
     select.value = quantity;
-    view.qLabel.hidden = quantities.length === 0;
+    view.qLabel.hidden = quantities.length <= 1; // one quantity: the legend names it
     view.dimLabel.hidden = quantity !== "dim";
     const n = model.get("n_dims") || 0;
     dimInput.max = n > 0 ? String(n - 1) : "";
     if (document.activeElement !== dimInput) dimInput.value = String(model.get("dim") ?? 0);
+    if (quantity !== "dim") setRefused("");
     view.status.hidden = model.get("status") !== "running";
+    view.genBadge.hidden = model.get("status") === undefined; // a Heatmap never re-runs
     view.genBadge.textContent = generationText(model);
   }
 
   return {
     update,
+    error: () => refused,
     dispose() {
       select.removeEventListener("change", onSelect);
       dim.dispose();

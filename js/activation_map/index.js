@@ -25,9 +25,9 @@ import { createView } from "./view.js";
 function render({ model, el }) {
   const view = createView(el, model);
   const state = createState();
-  const controls = createControls(view, model);
   const pointer = createPointer(view, state, model);
-  const showErrors = () => showError(view.root, view.errors, [model.get("error") || "", state.localError]);
+  const showErrors = () => showError(view.root, view.errors, [model.get("error") || "", state.localError, controls.error()]);
+  const controls = createControls(view, model, showErrors);
 
   function draw() {
     readValues(state, model);

@@ -12,6 +12,10 @@ export const CELL_TEXT_MIN_H = 14;
 export const LABEL_FONT_PX = 11;
 export const LABEL_LINE_PX = 14;
 export const LABEL_GAP_PX = 6;
+/** Column labels turned upright are cut to this length (px), the full text in their tooltip. */
+export const UPRIGHT_MAX_PX = 84;
+/** Free space between upright column labels (px). */
+export const UPRIGHT_GAP_PX = 2;
 
 /**
  * Height of the plot in CSS px for a number of rows.
@@ -102,6 +106,49 @@ export function thinLabels(n, cell, size, extent, gap = LABEL_GAP_PX, maxSize) {
     end = start + w;
   }
   return out;
+}
+
+/**
+ * How to label the columns. Flat labels are thinned to every k-th so that the widest
+ * fits (one long token thins them all); when upright labels (one line wide, reading
+ * upwards) would label every column or 4 times as many, they are turned upright, each cut to
+ * UPRIGHT_MAX_PX (see fitLabel; the full text is in its tooltip).
+ * @param {number} n number of columns
+ * @param {number} cell column width (px)
+ * @param {ArrayLike<number> | ((i: number) => number)} size each flat label's width (px)
+ * @param {number} extent plot width (px)
+ * @param {number} maxSize the widest flat label (or an estimate)
+ * @returns {{upright: boolean, shown: {index: number, start: number}[]}}
+ */
+export function columnLabels(n, cell, size, extent, maxSize) {
+  if (!(n > 0 && cell > 0)) return { upright: false, shown: [] };
+  const flat = niceStep((maxSize + LABEL_GAP_PX) / cell);
+  const upright = niceStep((LABEL_LINE_PX + UPRIGHT_GAP_PX) / cell);
+  // upright when that labels every column, or at least 4 times as many as flat ones
+  if (upright < flat && (upright === 1 || 4 * upright <= flat)) {
+    return { upright: true, shown: thinLabels(n, cell, () => LABEL_LINE_PX, extent, UPRIGHT_GAP_PX, LABEL_LINE_PX) };
+  }
+  return { upright: false, shown: thinLabels(n, cell, size, extent, LABEL_GAP_PX, maxSize) };
+}
+
+/**
+ * A label cut to at most `maxPx` wide, ending in "…" when cut.
+ * @param {string} text
+ * @param {number} maxPx
+ * @param {(s: string) => number} measure width of a text (px)
+ * @returns {string}
+ */
+export function fitLabel(text, maxPx, measure) {
+  if (measure(text) <= maxPx) return text;
+  const chars = Array.from(text); // never split a surrogate pair
+  let lo = 0;
+  let hi = chars.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (measure(`${chars.slice(0, mid).join("")}…`) <= maxPx) lo = mid;
+    else hi = mid - 1;
+  }
+  return `${chars.slice(0, lo).join("")}…`;
 }
 
 /**

@@ -10,12 +10,14 @@ import {
   CELL_TEXT_MIN_H,
   CELL_TEXT_MIN_W,
   cellRect,
+  columnLabels,
+  fitLabel,
   formatTick,
   LABEL_FONT_PX,
-  LABEL_GAP_PX,
   LABEL_LINE_PX,
   plotHeight,
   thinLabels,
+  UPRIGHT_MAX_PX,
   widestLabel,
 } from "./layout.js";
 import { parseSelection, quantityLabel } from "./state.js";
@@ -152,7 +154,8 @@ function layoutRowLabels(state, view, model, height) {
 
 /**
  * The column labels that fit without overlapping (measured lazily: thousands of columns
- * need not all be measured).
+ * need not all be measured): flat, or upright and cut when that shows more of them
+ * (layout.js: columnLabels). Every label's tooltip is its full text.
  * @param {State} state
  * @param {View} view
  * @param {Model} model
@@ -175,15 +178,27 @@ function layoutColLabels(state, view, model, width) {
     if (w === undefined) widths.set(i, (w = Math.ceil(measure.measureText(label(i)).width)));
     return w;
   };
-  const shown = thinLabels(nCols, width / nCols, sizeOf, width, LABEL_GAP_PX, state.colMax);
+  const { upright, shown } = columnLabels(nCols, width / nCols, sizeOf, width, state.colMax);
+  let longest = 0;
   view.colLabels.replaceChildren(
     ...shown.map(({ index, start }) => {
       const s = document.createElement("span");
-      s.textContent = label(index);
+      const full = label(index);
+      s.title = full;
+      if (upright) {
+        s.className = "iwm-upright";
+        s.textContent = fitLabel(full, UPRIGHT_MAX_PX, (t) => measure.measureText(t).width);
+        longest = Math.max(longest, Math.ceil(measure.measureText(s.textContent).width));
+      } else {
+        s.textContent = full;
+      }
       s.style.left = `${start}px`;
       return s;
     }),
   );
+  view.colLabels.classList.toggle("iwm-upright", upright);
+  view.colLabels.style.height = upright ? `${longest + 8}px` : "";
+  view.root.dataset.colLabels = upright ? "upright" : "flat";
 }
 
 /**

@@ -132,21 +132,39 @@ export function chooseQuantity(model, value) {
 }
 
 /**
- * Choose the hidden dimension for quantity "dim", clamped to [0, n_dims).
+ * Why a typed hidden dimension is refused ("" when it is fine): not a whole number, or
+ * outside [0, n_dims) (no clamping; Python refuses the same with DimensionError).
+ * @param {Pick<Model, "get">} model
+ * @param {number} value
+ * @returns {string}
+ */
+export function dimError(model, value) {
+  const n = model.get("n_dims") || 0;
+  const kept = `the map still shows dim ${model.get("dim") ?? 0}`;
+  if (!Number.isInteger(value)) return `dim must be a whole number, got ${String(value)}; ${kept}`;
+  if (value < 0 || (n > 0 && value >= n)) {
+    const site = (model.get("rows") || [])[0] || "the rows";
+    return `dim ${value} is out of range: ${site} has ${n} hidden dimensions, so dim is one of 0 … ${n - 1}; ${kept}`;
+  }
+  return "";
+}
+
+/**
+ * Choose the hidden dimension for quantity "dim" (JS -> Python). A dimension outside
+ * [0, n_dims) or not a whole number is refused, not clamped: nothing is sent and the
+ * current one stays.
  * @param {Model} model
  * @param {number} value
- * @returns {number} the dimension set
+ * @returns {{dim: number, error: string}} the dimension shown, and why `value` was refused
  */
 export function chooseDim(model, value) {
-  const n = model.get("n_dims") || 0;
-  let d = Math.trunc(Number(value));
-  if (!Number.isFinite(d)) d = model.get("dim") || 0;
-  d = Math.max(0, n > 0 ? Math.min(n - 1, d) : d);
-  if (model.get("dim") !== d) {
-    model.set("dim", d);
+  const error = dimError(model, value);
+  if (error) return { dim: model.get("dim") ?? 0, error };
+  if (model.get("dim") !== value) {
+    model.set("dim", value);
     model.save_changes();
   }
-  return d;
+  return { dim: value, error: "" };
 }
 
 /**
@@ -173,11 +191,29 @@ export function tooltipLines(model, matrix, cell) {
   const text = model.get("cell_text") || [];
   const i = cell.row * matrix.nCols + cell.col;
   const q = model.get("quantity");
+  // a static Heatmap's one quantity is "value": say what it is instead
+  const key = q === "dim" ? `h[${model.get("dim")}]` : q === "value" ? quantityLabel(model.get("quantities"), q) : q || "value";
+  const v = matrix.data[i];
   const lines = /** @type {[string, string][]} */ ([
     ["layer", rows[cell.row] ?? String(cell.row)],
     ["position", cols[cell.col] ?? String(cell.col)],
-    [q === "dim" ? `h[${model.get("dim")}]` : q || "value", formatValue(matrix.data[i])],
+    [key, formatValue(v)],
   ]);
   if (text.length === matrix.nRows * matrix.nCols) lines.push(["text", JSON.stringify(text[i])]);
+  for (const note of valueNotes(model.get("notes"), v)) lines.push(["note", note]);
   return lines;
+}
+
+/**
+ * The notes (`notes` trait: {above, text} or {below, text}) that explain a value.
+ * @param {{above?: number, below?: number, text?: string}[] | undefined} notes
+ * @param {number} v
+ * @returns {string[]}
+ */
+export function valueNotes(notes, v) {
+  if (!Number.isFinite(v)) return [];
+  return (notes || [])
+    .filter((n) => (typeof n.above === "number" && v > n.above) || (typeof n.below === "number" && v < n.below))
+    .map((n) => String(n.text || ""))
+    .filter(Boolean);
 }

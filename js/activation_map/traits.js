@@ -11,6 +11,7 @@
  * @property {string} error message of the last failed run ("" when fine)
  * @property {number} generation generation of the result drawn
  * @property {number} n_dims hidden size of the rows
+ * @property {{above?: number, below?: number, text: string}[]} notes what a value beyond a bound means (tooltip)
  * @property {{value: string, label?: string}[]} quantities quantities offered
  * @property {string} quantity the quantity drawn
  * @property {string} remote NDIF host of a remote model ("" for a local one)
@@ -30,7 +31,7 @@
 /** Traits whose change redraws the view (the run panel follows its own). */
 export const REDRAW = Object.freeze([
   "values", "rows", "columns", "cell_text", "quantity", "quantities", "dim", "n_dims",
-  "scale", "vmin", "vmax", "selection", "error", "status", "generation", "title",
+  "scale", "vmin", "vmax", "selection", "error", "status", "generation", "title", "notes",
 ]); // prettier-ignore
 
 /** Traits that change the colours of the cells (the offscreen image is rebuilt). */

@@ -12,11 +12,12 @@ const SCOPE = ".iwm-activation-map";
 
 export const CSS = `${baseCss(SCOPE)}${headerCss(SCOPE)}
 .iwm-activation-map { position: relative; box-sizing: border-box; width: 100%; padding: 4px 2px; }
-.iwm-activation-map label { display: inline-flex; align-items: center; gap: 4px; color: var(--jp-ui-font-color2, #555); }
+.iwm-activation-map label { display: inline-flex; align-items: center; gap: 4px; color: var(--iwm-muted); }
 .iwm-activation-map select, .iwm-activation-map input {
-  font: inherit; color: var(--jp-ui-font-color1, #222); background: var(--jp-layout-color1, #fff);
-  border: 1px solid var(--jp-border-color1, #bbb); border-radius: 2px; padding: 1px 4px;
+  font: inherit; color: var(--iwm-fg); background: var(--iwm-control-bg);
+  border: 1px solid var(--iwm-border); border-radius: 2px; padding: 1px 4px;
 }
+.iwm-activation-map option { color: var(--iwm-fg); background: var(--iwm-control-bg); }
 .iwm-activation-map input[type="number"] { width: 5.5em; }
 .iwm-activation-map .iwm-status { color: var(--jp-ui-font-color2, #555); font-style: italic; }
 .iwm-activation-map .iwm-generation { color: var(--jp-ui-font-color3, #777); font-size: 0.9em; margin-left: auto; }
@@ -32,6 +33,11 @@ export const CSS = `${baseCss(SCOPE)}${headerCss(SCOPE)}
 .iwm-activation-map .iwm-row-labels span { right: 6px; overflow: hidden; text-overflow: ellipsis; text-align: right; }
 .iwm-activation-map .iwm-col-labels { height: ${LABEL_LINE_PX + 4}px; }
 .iwm-activation-map .iwm-col-labels span { top: 3px; }
+.iwm-activation-map .iwm-col-labels span.iwm-upright {
+  writing-mode: vertical-rl; transform: rotate(180deg); width: ${LABEL_LINE_PX}px; text-align: left;
+}
+.iwm-activation-map .iwm-tooltip { max-width: 380px; }
+.iwm-activation-map .iwm-tooltip div { white-space: normal; }
 .iwm-activation-map .iwm-empty {
   position: absolute; inset: 0; display: flex; align-items: center; justify-content: center;
   color: var(--jp-ui-font-color2, #555); border: 1px dashed var(--jp-border-color1, #bbb);

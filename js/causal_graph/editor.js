@@ -64,6 +64,15 @@ export function editText(node, op, value, ops) {
 }
 
 /**
+ * The editor's line on what an edit of the node edits ("" for a node without a scope).
+ * @param {GraphNode} node
+ * @returns {string}
+ */
+export function scopeText(node) {
+  return node.scope ? `edits ${node.scope}` : "";
+}
+
+/**
  * The message that asks Python to remove a node's edit.
  * @param {GraphNode} node
  * @returns {{type: "remove_edit", node: string}}
@@ -186,6 +195,10 @@ export function createEditor(view, state, model, redraw) {
         return line;
       }),
     );
+    // Which positions (time steps, tokens) an edit here edits: the node's only.
+    view.editorScope.hidden = !d.scope || d.editable.length === 0;
+    view.editorScope.textContent = scopeText(d);
+    view.editorScope.title = "every op here edits the node at this position only; edit other positions from Python (Edit(..., positions=, start=))";
     updateValueField();
     applyButton.disabled = d.editable.length === 0;
     removeButton.disabled = !d.edited;

@@ -5,6 +5,26 @@ import { paintScene } from "./canvas.js";
 import { sceneToSVG } from "./svg.js";
 
 /** @typedef {import("./state.js").State} State */
+/** @typedef {import("../shared/theme.js").Theme} Theme */
+
+/**
+ * The export buttons' text and title: an export is drawn as the graph is shown, in the
+ * page's theme (a dark background in a dark theme), and says so.
+ * @param {"png" | "svg"} format
+ * @param {Pick<Theme, "dark">} theme
+ * @returns {{text: string, title: string}}
+ */
+export function exportLabel(format, theme) {
+  const look = theme.dark ? "dark" : "light";
+  const what = format === "png" ? "a PNG image" : "an SVG document";
+  return {
+    text: `${format.toUpperCase()} (${look}, as shown)`,
+    title:
+      `send the graph to Python as ${what} (then g.save("graph.${format}")), drawn as shown: ` +
+      (theme.dark ? "a dark background with light text" : "a light background with dark text") +
+      `, the notebook's theme; switch the theme (Settings → Theme) for a ${theme.dark ? "light" : "dark"} one`,
+  };
+}
 
 /** PNG exports are drawn at this many device pixels per CSS pixel. */
 export const EXPORT_SCALE = 2;

@@ -62,6 +62,7 @@ export const MOVED_EPS = 1e-5;
  * @property {boolean} edited
  * @property {string[]} editable the ops it offers (names of the `ops` trait), in the order Python lists them
  * @property {string | null} truth
+ * @property {string} scope what its edits edit, in words ("time step 29 only (the last of 30; positions=[-1])"); "" for an output
  */
 
 /**
@@ -123,6 +124,7 @@ export function normalizeNode(d, i, known = null) {
     edited: !!o.edited,
     editable,
     truth: o.truth === undefined || o.truth === null || o.truth === "" ? null : String(o.truth),
+    scope: typeof o.scope === "string" ? o.scope : "",
   };
 }
 

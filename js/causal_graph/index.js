@@ -19,7 +19,7 @@
 
 import { ownKeys, showError } from "../shared/dom.js";
 import { onChanges } from "../shared/model.js";
-import { DEFAULT_THEME } from "../shared/theme.js";
+import { DEFAULT_THEME, onThemeChange } from "../shared/theme.js";
 import { drawScheduler } from "../shared/timing.js";
 import { createEditor } from "./editor.js";
 import { createOptions } from "./options.js";
@@ -68,6 +68,10 @@ function render({ model, el }) {
     schedule();
   });
   const releaseKeys = ownKeys(view.root, editor.onKey);
+  const stopTheme = onThemeChange(() => {
+    state.sceneDirty = true; // colours are part of the scene
+    schedule();
+  });
   const ro = new ResizeObserver(() => {
     if (Math.floor(view.plot.clientWidth) !== state.lastSize.w) schedule();
   });
@@ -84,6 +88,7 @@ function render({ model, el }) {
     stopListening();
     editor.dispose();
     releaseKeys();
+    stopTheme();
     view.canvas.width = view.canvas.height = 0;
     view.root.remove();
   };

@@ -5,7 +5,8 @@
 import { formatValue } from "../shared/format.js";
 import { setTrait } from "../shared/model.js";
 import { debounce } from "../shared/timing.js";
-import { exportMessage, exportScene } from "./export.js";
+import { themeOf } from "../shared/theme.js";
+import { exportLabel, exportMessage, exportScene } from "./export.js";
 import { colourBy, THRESHOLD_DEBOUNCE_MS, thresholdRange } from "./state.js";
 
 /** @typedef {import("../shared/model.js").Model} Model */
@@ -46,6 +47,7 @@ export function createOptions(view, state, model, schedule) {
   /** @param {"png" | "svg"} format */
   function onExport(format) {
     if (!state.scene) return;
+    state.theme = themeOf(root); // the theme the button names, even before the next paint
     model.send(exportMessage(format, exportScene(state, format)));
     state.exported++;
     root.dataset.exported = format;
@@ -68,6 +70,12 @@ export function createOptions(view, state, model, schedule) {
       thInput.step = String(step);
       if (document.activeElement !== thInput || !sendThreshold.pending()) thInput.value = String(state.threshold);
       thValue.textContent = formatValue(state.threshold);
+      for (const [b, format] of /** @type {[HTMLButtonElement, "png" | "svg"][]} */ ([[view.pngButton, "png"], [view.svgButton, "svg"]])) {
+        const { text, title } = exportLabel(format, themeOf(root));
+        b.textContent = text;
+        b.title = title;
+      }
+      root.dataset.exportTheme = themeOf(root).dark ? "dark" : "light";
     },
     fromPython() {
       if (!sendThreshold.pending()) state.threshold = Number(model.get("edge_threshold")) || 0;

@@ -2,8 +2,35 @@
 // tested once per frame, repainted only when it changed) with its tooltip, a click that
 // opens a node's editor (or closes it), and the node list's focus and clicks.
 
+import { TOOLTIP_OFFSET } from "../shared/tooltip.js";
 import { edgeAt, nodeAt } from "./scene.js";
 import { edgeTooltip, nodeTooltip } from "./text.js";
+
+/**
+ * Where the tooltip goes while the node editor is open: next to the pointer (right and
+ * below, left and below, right and above, left and above: the first that stays inside the
+ * area and clear of the editor), or null when every one covers the editor (then it hides).
+ * All in px of the widget's root.
+ * @param {number} px pointer
+ * @param {number} py
+ * @param {{w: number, h: number}} tip the tooltip's size
+ * @param {{x0: number, y0: number, x1: number, y1: number}} avoid the editor's box
+ * @param {{width: number, height: number}} area the root's
+ * @param {number} [d] the gap from the pointer
+ * @returns {{left: number, top: number} | null}
+ */
+export function tooltipClearOf(px, py, tip, avoid, area, d = TOOLTIP_OFFSET) {
+  const xs = [px + d, px - d - tip.w];
+  const ys = [py + d, py - d - tip.h];
+  for (const top of ys) {
+    for (const left of xs) {
+      const inside = left >= 0 && top >= 0 && left + tip.w <= area.width + 0.5 && top + tip.h <= area.height + 0.5;
+      const covers = left < avoid.x1 && left + tip.w > avoid.x0 && top < avoid.y1 && top + tip.h > avoid.y0;
+      if (inside && !covers) return { left, top };
+    }
+  }
+  return null;
+}
 
 /** @typedef {import("../shared/model.js").Model} Model */
 /** @typedef {import("./state.js").State} State */
@@ -38,6 +65,20 @@ export function createPointer(view, state, model, deps) {
       if (hoverNode >= 0) lines = nodeTooltip(graph, scene, hoverNode);
       else if (scene && hoverEdge >= 0) lines = edgeTooltip(graph, scene.edges[hoverEdge]);
       tooltip.show(state.lastMove, lines);
+      if (!view.editor.hidden) keepOffEditor(state.lastMove);
+    } else tooltip.hide();
+  }
+
+  /** The open editor's fields stay readable: the tooltip moves off it, or hides. @param {{clientX: number, clientY: number}} at */
+  function keepOffEditor(at) {
+    const rb = root.getBoundingClientRect();
+    const eb = view.editor.getBoundingClientRect();
+    const avoid = { x0: eb.left - rb.left, y0: eb.top - rb.top, x1: eb.right - rb.left, y1: eb.bottom - rb.top };
+    const el = tooltip.el;
+    const place = tooltipClearOf(at.clientX - rb.left, at.clientY - rb.top, { w: el.offsetWidth, h: el.offsetHeight }, avoid, rb);
+    if (place) {
+      el.style.left = `${place.left}px`;
+      el.style.top = `${place.top}px`;
     } else tooltip.hide();
   }
 

@@ -63,6 +63,10 @@ export const CSS = `${baseCss(SCOPE)}${headerCss(SCOPE)}
 .iwm-causal-graph .iwm-editor-title { font-weight: 600; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .iwm-causal-graph .iwm-editor-close { margin-left: auto; border: none !important; background: none !important; padding: 0 4px; font-size: 15px; line-height: 1; }
 .iwm-causal-graph .iwm-editor-info { color: var(--iwm-muted); font-size: 0.9em; margin-bottom: 6px; font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
+.iwm-causal-graph .iwm-editor-scope {
+  margin: -2px 0 6px 0; padding: 2px 6px; border-left: 3px solid var(--iwm-edit); font-size: 0.9em;
+  color: var(--jp-ui-font-color1, #222); background: rgba(232, 112, 10, 0.1); overflow-wrap: anywhere;
+}
 .iwm-causal-graph .iwm-editor-row { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 10px; margin-bottom: 6px; }
 .iwm-causal-graph .iwm-editor input[type="number"] { box-sizing: border-box; width: 9.5em; min-width: 0; font-variant-numeric: tabular-nums; }
 .iwm-causal-graph .iwm-editor-actions { display: flex; gap: 6px; }
@@ -133,6 +137,7 @@ export function createView(el) {
   const closeButton = button(editorHead, "iwm-editor-close", "×", "close (Escape)");
   closeButton.setAttribute("aria-label", "close the editor");
   const editorInfo = h("div", "iwm-editor-info", editor);
+  const editorScope = h("div", "iwm-editor-scope", editor);
   const editorRow = h("div", "iwm-editor-row", editor);
   const opSelect = /** @type {HTMLSelectElement} */ (labelled(editorRow, "op", "select", "iwm-op").control);
   const valueLabel = h("label", "iwm-value-label", editorRow);
@@ -199,6 +204,7 @@ export function createView(el) {
     editorTitle,
     closeButton,
     editorInfo,
+    editorScope,
     opSelect,
     valueLabel,
     valueName,

@@ -2,8 +2,8 @@
 //
 // Only the rows of expanded parents are in the DOM (paint.js); a filter box shows the
 // modules whose path contains the text, with their ancestors. Clicking a row whose output
-// an ActivationMap can show sets `selected` (JS -> Python); Python opens the map under the
-// tree. The traits are listed in traits.js. The root element carries data-render-count,
+// an ActivationMap (or, for attention weights, an AttentionView) can show sets `selected`
+// (JS -> Python); Python opens that view under the tree. The traits are listed in traits.js. The root element carries data-render-count,
 // data-rows (rows in the DOM), data-nodes, data-selected and data-draw-ms for tests.
 
 import { onChanges } from "../shared/model.js";

@@ -9,6 +9,21 @@ import { formatParams, formatShape, INDENT_PX, visibleRows } from "./tree.js";
 /** @typedef {import("./view.js").View} View */
 
 /**
+ * A row's tooltip: what a click on it opens, or why it opens nothing.
+ * @param {import("./tree.js").Node} n
+ * @returns {string}
+ */
+export function rowTitle(n) {
+  const shape = formatShape(n.shape);
+  if (n.attention) {
+    return `${n.path}: attention weights ${shape} = batch × heads × queries × keys. Click to open them in an AttentionView: for each head, how much each query position attends to each key position.`;
+  }
+  if (n.open) return `${n.path}: click to open in an ActivationMap`;
+  if (!n.shape) return `${n.path}: gave no tensor output, nothing to show (click to expand or collapse)`;
+  return `${n.path}: output ${shape} is neither [batch, positions, features] (an ActivationMap) nor attention weights [batch, heads, positions, positions] (an AttentionView)`;
+}
+
+/**
  * One row: name (indented, with a caret when it has children), type, shape, parameters.
  * @param {State} state
  * @param {number} i
@@ -24,7 +39,8 @@ function makeRow(state, i, filtering) {
   row.setAttribute("role", "treeitem");
   row.dataset.index = String(i);
   row.dataset.path = n.path;
-  row.title = n.open ? `${n.path}: click to open in an ActivationMap` : n.path;
+  if (n.attention) row.classList.add("iwm-attention");
+  row.title = rowTitle(n);
   const name = document.createElement("span");
   name.className = "iwm-name";
   name.style.paddingLeft = `${n.depth * INDENT_PX}px`;

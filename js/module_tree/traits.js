@@ -6,7 +6,7 @@
  * @typedef {object} Traits
  * @property {string} error why the last selection could not be opened
  * @property {import("./tree.js").Node[]} nodes module records, depth-first
- * @property {string} selected path of the site opened in the ActivationMap ("" for none)
+ * @property {string} selected path of the site opened below the tree ("" for none)
  * @property {string} summary one line under the title: kind, parameters, …
  * @property {string} title model name shown in the header
  */

@@ -15,7 +15,8 @@ import { setTrait } from "../shared/model.js";
  * @property {number} params
  * @property {number[] | null} shape
  * @property {boolean} layer
- * @property {boolean} open an ActivationMap can show it
+ * @property {boolean} open an ActivationMap (or, for attention weights, an AttentionView) can show it
+ * @property {boolean} [attention] its output is attention weights [batch, heads, positions, positions]
  */
 
 /** @typedef {{children: number[][], roots: number[]}} Tree */
@@ -129,7 +130,8 @@ export function formatShape(shape) {
 }
 
 /**
- * Open a node in the ActivationMap (JS -> Python), if an ActivationMap can show it.
+ * Open a node below the tree (JS -> Python: an ActivationMap, or an AttentionView of
+ * attention weights), if one can show it.
  * @param {Model} model
  * @param {Node | undefined} node
  * @returns {boolean} whether `selected` was sent

@@ -18,18 +18,20 @@ export const CSS = `${baseCss(SCOPE)}
 }
 .iwm-module-tree button { cursor: pointer; }
 .iwm-module-tree .iwm-cols, .iwm-module-tree .iwm-row {
-  display: grid; grid-template-columns: minmax(0, 1fr) 11em 9em 6em; gap: 0 8px; align-items: center;
+  display: grid; grid-template-columns: minmax(0, 1fr) 11em 9em 7em; gap: 0 8px; align-items: center;
+  box-sizing: border-box; width: 100%; border-left: 3px solid transparent;
 }
 .iwm-module-tree .iwm-cols { font-weight: 600; color: var(--jp-ui-font-color2, #555); border-bottom: 1px solid var(--jp-border-color2, #ddd); padding: 2px 4px; }
+.iwm-module-tree .iwm-cols > span, .iwm-module-tree .iwm-row > span { min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .iwm-module-tree .iwm-list { max-height: 420px; overflow: auto; outline: none; }
 .iwm-module-tree .iwm-list:focus-visible { box-shadow: inset 0 0 0 2px var(--jp-brand-color1, #1976d2); }
-.iwm-module-tree .iwm-row { padding: 1px 4px; line-height: 20px; white-space: nowrap; border-left: 3px solid transparent; }
-.iwm-module-tree .iwm-row > span { overflow: hidden; text-overflow: ellipsis; }
+.iwm-module-tree .iwm-row { padding: 1px 4px; line-height: 20px; }
 .iwm-module-tree .iwm-row.iwm-layer { border-left-color: var(--jp-brand-color2, #90caf9); }
 .iwm-module-tree .iwm-row.iwm-open { cursor: pointer; }
 .iwm-module-tree .iwm-row.iwm-open:hover { background: var(--jp-layout-color2, #eee); }
 .iwm-module-tree .iwm-row.iwm-cursor { box-shadow: inset 0 0 0 1px var(--jp-border-color1, #999); }
-.iwm-module-tree .iwm-row.iwm-selected { background: var(--jp-brand-color3, #bbdefb); }
+.iwm-module-tree .iwm-row.iwm-attention .iwm-shape { text-decoration: underline dotted; }
+.iwm-module-tree .iwm-row.iwm-selected { background: color-mix(in srgb, var(--jp-brand-color1, #1976d2) 28%, transparent); }
 .iwm-module-tree .iwm-caret { display: inline-block; width: 1.1em; text-align: center; cursor: pointer; color: var(--jp-ui-font-color2, #555); }
 .iwm-module-tree .iwm-type, .iwm-module-tree .iwm-params { color: var(--jp-ui-font-color2, #555); }
 .iwm-module-tree .iwm-row:not(.iwm-open) .iwm-shape { color: var(--jp-ui-font-color3, #999); }
@@ -57,7 +59,8 @@ export function createView(el) {
   const collapseAll = h("button", "iwm-collapse-all", tools);
   collapseAll.textContent = "collapse";
   const hint = h("div", "iwm-hint", root);
-  hint.textContent = "Click a module with an output shape to open it in an ActivationMap below.";
+  hint.textContent =
+    "Click a module with an output shape to open it below: an ActivationMap of its activations, or an AttentionView of attention weights (heads × queries × keys).";
   const errors = errorBox(root);
   const cols = h("div", "iwm-cols", root);
   for (const c of ["module", "type", "output shape", "parameters"]) h("span", "", cols).textContent = c;

@@ -71,8 +71,14 @@ export function statusBadge(parent, className = "iwm-status") {
  * @returns {HTMLSpanElement}
  */
 export function generationBadge(parent) {
-  return h("span", "iwm-generation", parent);
+  const badge = h("span", "iwm-generation", parent);
+  badge.title = GENERATION_TITLE;
+  return badge;
 }
+
+/** What "generation N" means, on hover. */
+export const GENERATION_TITLE =
+  "run number: the workspace re-runs the model after every edit or new input, and each run is one generation; this view shows the newest";
 
 /**
  * @param {{get: (name: string) => any}} model

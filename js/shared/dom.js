@@ -80,18 +80,47 @@ export function fitCanvas(canvas, width, height) {
   return { ctx, dpr, W, H };
 }
 
+/** The attribute that makes Lumino's key bindings (JupyterLab, Notebook 7) match nothing. */
+export const SUPPRESS_SHORTCUTS = "data-lm-suppress-shortcuts";
+
 /**
- * Keys typed into our controls are ours, not JupyterLab's notebook shortcuts: stop them
- * at `el`, after `onKey` (if given) has seen them.
+ * Keys typed into our controls are ours, not the notebook's shortcuts: stop them at `el`,
+ * after `onKey` (if given) has seen them. Stopping them is enough where the host handles
+ * its shortcuts as the key bubbles up (JupyterLab); Notebook 7 handles them on the way
+ * down (a capturing listener on the document, before `el` sees the key). So the element
+ * that has the focus inside `el` (where a key goes) also carries SUPPRESS_SHORTCUTS while
+ * it has it: Lumino matches a binding by walking up from the key's target, and stops at
+ * the first element with that attribute, before it reaches the notebook's selector.
  * @param {HTMLElement} el
  * @param {(e: KeyboardEvent) => void} [onKey]
- * @returns {() => void} removes the listener
+ * @returns {() => void} removes the listeners (and the attributes set)
  */
 export function ownKeys(el, onKey) {
   const listener = (/** @type {KeyboardEvent} */ e) => {
     e.stopPropagation();
     if (onKey) onKey(e);
   };
+  /** @type {Set<Element>} the elements given the attribute (not those that had it) */
+  const marked = new Set();
+  const onFocusIn = (/** @type {FocusEvent} */ e) => {
+    const t = e.target;
+    if (t instanceof Element && !t.hasAttribute(SUPPRESS_SHORTCUTS)) {
+      t.setAttribute(SUPPRESS_SHORTCUTS, "true");
+      marked.add(t);
+    }
+  };
+  const onFocusOut = (/** @type {FocusEvent} */ e) => {
+    const t = /** @type {Element} */ (e.target);
+    if (marked.delete(t)) t.removeAttribute(SUPPRESS_SHORTCUTS);
+  };
   el.addEventListener("keydown", listener);
-  return () => el.removeEventListener("keydown", listener);
+  el.addEventListener("focusin", onFocusIn);
+  el.addEventListener("focusout", onFocusOut);
+  return () => {
+    el.removeEventListener("keydown", listener);
+    el.removeEventListener("focusin", onFocusIn);
+    el.removeEventListener("focusout", onFocusOut);
+    for (const t of marked) t.removeAttribute(SUPPRESS_SHORTCUTS);
+    marked.clear();
+  };
 }

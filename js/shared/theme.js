@@ -45,6 +45,29 @@ export function themeOf(el, fallback = DEFAULT_THEME) {
 }
 
 /**
+ * The page's theme as --iwm-* CSS variables: JupyterLab's (Lab and Notebook 7), else VS
+ * Code's, else light defaults. Text, the page and the controls' backgrounds, borders.
+ */
+export const THEME_VARS = [
+  "--iwm-fg: var(--jp-ui-font-color1, var(--vscode-foreground, #222));",
+  "--iwm-bg: var(--jp-layout-color0, var(--vscode-editor-background, #fff));",
+  "--iwm-control-bg: var(--jp-layout-color1, var(--vscode-dropdown-background, var(--vscode-input-background, #fff)));",
+  "--iwm-border: var(--jp-border-color1, var(--vscode-dropdown-border, #bbb));",
+  "--iwm-grid: var(--jp-border-color2, var(--vscode-editorWidget-border, #ddd));",
+].join(" ");
+
+/**
+ * Selectors of a page in a dark theme (JupyterLab and Notebook 7, VS Code): views inside
+ * get `color-scheme: dark`, so native parts (a select's open list, a number field's
+ * arrows, scroll bars) are dark too.
+ */
+export const DARK_HOSTS = Object.freeze([
+  'body[data-jp-theme-light="false"]',
+  "body.vscode-dark",
+  "body.vscode-high-contrast:not(.vscode-high-contrast-light)",
+]);
+
+/**
  * What every view's CSS starts with, scoped to its root class: font and colours, the
  * --iwm-* colour variables, `[hidden]` that wins over display rules, the title and the
  * error box.
@@ -55,9 +78,12 @@ export function baseCss(scope) {
   return `
 ${scope} {
   font-family: var(--jp-ui-font-family, system-ui, -apple-system, "Segoe UI", sans-serif);
-  font-size: var(--jp-ui-font-size1, 13px); color: var(--jp-ui-font-color1, #222);
-  --iwm-edit: ${EDIT_COLOR}; --iwm-muted: var(--jp-ui-font-color2, #666); --iwm-faint: var(--jp-ui-font-color3, #999);
+  font-size: var(--jp-ui-font-size1, 13px); color: var(--iwm-fg);
+  --iwm-edit: ${EDIT_COLOR}; --iwm-muted: var(--jp-ui-font-color2, var(--vscode-descriptionForeground, #666));
+  --iwm-faint: var(--jp-ui-font-color3, #999);
+  ${THEME_VARS}
 }
+${DARK_HOSTS.map((d) => `${d} ${scope}`).join(", ")} { color-scheme: dark; }
 ${scope} [hidden] { display: none !important; }
 ${scope} .iwm-title { font-weight: 600; }
 ${scope} .iwm-error {
@@ -77,4 +103,18 @@ export function headerCss(scope) {
   return `
 ${scope} .iwm-header { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 12px; margin-bottom: 6px; }
 `;
+}
+
+/**
+ * Call `callback` when the page's theme changes (JupyterLab and Notebook 7 mark the theme
+ * on <body>: data-jp-theme-name, data-jp-theme-light): canvases read the theme's colours
+ * when they paint, so a view repaints on a switch.
+ * @param {() => void} callback
+ * @returns {() => void} stops watching
+ */
+export function onThemeChange(callback) {
+  if (typeof MutationObserver === "undefined" || typeof document === "undefined" || !document.body) return () => {};
+  const mo = new MutationObserver(() => callback());
+  mo.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-name", "data-jp-theme-light"] });
+  return () => mo.disconnect();
 }

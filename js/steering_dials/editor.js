@@ -14,6 +14,7 @@ import {
   polarAt,
   readoutText,
   startValue,
+  unitWords,
   valueText,
   vectorToPolar,
 } from "./values.js";
@@ -140,7 +141,7 @@ function circularControl(dial, ctx) {
     "aria-keyshortcuts": "ArrowLeft ArrowRight ArrowUp ArrowDown Delete",
   }, box); // prettier-ignore
   svgEl("title", {}, svg).textContent =
-    "drag to set direction and size; ←/→ turn, ↑/↓ resize, Delete turns off";
+    `drag to set direction and size${dial.unit ? ` (the radius r in ${unitWords(dial.unit)})` : ""}; ←/→ turn, ↑/↓ resize, Delete turns off`;
   svgEl("circle", { class: "iwm-disc", r: RING_PX }, svg);
   svgEl("circle", { class: "iwm-grid", r: RING_PX / 2, "stroke-dasharray": "2 3" }, svg);
   svgEl("line", { class: "iwm-grid", x1: -RING_PX, y1: 0, x2: RING_PX, y2: 0 }, svg);
@@ -168,7 +169,8 @@ function circularControl(dial, ctx) {
   const handle = svgEl("circle", { class: "iwm-handle", r: 7 }, svg);
   svgEl("circle", { class: "iwm-centre", r: 2.5 }, svg);
   const readoutLine2 = h("div", "iwm-readout", box);
-  readoutLine2.textContent = `${readoutText(dial)}${readoutText(dial) ? " · " : ""}max r ${formatNumber(maxR, dial.step)}`;
+  readoutLine2.textContent = `${readoutText(dial)}${readoutText(dial) ? " · " : ""}max r ${formatNumber(maxR, dial.step)}${dial.unit ? ` ${dial.unit}` : ""}`;
+  if (dial.unit) readoutLine2.title = `r is in ${unitWords(dial.unit)}`;
 
   const ro = Array.isArray(dial.readout) ? vectorToPolar(dial.readout) : null;
   if (ro) {
@@ -243,7 +245,8 @@ function circularControl(dial, ctx) {
     svg.classList.add("iwm-keyboard");
     const v = keyedPolar(dial, sender.values[dial.id], e.key, e.shiftKey);
     if (v === undefined) return;
-    e.preventDefault();
+    e.preventDefault(); // no page scroll
+    e.stopPropagation(); // the dial's key, not the notebook's (see ownKeys in js/shared/dom.js)
     edit(dial.id, v);
   }
   function onKeyUp() {

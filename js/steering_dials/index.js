@@ -11,6 +11,7 @@
 
 import { ownKeys } from "../shared/dom.js";
 import { onChanges } from "../shared/model.js";
+import { onThemeChange } from "../shared/theme.js";
 import { drawScheduler } from "../shared/timing.js";
 import { createEditor } from "./editor.js";
 import { createOptions } from "./options.js";
@@ -53,6 +54,7 @@ function render({ model, el }) {
     schedule();
   });
   const releaseKeys = ownKeys(view.root);
+  const stopTheme = onThemeChange(schedule); // the rollout's colours come from the theme
   const ro = new ResizeObserver(() => {
     if (rolloutWidth(view) !== state.lastWidth) schedule();
   });
@@ -70,6 +72,7 @@ function render({ model, el }) {
     view.run.dispose();
     options.dispose();
     releaseKeys();
+    stopTheme();
     view.canvas.width = view.canvas.height = 0;
     view.lmPanel.dispose();
     view.root.remove();

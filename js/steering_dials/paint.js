@@ -6,7 +6,7 @@ import { generationText } from "../shared/controls.js";
 import { fitCanvas, showError } from "../shared/dom.js";
 import { themeOf } from "../shared/theme.js";
 import { readLm } from "./lm_panel.js";
-import { DEFAULT_THEME, drawRollout, readSeries, renderLegend } from "./rollout.js";
+import { DEFAULT_THEME, drawRollout, readSeries, renderLegend, toCanvas } from "./rollout.js";
 import { updateModeText } from "./state.js";
 
 /** @typedef {import("../shared/model.js").Model} Model */
@@ -97,7 +97,12 @@ export function paintResult(state, view, model) {
   if (has && size > 0) {
     const { ctx } = fitCanvas(view.canvas, size, size);
     const fam = getComputedStyle(view.root).fontFamily || "sans-serif";
-    drawRollout(ctx, series, size, size, { theme: themeOf(view.root, DEFAULT_THEME), font: `11px ${fam}` });
+    const theme = themeOf(view.root, DEFAULT_THEME);
+    const f = drawRollout(ctx, series, size, size, { theme, font: `11px ${fam}` });
+    const [bx0, by1] = toCanvas(f, 0, 0);
+    const [bx1, by0] = toCanvas(f, 1, 1);
+    view.rolloutBox.dataset.box = [bx0, by0, bx1, by1].map((v) => v.toFixed(1)).join(","); // the walls, CSS px
+    view.rolloutBox.dataset.axisColor = theme.fg;
     view.canvas.setAttribute("aria-label", `rollout in the unit box: ${Object.keys(series).join(", ")}`);
   }
   finishDraw(state, view, model, t0);

@@ -208,6 +208,34 @@ export function lastPoint(p) {
 /** The rollout's colours where the page's theme sets none (js/shared/theme.js reads them). */
 export const DEFAULT_THEME = Object.freeze({ ...SHARED_THEME, muted: "#777" });
 
+/** Free space around the view, CSS px: room for the axes' ticks and titles. */
+export const FRAME_PAD = 26;
+
+/** The axes' titles: positions are in the simulator's box, one unit a wall's length. */
+export const AXIS_TITLES = Object.freeze({ x: "x (box units)", y: "y (box units)" });
+
+/**
+ * The axes' text: the ticks 0 and 1 at the walls and the titles, under the box (x) and
+ * left of it, turned (y); inside the box where the canvas has no room outside it.
+ * @param {Frame} f
+ * @param {number} width
+ * @param {number} height
+ * @returns {{text: string, x: number, y: number, align: CanvasTextAlign, baseline: CanvasTextBaseline, rotate: boolean}[]}
+ */
+export function axisLabels(f, width, height) {
+  const [bx0, by1] = toCanvas(f, 0, 0);
+  const [bx1, by0] = toCanvas(f, 1, 1);
+  const below = by1 + 3 <= height - 12 ? by1 + 3 : by1 - 14;
+  const left = bx0 - 4 >= 12 ? bx0 - 4 : bx0 + 14;
+  return [
+    { text: "0", x: bx0 + 3, y: below, align: "left", baseline: "top", rotate: false },
+    { text: "1", x: bx1 - 3, y: below, align: "right", baseline: "top", rotate: false },
+    { text: AXIS_TITLES.x, x: (bx0 + bx1) / 2, y: below, align: "center", baseline: "top", rotate: false },
+    { text: "1", x: Math.max(1, bx0 - 10), y: by0 + 11, align: "left", baseline: "bottom", rotate: false },
+    { text: AXIS_TITLES.y, x: left, y: (by0 + by1) / 2, align: "center", baseline: "bottom", rotate: true },
+  ];
+}
+
 /**
  * Draw a rollout into a 2-D context of CSS size width × height (the caller sets the
  * device-pixel transform). Returns the frame, for hit testing.
@@ -221,7 +249,7 @@ export const DEFAULT_THEME = Object.freeze({ ...SHARED_THEME, muted: "#777" });
 export function drawRollout(ctx, series, width, height, opts = {}) {
   const theme = opts.theme ?? DEFAULT_THEME;
   const font = opts.font ?? "11px sans-serif";
-  const f = frameOf(viewOf(series), width, height, 14);
+  const f = frameOf(viewOf(series), width, height, FRAME_PAD);
   ctx.clearRect(0, 0, width, height);
 
   // Outside the walls: faintly shaded; the walls: a solid square.
@@ -234,16 +262,18 @@ export function drawRollout(ctx, series, width, height, opts = {}) {
   ctx.strokeStyle = theme.wall;
   ctx.lineWidth = 2;
   ctx.strokeRect(bx0, by0, bx1 - bx0, by1 - by0);
-  ctx.fillStyle = theme.muted;
-  ctx.font = font;
-  ctx.textBaseline = "top";
-  ctx.textAlign = "left";
-  ctx.fillText("0", bx0 + 3, by1 + 3 <= height - 12 ? by1 + 3 : by1 - 14);
-  ctx.textAlign = "right";
-  ctx.fillText("1", bx1 - 3, by1 + 3 <= height - 12 ? by1 + 3 : by1 - 14);
-  ctx.textBaseline = "bottom";
-  ctx.textAlign = "left";
-  ctx.fillText("1", Math.max(1, bx0 - 10), by0 + 11);
+  // The axes' ticks and titles, in the theme's text colour (light on a dark theme).
+  for (const t of axisLabels(f, width, height)) {
+    ctx.save();
+    ctx.fillStyle = theme.fg;
+    ctx.font = font;
+    ctx.textAlign = t.align;
+    ctx.textBaseline = t.baseline;
+    ctx.translate(t.x, t.y);
+    if (t.rotate) ctx.rotate(-Math.PI / 2);
+    ctx.fillText(t.text, 0, 0);
+    ctx.restore();
+  }
   ctx.restore();
 
   // Everything else is clipped to the view.

@@ -270,3 +270,15 @@ export function normalizeDial(d) {
   }
   return dial;
 }
+
+/**
+ * A unit in words, for titles: "box/step" -> "box units per step".
+ * @param {string} unit
+ * @returns {string}
+ */
+export function unitWords(unit) {
+  return unit
+    .split("/")
+    .map((u, i) => (i ? "per " : "") + (u === "box" ? "box units" : u))
+    .join(" ");
+}

@@ -6,12 +6,15 @@ import {
   binMatrix,
   cellAt,
   cellRect,
+  columnLabels,
+  fitLabel,
   formatTick,
   MAX_HEIGHT,
   MIN_HEIGHT,
   niceStep,
   plotHeight,
   thinLabels,
+  UPRIGHT_MAX_PX,
   widestLabel,
 } from "../../js/activation_map/layout.js";
 import {
@@ -22,6 +25,7 @@ import {
   readMatrix,
   toggleSelection,
   tooltipLines,
+  valueNotes,
 } from "../../js/activation_map/state.js";
 import { formatValue } from "../../js/shared/format.js";
 
@@ -221,10 +225,8 @@ test("quantity and dim controls set and save only on a change", () => {
   assert.equal(model.log.length, 0);
   chooseQuantity(model, "dim");
   assert.deepEqual(model.log, [["set", "quantity", "dim"], ["save"]]);
-  assert.equal(chooseDim(model, 70), 63);
-  assert.equal(chooseDim(model, -3), 0);
-  assert.equal(chooseDim(model, 7.9), 7);
-  assert.equal(chooseDim(model, NaN), 7);
+  assert.deepEqual(chooseDim(model, 7), { dim: 7, error: "" });
+  assert.deepEqual(model.log.slice(-2), [["set", "dim", 7], ["save"]]);
   assert.equal(model.get("dim"), 7);
   assert.equal(quantityLabel([{ value: "norm", label: "activation norm" }], "norm"), "activation norm");
   assert.equal(quantityLabel([], "delta"), "delta");
@@ -248,4 +250,62 @@ test("tooltip lines: layer, position, value, and cell text when present", () => 
   assert.deepEqual(tooltipLines(model, m, { row: 1, col: 1 })[2], ["h[3]", "NaN"]);
   state.rows = [];
   assert.equal(tooltipLines(model, m, { row: 1, col: 0 })[0][1], "1");
+});
+
+test("a bad dim is refused with a clear message, not clamped: nothing sent, the old one kept", () => {
+  const model = fakeModel({ quantity: "dim", dim: 7, n_dims: 64, rows: ["blocks.0", "blocks.1"] });
+  for (const bad of [999, 64, -3, -1]) {
+    const { dim, error } = chooseDim(model, bad);
+    assert.equal(dim, 7);
+    assert.match(error, new RegExp(`^dim ${bad} is out of range: blocks\\.0 has 64 hidden dimensions, so dim is one of 0 … 63`));
+    assert.match(error, /still shows dim 7$/);
+  }
+  for (const bad of [7.9, NaN]) assert.match(chooseDim(model, bad).error, /whole number/);
+  assert.deepEqual(model.log, []); // nothing was sent to Python
+  assert.equal(model.get("dim"), 7);
+});
+
+test("column labels: long tokens turn upright (cut, full text kept) instead of thinning", () => {
+  const measure = (s) => 6 * s.length; // 6 px a character
+  const tokens = ["The", " Brandenburg", " Gate", " is", " in", " the", " city", " of", " Berlin", "."];
+  const sizes = tokens.map(measure);
+  const max = Math.max(...sizes);
+  // 10 columns of 40 px: a flat " Brandenburg" (72 px) would keep only every other label
+  const { upright, shown } = columnLabels(10, 40, sizes, 400, max);
+  assert.equal(upright, true);
+  assert.deepEqual(shown.map((s) => s.index), [...Array(10).keys()]); // every column labelled
+  // short labels that fit flat stay flat
+  const flat = columnLabels(10, 40, new Array(10).fill(18), 400, 18);
+  assert.equal(flat.upright, false);
+  assert.equal(flat.shown.length, 10);
+  // 4096 steps "t1234": flat thinning is as good, so the labels stay flat
+  assert.equal(columnLabels(4096, 900 / 4096, () => 30, 900, 30).upright, false);
+  // cut with an ellipsis to the upright length, never longer
+  const long = " Brandenburg Gate and the Reichstag building";
+  const cut = fitLabel(long, UPRIGHT_MAX_PX, measure);
+  assert.ok(cut.endsWith("…") && measure(cut) <= UPRIGHT_MAX_PX && long.startsWith(cut.slice(0, -1)), cut);
+  assert.equal(fitLabel(" Gate", UPRIGHT_MAX_PX, measure), " Gate");
+});
+
+test("heatmap tooltip: the value is named by its label, and notes explain values beyond a bound", () => {
+  const state = {
+    values: payload([0.5, 1.3, -0.2, 1.0], [2, 2]),
+    rows: ["embed", "blocks.0"],
+    columns: ["t0", "t1"],
+    cell_text: [],
+    quantity: "value",
+    quantities: [{ value: "value", label: "fraction of the clean–corrupt difference restored" }],
+    notes: [
+      { above: 1, text: "above 1: over-restoration: patching this site moves the metric past the clean run" },
+      { below: 0, text: "below 0: further from the clean run" },
+    ],
+  };
+  const model = fakeModel(state);
+  const m = readMatrix(model);
+  assert.deepEqual(tooltipLines(model, m, { row: 0, col: 0 }).slice(2), [["fraction of the clean–corrupt difference restored", "0.5000"]]);
+  const over = tooltipLines(model, m, { row: 0, col: 1 });
+  assert.deepEqual(over.at(-1), ["note", state.notes[0].text]);
+  assert.equal(tooltipLines(model, m, { row: 1, col: 0 }).at(-1)[1], state.notes[1].text);
+  assert.equal(tooltipLines(model, m, { row: 1, col: 1 }).length, 3); // exactly 1: no note
+  assert.deepEqual(valueNotes(state.notes, NaN), []);
 });

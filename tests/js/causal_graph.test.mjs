@@ -9,8 +9,10 @@ import {
   editMessage,
   editText,
   removeEditMessage,
+  scopeText,
 } from "../../js/causal_graph/editor.js";
-import { exportMessage } from "../../js/causal_graph/export.js";
+import { exportLabel, exportMessage } from "../../js/causal_graph/export.js";
+import { tooltipClearOf } from "../../js/causal_graph/pointer.js";
 import { normalizeNode, readEdges, readGraph, readNodes, readOps } from "../../js/causal_graph/graph.js";
 import widget from "../../js/causal_graph/index.js";
 import { MAX_LABEL_CHARS, placeLabels, shortLabel } from "../../js/causal_graph/labels.js";
@@ -136,14 +138,15 @@ const OPS_TRAIT = [
   { name: "set", label: "set", field: "value", default: "value", text: "{op} {node} to {value}", kinds: ["variable", "site", "head"] },
   { name: "scale", label: "scale", field: "factor", default: 2, text: "{op} {node} by {value}", kinds: ["variable", "site", "head"] },
   { name: "ablate", label: "ablate", field: "", default: null, text: "{op} {node}", kinds: ["variable", "site", "head"] },
-  { name: "clamp", label: "clamp", field: "value", default: "value", text: "{op} {node} to {value}", kinds: ["variable"] },
 ]; // prettier-ignore
-const OPS = readOps(OPS_TRAIT);
+/** An op of a variable node beyond Python's own (as `register` adds one): a number field, no default. */
+const BOUND = { name: "bound", label: "bound", field: "value", default: "value", text: "{op} {node} to {value}", kinds: ["variable"] };
+const OPS = readOps([...OPS_TRAIT, BOUND]);
 const OP_NAMES = OPS.map((o) => o.name);
 
 /** A small graph: a -> b -> c, a -> c, with a self-loop on b. */
 const NODES = [
-  { id: "a", label: "vel_x", layer: 0, x: 0, y: 0.5, value: 0.5, moved: 0, kind: "variable", site: "blocks.0", edited: false, editable: ["set", "clamp", "ablate"], truth: "velocity_x" },
+  { id: "a", label: "vel_x", layer: 0, x: 0, y: 0.5, value: 0.5, moved: 0, kind: "variable", site: "blocks.0", edited: false, editable: ["set", "bound", "ablate"], truth: "velocity_x" },
   { id: "b", label: "h", layer: 1, x: 0.5, y: 0.25, value: -1, moved: 0.2, kind: "site", site: "blocks.1", edited: true, editable: ["scale"], truth: null },
   { id: "c", label: "x_next", layer: 2, x: 1, y: 0.5, value: 0.412, moved: -0.024, kind: "output", site: "head", edited: false, editable: [] },
 ]; // prettier-ignore
@@ -222,11 +225,11 @@ test("the module is an anywidget: default export {initialize, render}", () => {
 });
 
 test("nodes: what Python leaves out is filled in; editable ops are known ones, in Python's order", () => {
-  const n = normalizeNode({ id: 7, editable: ["clamp", "bogus", "ablate", "clamp"], kind: "weird", truth: "" }, 3, OP_NAMES);
+  const n = normalizeNode({ id: 7, editable: ["bound", "bogus", "ablate", "bound"], kind: "weird", truth: "" }, 3, OP_NAMES);
   assert.equal(n.id, "7");
   assert.equal(n.label, "7");
   assert.equal(n.kind, "variable");
-  assert.deepEqual(n.editable, ["clamp", "ablate"]);
+  assert.deepEqual(n.editable, ["bound", "ablate"]);
   assert.deepEqual(normalizeNode({ editable: "set" }, 0).editable, []);
   // Without the ops trait's names, any name (a string) is kept; with them, only those.
   assert.deepEqual(normalizeNode({ editable: ["negate", 3, "set"] }, 0).editable, ["negate", "set"]);
@@ -503,7 +506,7 @@ test("SVG export: a parseable document with one <circle> per node and escaped te
 test("editor messages: {type: 'edit', node, op, value}, value null for ablate", () => {
   const [a, b, c] = readNodes(NODES, OP_NAMES);
   assert.deepEqual(editMessage(a, "set", "0.5", OPS), { type: "edit", node: "a", op: "set", value: 0.5 });
-  assert.deepEqual(editMessage(a, "clamp", " -2 ", OPS), { type: "edit", node: "a", op: "clamp", value: -2 });
+  assert.deepEqual(editMessage(a, "bound", " -2 ", OPS), { type: "edit", node: "a", op: "bound", value: -2 });
   assert.deepEqual(editMessage(a, "ablate", "ignored", OPS), { type: "edit", node: "a", op: "ablate", value: null });
   assert.deepEqual(editMessage(b, "scale", 3, OPS), { type: "edit", node: "b", op: "scale", value: 3 });
   assert.throws(() => editMessage(a, "set", "", OPS), /value must be a number/);
@@ -523,7 +526,7 @@ test("editor messages: {type: 'edit', node, op, value}, value null for ablate", 
 
 test("the editor's ops come from the `ops` trait: a new op needs no front-end change", () => {
   const ops = readOps([...OPS_TRAIT, { name: "negate", label: "negate", field: "", default: null, text: "{op} {node}", kinds: ["site"] }]);
-  assert.deepEqual(ops.map((o) => o.name), ["set", "scale", "ablate", "clamp", "negate"]);
+  assert.deepEqual(ops.map((o) => o.name), ["set", "scale", "ablate", "negate"]);
   const [node] = readNodes([{ id: "h", label: "h", kind: "site", editable: ["negate", "scale"] }], ops.map((o) => o.name));
   assert.deepEqual(node.editable, ["negate", "scale"]);
   assert.deepEqual(editMessage(node, "negate", "", ops), { type: "edit", node: "h", op: "negate", value: null });
@@ -543,16 +546,16 @@ test("the editor's ops come from the `ops` trait: a new op needs no front-end ch
 });
 
 test("the view reads the `ops` trait with the nodes: editable ops are the trait's", () => {
-  const model = fakeModel({ nodes: NODES, edges: EDGES, n_inputs: 1, ops: OPS_TRAIT.filter((o) => o.name !== "clamp"), edge_threshold: 0 });
+  const model = fakeModel({ nodes: NODES, edges: EDGES, n_inputs: 1, ops: OPS_TRAIT, edge_threshold: 0 });
   const state = createState(model, DEFAULT_THEME);
   assert.equal(readTraits(state, model), true);
   assert.deepEqual(state.ops.map((o) => o.name), ["set", "scale", "ablate"]);
-  assert.deepEqual(state.graph.nodes[0].editable, ["set", "ablate"]); // clamp is not in the trait
-  model.state.ops = OPS_TRAIT;
+  assert.deepEqual(state.graph.nodes[0].editable, ["set", "ablate"]); // bound is not in the trait
+  model.state.ops = [...OPS_TRAIT, BOUND];
   assert.ok(GRAPH_TRAITS.includes("ops") && REDRAW.includes("ops"));
   state.graphDirty = true; // as a change of `ops` (a GRAPH_TRAITS name) marks it
   readTraits(state, model);
-  assert.deepEqual(state.graph.nodes[0].editable, ["set", "clamp", "ablate"]);
+  assert.deepEqual(state.graph.nodes[0].editable, ["set", "bound", "ablate"]);
 });
 
 test("selecting a node sets `selected` and saves once; closing sets ''", () => {
@@ -671,4 +674,34 @@ test("plot height: 22 px per node of the most crowded layer, within bounds", () 
   assert.equal(plotHeight(readNodes(NODES)), MIN_HEIGHT);
   assert.equal(plotHeight(randomGraph(200, 0).nodes), 25 * 22 + 40);
   assert.equal(plotHeight(randomGraph(200, 0, 2).nodes), MAX_HEIGHT);
+});
+
+
+test("a node's scope reaches the editor: which time step its edits edit", () => {
+  const n = normalizeNode({ id: "a", scope: "time step 29 only (the last of 30; positions=[-1])" }, 0);
+  assert.equal(scopeText(n), "edits time step 29 only (the last of 30; positions=[-1])");
+  assert.equal(normalizeNode({ id: "b" }, 1).scope, ""); // an old payload, or an output
+  assert.equal(scopeText(normalizeNode({ id: "b", scope: 3 }, 1)), "");
+});
+
+test("the tooltip keeps off the open editor: moved beside the pointer, or hidden", () => {
+  const area = { width: 600, height: 400 };
+  const tip = { w: 120, h: 50 };
+  const editor = { x0: 300, y0: 100, x1: 590, y1: 300 };
+  const covers = (p) => p.left < editor.x1 && p.left + tip.w > editor.x0 && p.top < editor.y1 && p.top + tip.h > editor.y0;
+  // Right of the pointer would cover the editor: it goes left of the pointer.
+  const p = tooltipClearOf(250, 150, tip, editor, area);
+  assert.ok(p && !covers(p), JSON.stringify(p));
+  assert.ok(p.left + tip.w <= 250 && p.left >= 0);
+  // Far from the editor: where it always was (right of and below the pointer).
+  assert.deepEqual(tooltipClearOf(50, 50, tip, editor, area), { left: 64, top: 64 });
+  // Hemmed in: every place covers the editor (or leaves the area): none.
+  assert.equal(tooltipClearOf(450, 200, tip, { x0: 0, y0: 0, x1: 600, y1: 400 }, area), null);
+});
+
+test("the PNG and SVG buttons say the export is in the theme shown", () => {
+  assert.equal(exportLabel("png", { dark: true }).text, "PNG (dark, as shown)");
+  assert.equal(exportLabel("svg", { dark: false }).text, "SVG (light, as shown)");
+  assert.match(exportLabel("png", { dark: true }).title, /dark background/);
+  assert.match(exportLabel("png", { dark: false }).title, /light background/);
 });

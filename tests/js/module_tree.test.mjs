@@ -120,3 +120,14 @@ test("the module exports the anywidget contract", () => {
   assert.equal(typeof widget.render, "function");
   assert.equal(typeof widget.initialize, "function");
 });
+
+test("row titles say what a click opens, or why a row opens nothing", async () => {
+  const { rowTitle } = await import("../../js/module_tree/paint.js");
+  const base = { name: "x", type: "Identity", depth: 2, parent: 0, params: 0, layer: false };
+  const pattern = rowTitle({ ...base, path: "blocks.0.attn.pattern", shape: [1, 4, 32, 32], open: true, attention: true });
+  assert.match(pattern, /attention weights 1×4×32×32 = batch × heads × queries × keys/);
+  assert.match(pattern, /AttentionView/);
+  assert.match(rowTitle({ ...base, path: "blocks.0.mlp", shape: [1, 32, 64], open: true }), /ActivationMap/);
+  assert.match(rowTitle({ ...base, path: "blocks", shape: null, open: false }), /no tensor output/);
+  assert.match(rowTitle({ ...base, path: "embed.pos", shape: [32, 64], open: false }), /32×64 is neither/);
+});

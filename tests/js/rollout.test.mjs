@@ -161,3 +161,34 @@ test("drawRollout draws the walls and each series in its colour", () => {
   const moves = ctx.calls.filter((c) => c[0] === "moveTo");
   assert.ok(moves.filter((m) => Math.abs(m[1] - bx) < 1e-9 && Math.abs(m[2] - by) < 1e-9).length >= 3);
 });
+
+test("the axes' ticks and titles are in the theme's text colour, with units", () => {
+  // A dark theme: light text. Every fillText must use the theme's text colour (the
+  // labels were drawn in a muted grey that vanished on a dark background).
+  const ctx = recordingContext();
+  const dark = { fg: "rgb(240, 240, 240)", muted: "rgba(255, 255, 255, 0.54)", bg: "#111", dark: true, wall: "#ddd", outside: "rgba(128,128,128,0.12)" };
+  const series = readSeries({ context: traj([[0.2, 0.2], [0.3, 0.3]]) });
+  drawRollout(ctx, series, 300, 300, { theme: dark });
+  let fill = null;
+  const texts = [];
+  for (const c of ctx.calls) {
+    if (c[0] === "=fillStyle") fill = c[1];
+    if (c[0] === "fillText") texts.push([c[1], fill]);
+  }
+  assert.deepEqual(
+    texts.map((t) => t[0]).sort(),
+    ["0", "1", "1", "x (box units)", "y (box units)"].sort(),
+  );
+  for (const [text, colour] of texts) assert.equal(colour, dark.fg, `${text} drawn in ${colour}`);
+});
+
+test("axis titles sit outside the box, clear of the ticks, inside the canvas", async () => {
+  const { axisLabels, frameOf: fo, viewOf: vo } = await import("../../js/steering_dials/rollout.js");
+  const f = fo(vo({}), 320, 320, 26);
+  const labels = axisLabels(f, 320, 320);
+  const [bx0, by1] = toCanvas(f, 0, 0);
+  const x = labels.find((l) => l.text === "x (box units)");
+  const y = labels.find((l) => l.text === "y (box units)");
+  assert.ok(x.y >= by1 && x.y + 12 <= 320, "x title under the box");
+  assert.ok(y.rotate && y.x <= bx0 && y.x - 12 >= 0, "y title left of the box, turned");
+});

@@ -422,3 +422,11 @@ test("withValue copies; setTrait sends only changes; clampStep keeps t in range"
   assert.equal(clampStep("abc", 32, 7), 7);
   assert.equal(clampStep("4.9", 32, 0), 4);
 });
+
+
+test("units in words for a dial's titles: the radius is per step", async () => {
+  const { unitWords } = await import("../../js/steering_dials/values.js");
+  assert.equal(unitWords("box/step"), "box units per step");
+  assert.equal(unitWords("box"), "box units");
+  assert.equal(unitWords(""), "");
+});

@@ -163,7 +163,7 @@ def test_click_selects_the_cell_in_python(lab: Any, amap: Any, screenshot: Any) 
 
     page.mouse.click(*cell_center(amap, row, col))
     page.wait_for_function(f"r => r.dataset.selection === '{row},{col}'", arg=amap.element_handle())
-    want = [{"row": row, "col": col}, {"site": rows[row], "layer": row, "position": col}]
+    want = [{"row": row, "col": col}, {"site": rows[row], "row": row, "position": col}]
     assert lab.wait_for_python("[amap.selection, ws.selection]", want) == want
     assert canvas_stats(amap)["hash"] != before, "no highlight drawn on the selected cell"
     screenshot(amap, "selected")
@@ -171,7 +171,7 @@ def test_click_selects_the_cell_in_python(lab: Any, amap: Any, screenshot: Any) 
     # Python -> JS: selecting through the workspace moves the highlight.
     row2, col2 = n_rows - 1, n_cols - 1
     lab.execute(
-        f"ws.selection = {{'site': amap.rows[{row2}], 'layer': {row2}, 'position': {col2}}}"
+        f"ws.selection = {{'site': amap.rows[{row2}], 'position': {col2}}}"
     )
     page.wait_for_function(
         f"r => r.dataset.selection === '{row2},{col2}'", arg=amap.element_handle()

@@ -307,12 +307,16 @@ def test_click_edit_apply_and_remove(lab: Any, graph: Any, screenshot: Any) -> N
     assert_editor_clear(graph, VX)
     assert editor.locator(".iwm-editor-title").inner_text() == "velocity_x"
     op = graph.locator("select.iwm-op")
+    # "set" of a Variable clamps its readout: no second entry ("clamp") doing the same
     assert op.evaluate("s => Array.from(s.options).map(o => o.value)") == [
         "set",
-        "clamp",
         "scale",
         "ablate",
     ]
+    scope = editor.locator(".iwm-editor-scope")
+    T = lab.eval_json("ws.inputs.shape[1]")
+    assert scope.is_visible()
+    assert scope.inner_text().startswith(f"edits time step {T - 1} only (the last of {T}")
     assert graph.locator("button.iwm-remove").is_disabled()  # nothing to remove yet
     # The pointer leaves the canvas (onto the editor): the pixels show no hover.
     editor.locator(".iwm-editor-info").hover()
@@ -677,3 +681,85 @@ def test_hover_an_edge_of_a_batch_shows_its_interval(lab: Any, graph: Any, scree
     page.mouse.move(0, 0)
     page.wait_for_function("r => r.dataset.hover === ''", arg=g8.element_handle())
     tip.wait_for(state="hidden")
+
+
+THEMES = {"light": "JupyterLab Light", "dark": "JupyterLab Dark"}
+
+
+def set_theme(page: Any, name: str) -> None:
+    page.evaluate(
+        "(t) => window.jupyterapp.commands.execute('apputils:change-theme', {theme: t})",
+        THEMES[name],
+    )
+    page.wait_for_function(
+        "(light) => document.body.dataset.jpThemeLight === light",
+        arg="true" if name == "light" else "false",
+    )
+    page.wait_for_timeout(300)
+
+
+def client_box(loc: Any) -> Box:
+    b = loc.bounding_box()
+    return (b["x"], b["y"], b["x"] + b["width"], b["y"] + b["height"])
+
+
+def test_tooltip_never_covers_the_open_editor(lab: Any, graph: Any, screenshot: Any) -> None:
+    """Hovering nodes while the editor is open: the tooltip is hidden or clear of it."""
+    page = lab.page
+    editor = open_editor(lab, graph, VX)
+    tip = graph.locator(".iwm-tooltip")
+    ids = lab.eval_json("[n['id'] for n in g.nodes]")
+    shown = 0
+    for node_id in [VX, *ids]:
+        hover_node(graph, node_id)
+        page.wait_for_timeout(50)  # the hover's frame has placed the tooltip
+        if tip.is_visible():
+            shown += 1
+            assert not intersects(client_box(tip), client_box(editor)), node_id
+        if node_id == VX:
+            screenshot(graph, "tooltip-with-editor")
+    assert shown >= 1, "no tooltip at all while the editor is open"
+    assert editor.is_visible()
+
+
+def test_light_and_dark_exports_say_their_theme(lab: Any, graph: Any, screenshot: Any) -> None:
+    """The PNG/SVG buttons say the export copies the theme; the PNG's background is it."""
+    page = lab.page
+    png = graph.locator("button.iwm-export-png")
+    try:
+        for theme in ("light", "dark"):
+            set_theme(page, theme)
+            page.wait_for_function(
+                "([r, t]) => r.dataset.exportTheme === t", arg=[graph.element_handle(), theme]
+            )
+            assert png.inner_text() == f"PNG ({theme}, as shown)"
+            assert f"{theme} background" in (png.get_attribute("title") or "")
+            assert graph.locator("button.iwm-export-svg").inner_text() == f"SVG ({theme}, as shown)"
+            lab.execute("g.exports.clear()")
+            png.click()
+            assert lab.wait_for_python("'png' in g.exports", True) is True
+            # the exported PNG's corner pixel: the theme's background
+            corner = page.evaluate(
+                """async (url) => {
+                  const img = new Image(); img.src = url; await img.decode();
+                  const c = document.createElement('canvas');
+                  c.width = img.width; c.height = img.height;
+                  const x = c.getContext('2d'); x.drawImage(img, 0, 0);
+                  return Array.from(x.getImageData(1, 1, 1, 1).data);
+                }""",
+                lab.eval_json("g.exports['png']"),
+            )
+            lum = 0.2126 * corner[0] + 0.7152 * corner[1] + 0.0722 * corner[2]
+            assert (lum < 80) if theme == "dark" else (lum > 200), (theme, corner)
+            editor = open_editor(lab, graph, VX)
+            assert editor.locator(".iwm-editor-scope").is_visible()
+            hover_node(graph, VX)
+            page.wait_for_timeout(50)
+            screenshot(graph, f"{theme}-editor")
+            gen = graph.locator(".iwm-generation")
+            assert "run" in (gen.get_attribute("title") or ""), "generation N is unexplained"
+            lab.execute('g.selected = ""')
+            page.mouse.move(0, 0)
+            graph.locator(".iwm-editor").wait_for(state="hidden")
+    finally:
+        set_theme(page, "light")

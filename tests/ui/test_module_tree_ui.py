@@ -205,3 +205,39 @@ def test_gpt2_shaped_model_tree_is_quick(lab: Any, screenshot: Any) -> None:
     assert first_ms < 100 and all_ms < 200, timings
     screenshot(cell_output(page, 2), "gpt2")
     page.iwm_errors.check()
+
+
+# scroll containers of the tree whose content is wider than they are (a horizontal scrollbar)
+# (the tree's own elements, and its ancestors up to the notebook cell: the output area
+# scrolls sideways when the widget is wider than it)
+OVERFLOWING = """
+(root) => {
+  const up = [];
+  for (let e = root.parentElement; e && !e.classList.contains('jp-Cell'); e = e.parentElement) {
+    up.push(e);
+  }
+  return [...up, root, ...root.querySelectorAll('*')]
+  .filter((e) => ['auto', 'scroll'].includes(getComputedStyle(e).overflowX))
+  .filter((e) => e.scrollWidth > e.clientWidth)
+  .map((e) => `${e.className}: scrollWidth ${e.scrollWidth} > clientWidth ${e.clientWidth}`);
+}
+"""
+
+
+def test_tree_has_no_horizontal_scrollbar(lab: Any, tree: Any) -> None:
+    page = lab.page
+    lst = tree.locator(".iwm-list")
+    assert lst.evaluate("e => getComputedStyle(e).overflowX") in ("auto", "scroll")
+    assert tree.evaluate(OVERFLOWING) == []
+    # every row shown, the deepest indented most, and a selected row: still no scrollbar
+    tree.locator(".iwm-expand-all").click()
+    n = lab.eval_json("len(tree.nodes)")
+    page.wait_for_function(f"r => r.dataset.rows === '{n}'", arg=tree.element_handle())
+    lab.execute("tree.selected = 'blocks.3.mlp.fc_out'")
+    page.wait_for_function(
+        "r => r.dataset.selected === 'blocks.3.mlp.fc_out'", arg=tree.element_handle()
+    )
+    assert tree.evaluate(OVERFLOWING) == []
+    sizes = lst.evaluate("e => [e.scrollWidth, e.clientWidth, e.scrollHeight > e.clientHeight]")
+    assert sizes[0] <= sizes[1], sizes
+    tree.locator(".iwm-collapse-all").click()

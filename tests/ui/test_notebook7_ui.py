@@ -178,3 +178,44 @@ def test_steering_dials_round_trip_in_notebook7(notebook7: Any, page: Any, scree
     assert dial.locator(".iwm-value").inner_text().startswith("270°")
     screenshot(root, "set-from-python")
     page.iwm_errors.check()
+
+
+# The notebook's active cell and its mode (Notebook 7's shell: the current widget).
+ACTIVE_CELL = """() => {
+  const nb = window.jupyterapp.shell.currentWidget.content;
+  return {index: nb.activeCellIndex, mode: nb.mode};
+}"""
+
+
+def test_dial_arrow_keys_turn_the_dial_not_the_notebook7_selection(
+    notebook7: Any, page: Any, screenshot: Any
+) -> None:
+    """Notebook 7 handles its shortcuts before the widget sees the key (a capturing
+    listener): the dial's arrow keys must still turn the dial and leave the cell selection."""
+    nb = notebook7("03_steering_dials.ipynb")
+    nb.execute('ws.clear_edits()\ndials.set(velocity={"angle": 90, "radius": 0.03})\nws.wait()')
+    root = page.locator(".iwm-steering-dials").first
+    root.scroll_into_view_if_needed()
+    dial = root.locator(".iwm-dial[data-id='velocity']")
+    page.wait_for_function(
+        "d => d.dataset.value !== 'null' && JSON.parse(d.dataset.value).angle === 90",
+        arg=dial.element_handle(),
+    )
+    svg = root.locator("svg.iwm-dial-svg").first
+    svg.focus()
+    before = page.evaluate(ACTIVE_CELL)
+    assert before["mode"] == "command", before  # where Notebook 7's arrow shortcuts live
+    svg.press("ArrowRight")  # clockwise 5°
+    assert nb.wait_for_python("dials.values['velocity']['angle']", 85) == 85
+    svg.press("ArrowDown")  # shorter; in command mode also "select the cell below"
+    got = nb.eval_json("dials.values['velocity']")
+    for _ in range(100):
+        if got["radius"] < 0.03:
+            break
+        page.wait_for_timeout(50)
+        got = nb.eval_json("dials.values['velocity']")
+    assert got["radius"] < 0.03, got
+    assert page.evaluate(ACTIVE_CELL) == before, "the arrow keys moved the notebook's selection"
+    assert page.evaluate("() => document.activeElement.classList.contains('iwm-dial-svg')")
+    screenshot(root, "keys")
+    page.iwm_errors.check()

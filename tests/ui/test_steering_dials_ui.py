@@ -510,3 +510,79 @@ def test_sliders_for_each_component(lab: Any, dials: Any, screenshot: Any) -> No
         assert lab.wait_for_python(f"sliders.values[{first['id']!r}]", None) is None
     finally:
         lab.execute("sliders.reset()\nws.wait()")
+
+
+THEMES = {"light": "JupyterLab Light", "dark": "JupyterLab Dark"}
+
+
+def set_theme(page: Any, name: str) -> None:
+    page.evaluate(
+        "(t) => window.jupyterapp.commands.execute('apputils:change-theme', {theme: t})",
+        THEMES[name],
+    )
+    page.wait_for_function(
+        "(light) => document.body.dataset.jpThemeLight === light",
+        arg="true" if name == "light" else "false",
+    )
+    page.wait_for_timeout(300)
+
+
+# Luminance of the pixels painted under the box's bottom wall (only the axis' ticks and
+# title are drawn there): the brightest and the darkest, and how many are painted.
+AXIS_PIXELS = """
+(root) => {
+  const box = root.querySelector('.iwm-rollout').dataset.box;
+  if (!box) return null;
+  const [x0, y0, x1, y1] = box.split(',').map(Number);
+  const c = root.querySelector('canvas.iwm-rollout-canvas');
+  const s = c.width / c.getBoundingClientRect().width;
+  const d = c.getContext('2d').getImageData(
+    Math.round(x0 * s), Math.round((y1 + 3) * s),
+    Math.round((x1 - x0) * s), Math.round(13 * s)).data;
+  let hi = 0, lo = 255, n = 0;
+  for (let i = 0; i < d.length; i += 4) {
+    if (d[i + 3] < 128) continue;
+    const l = 0.2126 * d[i] + 0.7152 * d[i + 1] + 0.0722 * d[i + 2];
+    hi = Math.max(hi, l); lo = Math.min(lo, l); n++;
+  }
+  return {hi, lo, n};
+}
+"""
+
+
+def test_rollout_axes_read_in_light_and_dark(lab: Any, dials: Any, screenshot: Any) -> None:
+    """The rollout's axes carry titles with units, drawn in the theme's text colour (light
+    on the dark theme), the dial's radius says "per step", "generation N" explains itself."""
+    page = lab.page
+    spec = lab.eval_json("dials.dials[0]")
+    assert spec["unit"] == "box/step"
+    dial = dials.locator(".iwm-dial[data-id='velocity']")
+    assert "box units per step" in dial.locator("svg.iwm-dial-svg title").text_content()
+    assert dial.locator(".iwm-readout").inner_text().endswith("box/step")
+    assert "run" in (dials.locator(".iwm-generation").get_attribute("title") or "")
+    lab.execute('dials.set(velocity={"angle": 120, "radius": 0.04})\nws.wait()')
+    dial.locator(".iwm-value").wait_for()
+    page.wait_for_function(
+        "r => r.dataset.series.includes('counterfactual')", arg=dials.element_handle()
+    )
+    assert dial.locator(".iwm-value").inner_text().endswith("box/step")
+    try:
+        for theme in ("light", "dark"):
+            set_theme(page, theme)
+            page.wait_for_function(
+                """([r, dark]) => {
+                  const c = r.querySelector('.iwm-rollout').dataset.axisColor || '';
+                  const [red] = (c.match(/[\\d.]+/g) || ['-1']).map(Number);
+                  return dark ? red > 200 : red >= 0 && red < 60;
+                }""",
+                arg=[dials.element_handle(), theme == "dark"],
+            )
+            px = dials.evaluate(AXIS_PIXELS)
+            assert px is not None and px["n"] > 20, px  # ticks and the x title
+            if theme == "dark":
+                assert px["hi"] > 170, px  # light text on the dark page
+            else:
+                assert px["lo"] < 90, px  # dark text on the light page
+            screenshot(dials, f"{theme}-rollout")
+    finally:
+        set_theme(page, "light")
