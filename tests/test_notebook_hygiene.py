@@ -12,6 +12,7 @@ credentials in the kernel's environment. Then:
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import shutil
@@ -22,7 +23,7 @@ from typing import Any
 import nbformat
 import pytest
 from nbclient import NotebookClient
-from notebook_runs import FAKE_SECRETS, NOTEBOOKS, Executed, fake_secrets
+from notebook_runs import FAKE_SECRETS, NOTEBOOKS, SOLUTIONS, Executed, fake_secrets, key
 
 REPO = Path(__file__).resolve().parents[1]
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
@@ -54,7 +55,7 @@ def _kind(entry: dict[str, Any]) -> str:
 @pytest.fixture(scope="module")
 def executed(executed_notebooks: Executed) -> dict[str, Path]:
     """Every course notebook, executed with widget state stored (once per session)."""
-    return {p.name: executed_notebooks[p.name][0] for p in NOTEBOOKS}
+    return {key(p): executed_notebooks[key(p)].path for p in [*NOTEBOOKS, *SOLUTIONS]}
 
 
 def widget_sizes(path: Path) -> list[tuple[str, str, int, int]]:
@@ -142,7 +143,7 @@ def test_committed_notebooks_are_stripped() -> None:
     if git is None:
         pytest.skip("git is not installed")
     proc = subprocess.run(
-        [git, "ls-files", "--", "notebooks/*.ipynb"],
+        [git, "ls-files", "--", "notebooks/*.ipynb", "notebooks/solutions/*.ipynb"],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -164,3 +165,65 @@ def test_committed_notebooks_are_stripped() -> None:
         if "widgets" in nb.metadata:
             dirty.append(f"{path.name}: widget state in metadata")
     assert not dirty, "strip the notebooks (python tools/make_notebooks.py):\n" + "\n".join(dirty)
+
+
+def _committed() -> list[Path]:
+    return [*NOTEBOOKS, *SOLUTIONS]
+
+
+def test_saved_kernelspec_is_the_installed_one() -> None:
+    # JupyterLab rewrites a kernelspec that differs from the installed one when it opens
+    # a notebook: the notebook is dirty before the student typed anything
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    spec = KernelSpecManager().get_kernel_spec("python3")
+    want = {"name": "python3", "display_name": spec.display_name, "language": spec.language}
+    wrong = {
+        key(p): nbformat.read(p, as_version=4).metadata.get("kernelspec")
+        for p in _committed()
+        if nbformat.read(p, as_version=4).metadata.get("kernelspec") != want
+    }
+    assert not wrong, f"kernelspec differs from the installed {want}: {wrong}"
+
+
+def test_committed_notebooks_are_what_the_generator_writes() -> None:
+    # notebooks/ and notebooks/solutions/ are generated: edit tools/make_notebooks.py
+    spec = importlib.util.spec_from_file_location(
+        "make_notebooks", REPO / "tools/make_notebooks.py"
+    )
+    assert spec is not None and spec.loader is not None
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    assert [p.name for p in NOTEBOOKS] == sorted(gen.COURSE)
+    assert [p.name for p in SOLUTIONS] == sorted(gen.with_exercises())
+    stale = [
+        key(p)
+        for sol, paths in ((False, NOTEBOOKS), (True, SOLUTIONS))
+        for p in paths
+        if nbformat.reads(nbformat.writes(gen.build(p.name, sol)), as_version=4)
+        != nbformat.read(p, as_version=4)
+    ]
+    assert not stale, f"regenerate (python tools/make_notebooks.py [--solutions]): {stale}"
+
+
+def test_student_exercises_start_empty() -> None:
+    # the student set leaves every exercise to the student; the solutions fill them in
+    assert SOLUTIONS, (
+        "no solutions: notebooks/solutions/ (python tools/make_notebooks.py --solutions)"
+    )
+    for sol in SOLUTIONS:
+        student = nbformat.read(REPO / "notebooks" / sol.name, as_version=4).cells
+        solved = nbformat.read(sol, as_version=4).cells
+        ex = [i for i, c in enumerate(student) if "exercise" in c.metadata.get("tags", [])]
+        assert ex, f"{sol.name} has solutions but no exercise"
+        assert all(student[i].source != solved[i].source for i in ex), sol.name
+    for p in NOTEBOOKS:
+        nb = nbformat.read(p, as_version=4)
+        cells = nb.cells
+        for i, c in enumerate(cells):
+            if "exercise" not in c.get("metadata", {}).get("tags", []):
+                continue
+            code = [ln.split("#")[0].strip() for ln in c.source.splitlines()]
+            assert all(ln == "" or ln.endswith("= ...") for ln in code), (key(p), c.source)
+            nxt = cells[i + 1] if i + 1 < len(cells) else None
+            assert nxt is not None and "check" in nxt.metadata.get("tags", []), (key(p), i)

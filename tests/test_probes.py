@@ -54,6 +54,34 @@ def test_variable_readout_matches_true_velocity(ball, sweep):
     assert (cos.abs() < 0.9).all()  # read and write directions are not the same
 
 
+def test_readouts_at_every_layer_are_each_layers_variable_readout(ball, sweep):
+    # notebook 02's map: every layer read by its own probe, bias included
+    x, _ = ball.sample(seed=0, latents=True)
+    res = iwm.run(ball, x, reads=sweep.sites)
+    got = sweep.readouts(res, "velocity_x")
+    assert got.shape == (len(sweep.sites), 1, x.shape[-2])
+    for i, s in enumerate(sweep.sites):
+        var = sweep.variable(layer=s)
+        assert torch.equal(got[i], var.readout(res)[..., 0])
+        assert float(var.bias.abs().max()) > 0  # a readout without the bias would differ
+    assert torch.equal(sweep.readouts(res, 1), torch.stack([
+        sweep.variable(layer=s).readout(res)[..., 1] for s in sweep.sites
+    ]))  # fmt: skip
+    with pytest.raises(ValueError):
+        sweep.readouts(res, "velocity_z")
+
+
+def test_input_only_baselines_are_scored_after_bounces_too(sweep):
+    # "beyond what the input gives" needs the input-only score on the same bounce steps
+    assert set(sweep.baselines_after_bounce) == {"input_last_2", "input_last_4"}
+    k = sweep.input_baseline
+    assert k == max(["input_last_2", "input_last_4"], key=sweep.baselines.__getitem__)
+    best = sweep.scores[sweep.best_layer]
+    assert sweep.baselines_after_bounce[k] < sweep.baselines[k] - 0.3  # bounces fool the input
+    assert best["score_after_bounce"] > sweep.baselines_after_bounce[k] + 0.2
+    assert f"baseline {k}: " in repr(sweep) and "score_after_bounce" in repr(sweep)
+
+
 def test_own_labels_and_discrete_targets(ball):
     x, lat = ball.spec.sample_batch(128, seed=5, latents=True)
     own = iwm.probe_sweep(ball, "my_vx", labels=lat["velocity"][..., 0], inputs=x, progress=False)

@@ -175,3 +175,28 @@ def test_contrastive_steering_right_vs_left(lm: iwm.Model, card: dict[str, Any])
     )
     weak = _probs(iwm.run(lm, neutral, [iwm.Edit.add(early, [2.0], positions=[-1])]), tok)
     assert abs(weak["right"] - base["right"]) < 0.01
+
+
+def test_a_rollout_runs_every_step_past_an_end_of_text_token(lm, tmp_path):
+    """The steered neutral prompt ends its sentence after 2 tokens; a 6-step rollout still
+    gives 6 tokens (before: UnboundLocalError, the generation stopped at <eos> and the
+    code after the step loop never ran), and the generated code gives the same."""
+    import runpy
+
+    sp = tiny_lm.steering_prompts()
+    var = iwm.contrastive_variable(lm, sp["positive"], sp["negative"], site="transformer.h.2")
+    edits = [iwm.Edit.clamp(var, [2.0], start=4)]
+    eos = lm.tokenizer.eos_token_id
+    res = iwm.run(lm, tiny_lm.NEUTRAL_PROMPT, edits, rollout_steps=6)
+    assert res.rollout is not None and res.rollout.shape == (1, 6)
+    assert eos in res.rollout[0].tolist()[:-1]  # it went on after the end of text
+    ws = iwm.Workspace(lm, tiny_lm.NEUTRAL_PROMPT, rollout_steps=6, background=False)
+    for e in edits:
+        ws.add_edit(e)
+    assert torch.equal(ws.run().rollout, res.rollout)
+    path = tmp_path / "steer.py"
+    path.write_text(ws.to_code())
+    ns = runpy.run_path(str(path), init_globals=ws.code_variables())
+    T = ws.inputs.shape[-1]
+    assert torch.equal(ns["rollout"][:, T:], res.rollout)
+    ws.close()

@@ -60,6 +60,13 @@ def test_quantities_dim_direction_and_delta(amap):
     amap.set_direction(v, "probe")
     got = torch.from_numpy(from_buffer(amap.values).copy())
     assert torch.allclose(got, torch.stack([ws.result[s][0] @ v for s in amap.rows]), atol=1e-5)
+    menu = {d["value"]: d["label"] for d in amap.quantities}
+    assert menu["direction"] == "projection on probe"  # no bias: not called a readout
+    amap.set_direction(v, "probe", bias=0.5)
+    got = torch.from_numpy(from_buffer(amap.values).copy())
+    want = torch.stack([ws.result[s][0] @ v + 0.5 for s in amap.rows])
+    assert torch.allclose(got, want, atol=1e-5)
+    assert [d["label"] for d in amap.quantities if d["value"] == "direction"] == ["readout: probe"]
     amap.quantity = "delta"
     assert float(torch.from_numpy(from_buffer(amap.values).copy()).abs().max()) == 0.0
     ws.add_edit(iwm.Edit.add("blocks.1", torch.ones(16), 1.0, positions=[2]))

@@ -1,31 +1,68 @@
 """Write the course notebooks from this source (outputs stay out of git).
 
-Run: python tools/make_notebooks.py
+Run: python tools/make_notebooks.py              (the student set, notebooks/*.ipynb)
+     python tools/make_notebooks.py --solutions  (the solved set, notebooks/solutions/: the
+                                                  notebooks that have exercises)
+
+Both sets are committed; tests/test_notebook_hygiene.py checks they are what this file
+writes. A cell is ("md", text), ("code", source), ("check", source) — a check the student
+runs, tagged "check" — or ("exercise", student, solution): the student set gets the
+first (a `...` to fill in), the solutions set the second, both tagged "exercise". Each
+exercise is followed by its check cell, which prints "✓ ..." or "Not yet: <a hint>" and
+never raises, so the student set runs top to bottom.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+from typing import Any
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 NB = Path(__file__).resolve().parent.parent / "notebooks"
+SOLUTIONS = NB / "solutions"
+# what `ipykernel install` writes (.venv/share/jupyter/kernels/python3/kernel.json): the
+# same spec JupyterLab saves when it opens a notebook, so opening one leaves it clean
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+COURSE: dict[str, list[tuple[str, ...]]] = {}
 
 
-def write(name: str, cells: list[tuple[str, str]]) -> None:
+def build(name: str, solutions: bool = False) -> Any:
+    """The notebook ``name`` of the student set, or of the solutions set."""
     nb = new_notebook()
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nb.cells = [
-        new_markdown_cell(src) if kind == "md" else new_code_cell(src) for kind, src in cells
-    ]
-    for i, c in enumerate(nb.cells):
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    cells = []
+    for i, (kind, *src) in enumerate(COURSE[name]):
+        if kind == "md":
+            text = src[0]
+            if i == 0 and solutions:
+                text += (
+                    f"\n\n> **Solutions.** The solved copy of `../{name}`: its exercises are "
+                    "filled in, and every check passes."
+                )
+            c = new_markdown_cell(text)
+        elif kind == "exercise":
+            c = new_code_cell(src[1] if solutions else src[0])
+            c.metadata["tags"] = ["exercise"]
+        else:
+            c = new_code_cell(src[0])
+            if kind == "check":
+                c.metadata["tags"] = ["check"]
         c["id"] = f"{name.split('_')[0]}-{i:02d}"
-    nbformat.write(nb, NB / name)
+        cells.append(c)
+    nb.cells = cells
+    return nb
+
+
+def with_exercises() -> list[str]:
+    """The notebooks with exercises: the solutions set holds these."""
+    return [n for n, cells in COURSE.items() if any(c[0] == "exercise" for c in cells)]
+
+
+def write(name: str, cells: list[tuple[str, ...]]) -> None:
+    COURSE[name] = cells
 
 
 write(
@@ -132,7 +169,7 @@ Before t = 20 nothing should have changed (the model is causal: the edit cannot 
 the past). Run the cell: it tells you whether that holds.""",
         ),
         (
-            "code",
+            "check",
             """assert float(moved[:20].max()) == 0.0, "the past changed: that would break causality"
 assert float(moved[20:].max()) > 0.0, "the edit should change the future time steps"
 print("✓ the edit changes only time steps ≥ 20")""",
@@ -143,10 +180,19 @@ print("✓ the edit changes only time steps ≥ 20")""",
 
 Everything a widget does is one nnsight trace. `ws.to_code()` prints it, ready to paste.""",
         ),
+        ("code", """print(ws.to_code())"""),
+        (
+            "md",
+            """Clear the edit: the map above goes back to the unedited run. Its *change* view
+would now be zero everywhere, so switch it back to the activation norm ‖h‖ — the
+embedding's row is the raw positions, each block's row what the model computed from them.""",
+        ),
         (
             "code",
-            """print(ws.to_code())
-ws.clear_edits()""",
+            """ws.clear_edits()
+ws.wait()
+amap.quantity = "norm"
+print(f"the map shows {amap.quantity!r}: ‖h‖ from {amap.vmin:.2f} to {amap.vmax:.2f}")""",
         ),
     ],
 )
@@ -184,14 +230,26 @@ sweep                                              # click a layer in the chart 
             "md",
             """### Exercise: the emergence layer
 Which is the **first** layer (site) whose held-out R² for velocity reaches 0.9? Write
-its name below and run the cell.""",
+its name (a string such as `"embed"`) in place of the `...`, run the cell, then run the
+check below it.""",
         ),
         (
-            "code",
-            """answer = "blocks.1"   # ← your answer
-
-first = next(s for s in sweep.sites if sweep.scores[s]["score"] >= 0.9)
-print("✓ right" if answer == first else f"✗ not quite: look at the chart again")""",
+            "exercise",
+            """answer = ...   # ← your answer: the name of a site""",
+            """answer = "blocks.1\"""",
+        ),
+        (
+            "check",
+            """first = next(s for s in sweep.sites if sweep.scores[s]["score"] >= 0.9)
+if answer == first:
+    print(f"✓ right: {first} is the first layer with R² ≥ 0.9")
+elif answer not in sweep.sites:
+    print(f"Not yet: set `answer` to one of the sites {sweep.sites} and run both cells")
+elif sweep.scores[answer]["score"] < 0.9:
+    print(f"Not yet: {answer} reaches R² {sweep.scores[answer]['score']:.3f}, below 0.9; "
+          "look further up the chart")
+else:
+    print(f"Not yet: {answer} reaches 0.9, but it is not the first layer that does")""",
         ),
         (
             "md",
@@ -202,11 +260,19 @@ a wall bounce, where the last displacement is no longer the velocity:""",
         (
             "code",
             """best = sweep.scores[sweep.best_layer]
+base = sweep.input_baseline                        # the chart's dashed line: the best input-only probe
 print(f"probe at {sweep.best_layer}: R² {best['score']:.3f} overall, "
       f"{best['score_after_bounce']:.3f} right after a bounce, control {best['control']:+.3f}")
-print(f"input-only (last 2 positions): R² {sweep.baselines['input_last_2']:.3f} overall")
+print(f"input only ({base.removeprefix('input_').replace('_', ' ')} positions, the chart's dashed "
+      f"line): R² {sweep.baselines[base]:.3f} overall, "
+      f"{sweep.baselines_after_bounce[base]:.3f} right after a bounce")""",
+        ),
+        (
+            "check",
+            """assert abs(best["control"]) < 0.05, "the control should be at chance"
 assert best["score_after_bounce"] > 0.6, "the model should handle bounces"
-assert abs(best["control"]) < 0.05, "the control should be at chance"
+assert best["score_after_bounce"] > sweep.baselines_after_bounce[base] + 0.2, \\
+    "after a bounce the model should beat the input-only probe"
 print("✓ the model computes velocity, bounces included, beyond what the input gives")""",
         ),
         (
@@ -231,16 +297,26 @@ print("cosine(read, write) per component:", [round(c, 3) for c in cos.tolist()])
         ),
         (
             "md",
-            """Show the readout in the activation map: every layer, every step, along the
-velocity-x read direction. Where the probe is good (high R²), the map tracks the ball's
-x-velocity; at the embedding it is noise.""",
+            """Show the readout on a map: every layer, every step, each layer read by its own
+x-velocity probe (`sweep.readouts`: row by row exactly `sweep.variable(layer=...).readout`),
+and on top the simulator's true x-velocity. Where the probe is good (high R²) the row
+tracks the truth, bounces (sign flips) included; at the embedding (R² ≈ 0) the probe can
+only guess the average velocity, and the row stays flat near zero.""",
         ),
         (
             "code",
-            """ws = iwm.Workspace(model, (x, truth))
-amap = iwm.ActivationMap(ws, sites=[str(vel.site)])
-amap.set_direction(vel.read[0], "velocity_x (probe)")
-amap""",
+            """res = iwm.run(model, x, reads=sweep.sites)
+vx = sweep.readouts(res, "velocity_x")[:, 0]      # [layers, steps]
+true_vx = truth["velocity"][:, 0]
+vmap = iwm.Heatmap(torch.cat([vx, true_vx[None]]), rows=[*sweep.sites, "truth (simulator)"],
+                   columns=model.labels(x), diverging=True, label="velocity_x",
+                   title="x-velocity: each layer's probe readout, and the simulator's")
+for s, row in zip(sweep.sites, vx):
+    print(f"{s:<9} R² {sweep.scores[s]['score']:+.3f}   mean |readout − truth| "
+          f"{float((row[2:] - true_vx[2:]).abs().mean()):.4f}")
+print(f"t5 at {vel.site}: map {float(vx[sweep.sites.index(str(vel.site)), 5]):.4f}, "
+      f"vel.readout {float(readout[5, 0]):.4f}, truth {float(true_vx[5]):.4f}")
+vmap""",
         ),
     ],
 )
@@ -315,7 +391,7 @@ Is the model a simulator along its encoding direction (mean angle error under 15
 the probe's direction the model's own? Run the cell.""",
         ),
         (
-            "code",
+            "check",
             """assert errors["encoding"] <= 15, "along the encoding direction the model should follow the dial"
 assert errors["probe"] > errors["encoding"], "the probe's direction should be weaker"
 print("✓ the model follows its velocity dial — and only along the direction it uses itself")""",
@@ -371,7 +447,7 @@ the embedding holds only the position — the same in both inputs — so patchin
 restore nothing, while any layer that has computed the velocity restores it. Run the cell.""",
         ),
         (
-            "code",
+            "check",
             """norm = sweep.normalized()
 assert abs(float(norm[-1, -1]) - 1) < 0.05 and float(norm[-1, :-1].abs().max()) < 0.05
 assert abs(float(norm[0, -1])) < 0.05
@@ -517,18 +593,37 @@ for site, top, p in lens(prompt, FACTS["Eiffel Tower"]):
             "md",
             """### Exercise
 At which layer does the answer first become the top token — and stay top — for
-`"Prado Museum"` (in Madrid)? Fill in `my_answer`. The model card recorded the same
-measurement for every landmark when the model was trained.""",
+`"Prado Museum"` (in Madrid)? The rows above are the Eiffel Tower's: print the Prado
+Museum's with `lens(fact_prompt("Prado Museum"), FACTS["Prado Museum"])`, then put the
+layer index (0 for the first row) in place of the `...` and run the check. The model card
+recorded the same measurement for every landmark when the model was trained.""",
         ),
         (
-            "code",
-            """my_answer = None   # ← a layer index 0..3
-rows = lens(fact_prompt("Prado Museum"), FACTS["Prado Museum"])
+            "exercise",
+            """# print the Prado Museum's rows here, then answer
+my_answer = ...   # ← a layer index 0..3""",
+            """for site, top, p in lens(fact_prompt("Prado Museum"), FACTS["Prado Museum"]):
+    print(f"{site:<16} top token {top:<10} p(Madrid) {p:.3f}")
+my_answer = 3""",
+        ),
+        (
+            "check",
+            """rows = lens(fact_prompt("Prado Museum"), FACTS["Prado Museum"])
 tops = [top == FACTS["Prado Museum"] for _, top, _ in rows]
 emergence = next(i for i in range(len(tops)) if all(tops[i:]))
 card = json.loads((path / "card.json").read_text())
 assert card["logit_lens"]["by_landmark"]["Prado Museum"]["emergence_layer"] == emergence
-print("✓ right" if my_answer == emergence else f"✗ not quite: look at the rows above (answer: layer {emergence})")""",
+if my_answer == emergence:
+    print(f"✓ right: from layer {emergence} ({lm.layers[emergence]}) on, the top token is Madrid")
+elif not isinstance(my_answer, int):
+    print("Not yet: set `my_answer` to a layer index (0 for the first row of the Prado "
+          "Museum's rows, not the Eiffel Tower's above) and run both cells")
+elif tops[my_answer] and not all(tops[my_answer:]):
+    print(f"Not yet: Madrid is top at layer {my_answer}, but it does not stay top above it")
+elif not tops[my_answer]:
+    print(f"Not yet: at layer {my_answer} the top token is {rows[my_answer][1]!r}, not Madrid")
+else:
+    print(f"Not yet: Madrid is already top, and stays top, below layer {my_answer}")""",
         ),
         (
             "md",
@@ -558,7 +653,7 @@ for delta in (0.0, 1.0, 2.0):
 Does the dial do what its name says? p(right) should rise and p(left) fall as delta grows.""",
         ),
         (
-            "code",
+            "check",
             """assert probs[2.0]["right"] > 0.6 > probs[0.0]["right"]
 assert probs[2.0]["left"] < 0.05 < probs[0.0]["left"]
 print("✓ the right-vs-left variable steers the next word")""",
@@ -566,13 +661,25 @@ print("✓ the right-vs-left variable steers the next word")""",
         (
             "md",
             """A dial for it, live: drag the slider and the next-token top-k and the greedy
-continuation re-run (one nnsight `generate` trace with the edit at every step).""",
+continuation of 3 tokens re-run (one nnsight `generate` trace with the edit at every
+step; `rollout_steps` sets how many tokens). The slider sets the readout itself, from the
+last prompt token on: the neutral prompt reads about `r0` below, so `r0 + 2` is the
+`delta = 2` of the cell above, and the slider spans −1 … `r0 + 3`.""",
         ),
         (
             "code",
-            """ws_dir = iwm.Workspace(lm, NEUTRAL_PROMPT)
-dials = iwm.SteeringDials(ws_dir, var)
+            """ws_dir = iwm.Workspace(lm, NEUTRAL_PROMPT, rollout_steps=3)
+r0 = float(var.readout(ws_dir.wait())[0, -1, 0])
+dials = iwm.SteeringDials(ws_dir, var, limits={var.name: (-1.0, r0 + 3.0)})
+print(f"the neutral prompt reads {r0:.2f}; greedy continuation: {dials.lm['continuation_before']!r}")
 dials""",
+        ),
+        (
+            "code",
+            """dials.set(right_vs_left=r0 + 2.0)          # the same as delta = 2 above
+p = ws_dir.wait().output[0, -1].softmax(-1)
+print(f"slider at {r0 + 2:.2f}: p(right) {float(p[ids['right']]):.3f} (delta 2 above: "
+      f"{probs[2.0]['right']:.3f})   greedy continuation: {dials.lm['continuation_after']!r}")""",
         ),
         (
             "md",
@@ -622,7 +729,8 @@ without iwm_widgets.""",
         ),
         (
             "code",
-            """import math, runpy, json
+            """import json, math, runpy, tempfile
+from pathlib import Path
 import torch
 import iwm_widgets as iwm
 
@@ -648,8 +756,12 @@ ws.add_edit(stop)
 res = ws.wait()
 drift = (res.rollout[0] - x[0, -1]).norm(dim=-1)
 print("distance from the last position, step by step:", [round(d, 3) for d in drift[:8].tolist()])
-print("without the edit the ball travels", round(float((ws.baseline.rollout[0, 7] - x[0, -1]).norm()), 3))
-assert float(drift.max()) < 0.05
+print("without the edit the ball travels", round(float((ws.baseline.rollout[0, 7] - x[0, -1]).norm()), 3))""",
+        ),
+        (
+            "check",
+            """assert float(drift.max()) < 0.05, "a stopped ball should stay where it is"
+print("✓ the ball stays within 0.05 of where it stopped")
 ws.clear_edits()""",
         ),
         (
@@ -658,30 +770,35 @@ ws.clear_edits()""",
 
 Write an edit that makes the ball move at 45° (up and to the right) with speed 0.03 per
 step. The simulator tells you what *should* happen (`simulate_future(..., velocity=...)`).
-Replace the `None` below.""",
+`target` is that velocity; write your edit in place of the `...` (section 1 shows the
+kind of edit that sets a variable), run it, then run the check below it.""",
         ),
         (
             "code",
-            """target = 0.03 * torch.tensor([math.cos(math.pi / 4), math.sin(math.pi / 4)])
-my_edit = None   # ← your edit here
-# solution (delete it to try yourself):
-my_edit = iwm.Edit.clamp(vel, target.tolist(), start=T - 1, label="diagonal")""",
+            """target = 0.03 * torch.tensor([math.cos(math.pi / 4), math.sin(math.pi / 4)])""",
         ),
         (
-            "code",
+            "exercise",
+            """my_edit = ...   # ← your edit here""",
+            """my_edit = iwm.Edit.clamp(vel, target.tolist(), start=T - 1, label="diagonal")""",
+        ),
+        (
+            "check",
             """def check(edit, steps=4, tol=0.015):
-    if edit is None:
-        print("✗ write an edit first"); return False
+    if not isinstance(edit, iwm.Edit):
+        print("Not yet: set `my_edit` to an iwm.Edit (like `stop` in section 1, with "
+              "`target` as the value) and run both cells")
+        return False
     ws.set_edits([edit])
     res = ws.wait()
     sim = torch.as_tensor(model.spec.simulate_future(truth, steps, velocity=target))
     err = (res.rollout[0, :steps] - sim).norm(dim=-1)
     ok = float(err.max()) < tol
-    print(("✓" if ok else "✗"), "largest distance to the simulator's counterfactual over",
-          steps, "steps:", round(float(err.max()), 4))
+    print("✓" if ok else "Not yet:", "largest distance to the simulator's counterfactual over",
+          steps, "steps:", round(float(err.max()), 4), "" if ok else f"(it should be under {tol})")
     return ok
 
-assert check(my_edit)""",
+check(my_edit)""",
         ),
         (
             "md",
@@ -702,16 +819,18 @@ print("model's step", [round(v, 4) for v in step.tolist()], " target", [round(v,
 
 `ws.to_code()` prints ONE nnsight trace with your edits applied at every rollout step. It
 needs only `torch` and an nnsight-wrapped model — paste it into a script, a paper's
-appendix, or a remote NDIF job. We run it from a file and compare bit for bit.""",
+appendix, or a remote NDIF job. We run it from a file (in a temporary folder) and
+compare bit for bit.""",
         ),
         (
             "code",
             """code = ws.to_code()
 print(code[:400], "...")
-path = "my_intervention.py"
-with open(path, "w") as f:
-    f.write(code)
-out = runpy.run_path(path, init_globals={"model": model.nnsight, "inputs": model.prepare(x)})
+folder = Path(tempfile.mkdtemp(prefix="iwm-export-"))
+path = folder / "my_intervention.py"
+path.write_text(code)
+print("written to", path)
+out = runpy.run_path(str(path), init_globals={"model": model.nnsight, "inputs": model.prepare(x)})
 assert torch.equal(out["rollout"], ws.result.rollout)
 print("✓ the exported code reproduces the widget's rollout bit for bit")""",
         ),
@@ -734,5 +853,15 @@ ws.clear_edits()""",
     ],
 )
 
+
+def main(argv: list[str]) -> None:
+    solutions = "--solutions" in argv
+    out = SOLUTIONS if solutions else NB
+    out.mkdir(exist_ok=True)
+    for name in COURSE if not solutions else with_exercises():
+        nbformat.write(build(name, solutions), out / name)
+    print(f"{'solutions' if solutions else 'notebooks'} written to", out)
+
+
 if __name__ == "__main__":
-    print("notebooks written to", NB)
+    main(sys.argv[1:])

@@ -797,7 +797,7 @@ def edits_to_code(
         lines.append(f"T = {inputs_var}.shape[-1]  # prompt length in tokens")
         lines.append(
             f"with {model_var}.generate({args}, max_new_tokens={rollout_steps}, "
-            "do_sample=False) as tracer:"
+            "do_sample=False, eos_token_id=None) as tracer:  # all steps, also past <eos>"
         )
         lines.append(f"    for step in tracer.iter[:{rollout_steps}]:")
         lines.extend("        " + ln for ln in body)

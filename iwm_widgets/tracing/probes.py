@@ -283,7 +283,12 @@ class ProbeSweep(Displayable):
         shuffled labels), and for world models ``score_after_bounce``.
     baselines : dict[str, float]
         Input-only probes (raw last-k positions) and, for classification, chance.
+    baselines_after_bounce : dict[str, float]
+        For world models, the input-only probes scored on the steps right after a bounce
+        only (compare with each layer's ``score_after_bounce``).
     best_layer : str
+    input_baseline : str | None
+        The best input-only baseline (the one the chart draws).
 
     Notes
     -----
@@ -304,11 +309,30 @@ class ProbeSweep(Displayable):
     n_test: int = 0
     seconds: float = 0.0
     selected: str | None = None
+    baselines_after_bounce: dict[str, float] = field(default_factory=dict)
 
     @property
     def best_layer(self) -> str:
         """The site with the highest held-out score."""
         return max(self.sites, key=lambda s: self.scores[s]["score"])
+
+    @property
+    def input_baseline(self) -> str | None:
+        """The name of the best input-only baseline (``"input_last_4"``), or None."""
+        inputs = {k: v for k, v in self.baselines.items() if k.startswith("input")}
+        return max(inputs, key=inputs.__getitem__) if inputs else None
+
+    def readouts(self, result: Result, component: int | str = 0) -> torch.Tensor:
+        """Every probed layer read by its own probe: ``[len(sites), B, T]``.
+
+        Row ``i`` is exactly ``self.variable(layer=sites[i]).readout(result)`` for one
+        component (an index or a name such as ``"velocity_x"``), bias included.
+        ``result`` must hold every probed site (``iwm.run(model, x, reads=sweep.sites)``).
+        """
+        j = self.components.index(component) if isinstance(component, str) else int(component)
+        if not 0 <= j < len(self.components):
+            raise IndexError(f"component {component!r}: the probes read {self.components}")
+        return torch.stack([self.variable(layer=s).readout(result)[..., j] for s in self.sites])
 
     def variable(self, name: str | None = None, layer: str | None = None) -> Variable:
         """The probe at ``layer`` (default: the selected layer, else the best) as a Variable."""
@@ -363,7 +387,9 @@ class ProbeSweep(Displayable):
             extra = "".join(f"  {k} {v:+.3f}" for k, v in sc.items() if k not in ("score",))
             lines.append(f"  {s:<12} {sc['score']:+.3f}{extra}")
         for k, v in self.baselines.items():
-            lines.append(f"  baseline {k}: {v:+.3f}")
+            after = self.baselines_after_bounce.get(k)
+            extra = "" if after is None else f"  score_after_bounce {after:+.3f}"
+            lines.append(f"  baseline {k}: {v:+.3f}{extra}")
         lines.append(f"  best layer: {self.best_layer}")
         return "\n".join(lines)
 
@@ -495,10 +521,14 @@ def probe_sweep(
             A = linear.encoding_directions(h[tr], ytr)
         probes[s] = (W, b, A)
     baselines: dict[str, float] = {}
+    baselines_after: dict[str, float] = {}
     if model.kind == "world" and labels is None:
         for kk in (2, 4):
             f = linear.step_rows(linear.last_k(x, kk), min_t).double()
-            baselines[f"input_last_{kk}"] = fit(f[tr], f[te], ytr, yte)[0]["score"]
+            sc = fit(f[tr], f[te], ytr, yte)[0]
+            baselines[f"input_last_{kk}"] = sc["score"]
+            if "score_after_bounce" in sc:
+                baselines_after[f"input_last_{kk}"] = sc["score_after_bounce"]
     if discrete:
         counts = torch.bincount(yte.long().reshape(-1))
         baselines["chance"] = float(counts.max() / counts.sum())
@@ -514,6 +544,7 @@ def probe_sweep(
         int(tr.sum()),
         int(te.sum()),
         time.perf_counter() - t0,
+        baselines_after_bounce=baselines_after,
     )
 
 

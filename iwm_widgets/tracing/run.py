@@ -345,6 +345,9 @@ def run(
                 with nn.generate(
                     *args,
                     max_new_tokens=rollout_steps,
+                    # every step runs, also past an end-of-text token: a generation
+                    # that stopped early would never reach the code after the loop
+                    eos_token_id=None,
                     do_sample=False,
                     pad_token_id=pad,
                     **text_kw,

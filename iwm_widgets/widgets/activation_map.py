@@ -17,7 +17,7 @@ __all__ = ["QUANTITIES", "ActivationMap", "DimensionError", "Heatmap", "HeatmapT
 QUANTITIES = {
     "norm": "activation norm ‖h‖",
     "dim": "one hidden dimension h[d]",
-    "direction": "readout along a direction h·v",
+    "direction": "projection on a direction h·v",
     "delta": "change from the unedited run ‖h − h₀‖",
     "lens_prob": "logit lens: top-token probability",
 }
@@ -208,9 +208,11 @@ class ActivationMap(WorkspaceWidget, HeatmapTraits):
         return d
 
     def set_direction(
-        self, vector: Any, label: str = "direction", draw: bool = True, bias: float = 0.0
+        self, vector: Any, label: str = "direction", draw: bool = True, bias: float | None = None
     ) -> None:
-        """Show the readout ``h · vector + bias`` (quantity ``"direction"``)."""
+        """Show ``h · vector`` (quantity ``"direction"``): a projection, or with ``bias=``
+        a linear readout ``h · vector + bias``; the menu says which (a probe's readout is
+        :meth:`show_variable`, bias included, equal to ``Variable.readout``)."""
         v = torch.as_tensor(vector, dtype=torch.float32).reshape(-1)
         if not torch.isfinite(v).all():
             raise ValueError("direction contains NaN or inf")
@@ -218,12 +220,12 @@ class ActivationMap(WorkspaceWidget, HeatmapTraits):
         if v.numel() != width:
             raise ValueError(f"direction has {v.numel()} values, the rows have {width} features")
         self._direction = v
-        self._bias = float(bias)
-        if not any(d["value"] == "direction" for d in self.quantities):
-            self.quantities = [
-                *self.quantities,
-                {"value": "direction", "label": f"readout along {label}"},
-            ]
+        self._bias = 0.0 if bias is None else float(bias)
+        words = f"projection on {label}" if bias is None else f"readout: {label}"
+        self.quantities = [
+            *(d for d in self.quantities if d["value"] != "direction"),
+            {"value": "direction", "label": words},
+        ]
         if draw:
             self.quantity = "direction"
             self._refresh()
@@ -235,7 +237,7 @@ class ActivationMap(WorkspaceWidget, HeatmapTraits):
         applies; the map follows every edit (e.g. SteeringDials) of the Workspace.
         """
         one = variable.component(component) if variable.k > 1 else variable
-        self.set_direction(one.read[0], f"{one.name} readout", bias=float(one.bias[0]))
+        self.set_direction(one.read[0], f"{one.name} (probe)", bias=float(one.bias[0]))
 
     def _sites(self) -> list[str]:
         if self._remote_summaries() is not None:

@@ -170,9 +170,7 @@ def test_click_selects_the_cell_in_python(lab: Any, amap: Any, screenshot: Any) 
 
     # Python -> JS: selecting through the workspace moves the highlight.
     row2, col2 = n_rows - 1, n_cols - 1
-    lab.execute(
-        f"ws.selection = {{'site': amap.rows[{row2}], 'position': {col2}}}"
-    )
+    lab.execute(f"ws.selection = {{'site': amap.rows[{row2}], 'position': {col2}}}")
     page.wait_for_function(
         f"r => r.dataset.selection === '{row2},{col2}'", arg=amap.element_handle()
     )
