@@ -14,6 +14,7 @@ from .measures import attention_heads, attribution_patching, causal_effects, pat
 from .tracing import (
     CausalEffects,
     Edit,
+    InteractionGraph,
     Model,
     Node,
     PatchingSweep,
@@ -23,14 +24,25 @@ from .tracing import (
     Variable,
     contrastive_variable,
     dial_scan,
+    interaction_graph,
     load,
     output_node,
+    particle_sweeps,
     probe_sweep,
     run,
+    spring_patching,
 )
 from .tracing.remote import RemoteError
 from .tracing.run import Summary
-from .widgets import ActivationMap, AttentionView, CausalGraph, Heatmap, ModuleTree, SteeringDials
+from .widgets import (
+    ActivationMap,
+    AttentionView,
+    CausalGraph,
+    Heatmap,
+    ModuleTree,
+    SteeringDials,
+    SystemView,
+)
 from .workspace import Workspace
 
 
@@ -60,6 +72,7 @@ __all__ = [
     "CausalGraph",
     "Edit",
     "Heatmap",
+    "InteractionGraph",
     "Model",
     "ModuleTree",
     "Node",
@@ -70,6 +83,7 @@ __all__ = [
     "Site",
     "SteeringDials",
     "Summary",
+    "SystemView",
     "Variable",
     "Workspace",
     "attention_heads",
@@ -78,11 +92,14 @@ __all__ = [
     "contrastive_variable",
     "dial_scan",
     "errors",
+    "interaction_graph",
     "load",
     "output_node",
+    "particle_sweeps",
     "patching_sweep",
     "probe_sweep",
     "register_display",
     "run",
     "show",
+    "spring_patching",
 ]

@@ -9,21 +9,31 @@ inputs and edits explicitly; ``iwm.causal_effects`` and friends
 
 from .causal import CausalEffects, Node, attention_heads, causal_effects, output_node
 from .edits import Edit, apply_edit, edits_to_code
+from .interactions import InteractionGraph, SpringPatching, interaction_graph, spring_patching
 from .model import Model, load, weights_checksum
 from .patching import PatchingSweep, attribution_patching, patching_sweep
-from .probes import ProbeSweep, Variable, contrastive_variable, dial_scan, probe_sweep
+from .probes import (
+    ProbeSweep,
+    Variable,
+    contrastive_variable,
+    dial_scan,
+    particle_sweeps,
+    probe_sweep,
+)
 from .run import Result, run
 from .sites import Site, as_site
 
 __all__ = [
     "CausalEffects",
     "Edit",
+    "InteractionGraph",
     "Model",
     "Node",
     "PatchingSweep",
     "ProbeSweep",
     "Result",
     "Site",
+    "SpringPatching",
     "Variable",
     "apply_edit",
     "as_site",
@@ -33,10 +43,13 @@ __all__ = [
     "contrastive_variable",
     "dial_scan",
     "edits_to_code",
+    "interaction_graph",
     "load",
     "output_node",
+    "particle_sweeps",
     "patching_sweep",
     "probe_sweep",
     "run",
+    "spring_patching",
     "weights_checksum",
 ]

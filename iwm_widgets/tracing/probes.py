@@ -45,6 +45,8 @@ __all__ = [
     "collect",
     "contrastive_variable",
     "dial_scan",
+    "particle_features",
+    "particle_sweeps",
     "probe_sweep",
 ]
 
@@ -406,6 +408,8 @@ def probe_sweep(
     min_t: int = 2,
     test_fraction: float = 0.25,
     progress: bool | None = None,
+    particle: int | None = None,
+    features: str = "all",
 ) -> ProbeSweep:
     """Fit a linear probe for ``target`` at every layer and score it on held-out data.
 
@@ -430,28 +434,207 @@ def probe_sweep(
         Positions before ``min_t`` are left out (too little context).
     test_fraction
         Share of sequences held out for scoring.
+    particle
+        Multi-particle worlds (``springs``): probe one particle's two columns of the
+        target (``"velocity_2"``: components ``velocity_2_x``, ``velocity_2_y``). See
+        :func:`particle_sweeps` for every particle at once (one collection).
+    features
+        With ``particle``: ``"all"`` fits on the whole row of a site, ``"own"`` on
+        the particle's own slice of it (models with one slot per particle).
     """
+    if particle is not None:
+        return particle_sweeps(
+            model,
+            target,
+            particles=[particle],
+            features=features,
+            labels=labels,
+            inputs=inputs,
+            sites=sites,
+            n=n,
+            seed=seed,
+            min_t=min_t,
+            test_fraction=test_fraction,
+            progress=progress,
+        )[0]
+    if features != "all":
+        raise InputError("features= chooses a particle's slice: give particle= too")
     t0 = time.perf_counter()
     sites = list(sites) if sites is not None else list(model.layers)
-    contact = None
+    x, y, contact = _probe_data(model, target, labels, inputs, n, seed)
+    acts = collect(model, x, sites, progress=progress)
+    return _fit_sweep(
+        model,
+        target,
+        x,
+        y,
+        contact,
+        acts,
+        sites,
+        seed=seed,
+        min_t=min_t,
+        test_fraction=test_fraction,
+        simulated=labels is None,
+        t0=t0,
+    )
+
+
+def particle_sweeps(
+    model: Model,
+    target: str = "velocity",
+    *,
+    particles: Sequence[int] | None = None,
+    features: str = "all",
+    labels: torch.Tensor | None = None,
+    inputs: torch.Tensor | None = None,
+    sites: Sequence[str] | None = None,
+    n: int = 512,
+    seed: int = 12345,
+    min_t: int = 2,
+    test_fraction: float = 0.25,
+    progress: bool | None = None,
+) -> list[ProbeSweep]:
+    """One :class:`ProbeSweep` per particle of a multi-particle world (``springs``).
+
+    The activations are collected once (batched traces) and every particle's probe is
+    fitted on them: sweep ``i`` probes ``target_i`` (the target's columns ``2i, 2i+1``,
+    components ``target_i_x``, ``target_i_y``), with the same shuffled-label control
+    and input-only baselines (the raw last 2 and 4 positions of *every* particle) as
+    :func:`probe_sweep`. ``sweeps[i].variable()`` is particle ``i``'s Variable.
+
+    Parameters
+    ----------
+    particles
+        Which particles (default: all).
+    features
+        ``"all"``: the probe reads the whole row of a site (``[B, T, N·D]``);
+        ``"own"``: only particle ``i``'s slice ``i·D .. (i+1)·D`` (models with one slot
+        per particle; the Variable's directions are zero outside the slice, so it reads
+        and writes that slice only).
+    labels, inputs
+        Your own labels ``[n, T, 2N]`` (two columns per particle) with their inputs,
+        instead of the simulator's latent ``target``.
+    """
+    t0 = time.perf_counter()
+    n_p = getattr(model.spec, "n_particles", None)
+    if n_p is None:
+        if labels is None:
+            raise InputError(
+                f"{model.name} is no multi-particle world (its spec has no n_particles): "
+                "particle probes need one, or labels= [n, T, 2N] with inputs="
+            )
+        n_p = int(torch.as_tensor(labels).shape[-1]) // 2
+    if features not in ("all", "own"):
+        raise InputError(f"features must be 'all' or 'own', got {features!r}")
+    particles = list(range(n_p)) if particles is None else [int(p) for p in particles]
+    bad = [p for p in particles if not 0 <= p < n_p]
+    if bad:
+        raise InputError(f"particles {bad} do not exist; {model.name} has {n_p} (0..{n_p - 1})")
+    sites = list(sites) if sites is not None else list(model.layers)
+    x, y, contact = _probe_data(model, target, labels, inputs, n, seed)
+    if y.ndim != 3 or y.shape[-1] != 2 * n_p:
+        raise InputError(
+            f"per-particle probes need two columns per particle ([n, T, {2 * n_p}]); "
+            f"{target!r} has shape {list(y.shape)}"
+        )
+    slices: dict[tuple[int, str], tuple[int, int]] = {}
+    if features == "own":
+        shapes = model.inspect(x[:1])
+        for s in sites:
+            width = shapes[model.check_site(s)][-1]
+            for p in particles:
+                sl = particle_features(model, p, width)
+                if sl is None:
+                    raise InputError(
+                        f"{model.name} has no per-particle slice at {s} (width {width}): "
+                        "it keeps all particles in one slot; use features='all'"
+                    )
+                slices[p, s] = sl
+    acts = collect(model, x, sites, progress=progress)
+    out = []
+    for p in particles:
+        cont = None if contact is None else contact[..., 2 * p : 2 * p + 2]
+        out.append(
+            _fit_sweep(
+                model,
+                f"{target}_{p}",
+                x,
+                y[..., 2 * p : 2 * p + 2],
+                cont,
+                acts,
+                sites,
+                seed=seed,
+                min_t=min_t,
+                test_fraction=test_fraction,
+                simulated=labels is None,
+                t0=t0,
+                slices={s: slices[p, s] for s in sites} if features == "own" else None,
+                components=[f"{target}_{p}_x", f"{target}_{p}_y"],
+            )
+        )
+    return out
+
+
+def particle_features(model: Model, particle: int, width: int) -> tuple[int, int] | None:
+    """Particle ``particle``'s slice ``(lo, hi)`` of a site with ``width`` features.
+
+    From the zoo spec (``spec.particle_features``); ``None`` when the model keeps all
+    particles in one slot there (or has no such spec).
+    """
+    fn = getattr(model.spec, "particle_features", None)
+    return None if fn is None else fn(int(particle), int(width))
+
+
+def _probe_data(
+    model: Model,
+    target: str,
+    labels: torch.Tensor | None,
+    inputs: torch.Tensor | None,
+    n: int,
+    seed: int,
+) -> tuple[Any, torch.Tensor, torch.Tensor | None]:
+    """``(inputs, labels, contact or None)`` of a sweep: simulated, or the caller's."""
     if labels is None:
         if model.kind != "world":
             raise InputError("give labels= (and inputs=) to probe a model without a simulator")
         x, lat = model.spec.sample_batch(n, seed, latents=True)
         if target not in lat:
             raise InputError(f"unknown probe target {target!r}; the simulator offers {sorted(lat)}")
-        y = lat[target]
-        contact = lat.get("contact")
-    else:
-        if inputs is None:
-            raise InputError("labels= needs the inputs= they belong to")
-        x = model.prepare(inputs)
-        y = torch.as_tensor(labels)
-        if y.shape[:2] != x.shape[:2]:
-            raise InputError(
-                f"labels have shape {list(y.shape)} but inputs have "
-                f"{list(x.shape[:2])} (sequences × positions)"
-            )
+        return x, lat[target], lat.get("contact")
+    if inputs is None:
+        raise InputError("labels= needs the inputs= they belong to")
+    x = model.prepare(inputs)
+    y = torch.as_tensor(labels)
+    if y.shape[:2] != x.shape[:2]:
+        raise InputError(
+            f"labels have shape {list(y.shape)} but inputs have "
+            f"{list(x.shape[:2])} (sequences × positions)"
+        )
+    return x, y, None
+
+
+def _fit_sweep(
+    model: Model,
+    target: str,
+    x: Any,
+    y: torch.Tensor,
+    contact: torch.Tensor | None,
+    acts: dict[str, torch.Tensor],
+    sites: list[str],
+    *,
+    seed: int,
+    min_t: int,
+    test_fraction: float,
+    simulated: bool,
+    t0: float,
+    slices: dict[str, tuple[int, int]] | None = None,
+    components: list[str] | None = None,
+) -> ProbeSweep:
+    """Fit and score the probes of one target on collected activations.
+
+    ``slices``: per site, the features ``lo:hi`` the probe reads (its directions are
+    zero outside them).
+    """
     discrete = not y.is_floating_point()
     if y.ndim == 2:
         y = y[..., None]
@@ -471,16 +654,16 @@ def probe_sweep(
     after = None
     if contact is not None:
         after = linear.step_rows(contact[te_seq], min_t).reshape(-1, contact.shape[-1]).any(-1)
-    acts = collect(model, x, sites, progress=progress)
     perm = torch.randperm(int(tr.sum()), generator=torch.Generator().manual_seed(seed))
     k = y.shape[-1]
-    components = (
-        [f"{target}_{c}" for c in "xy"]
-        if k == 2 and target in ("velocity", "position")
-        else [target]
-        if k == 1
-        else [f"{target}_{i}" for i in range(k)]
-    )
+    if components is None or discrete or len(components) != k:
+        components = (
+            [f"{target}_{c}" for c in "xy"]
+            if k == 2 and target in ("velocity", "position")
+            else [target]
+            if k == 1
+            else [f"{target}_{i}" for i in range(k)]
+        )
 
     def fit(
         ftr: torch.Tensor, fte: torch.Tensor, ytr: torch.Tensor, yte: torch.Tensor
@@ -509,7 +692,9 @@ def probe_sweep(
     scores: dict[str, dict[str, float]] = {}
     probes: dict[str, tuple[torch.Tensor, torch.Tensor, torch.Tensor]] = {}
     for s in sites:
-        h = linear.step_rows(acts[s], min_t).double()
+        full = acts[str(as_site(s))]
+        lo, hi = slices[s] if slices else (0, full.shape[-1])
+        h = linear.step_rows(full[..., lo:hi], min_t).double()
         sc, probe = fit(h[tr], h[te], ytr, yte)
         scores[s] = sc
         if discrete:  # read: the logit difference of class 1 vs 0; write: class-mean diff
@@ -519,10 +704,13 @@ def probe_sweep(
         else:
             W, b = linear.to_raw(probe)
             A = linear.encoding_directions(h[tr], ytr)
+        if slices:  # the slice's directions in the site's full width (zero elsewhere)
+            W = torch.zeros(W.shape[0], full.shape[-1]).index_copy_(1, torch.arange(lo, hi), W)
+            A = torch.zeros(A.shape[0], full.shape[-1]).index_copy_(1, torch.arange(lo, hi), A)
         probes[s] = (W, b, A)
     baselines: dict[str, float] = {}
     baselines_after: dict[str, float] = {}
-    if model.kind == "world" and labels is None:
+    if model.kind == "world" and simulated:
         for kk in (2, 4):
             f = linear.step_rows(linear.last_k(x, kk), min_t).double()
             sc = fit(f[tr], f[te], ytr, yte)[0]

@@ -6,6 +6,7 @@ from .causal_graph import CausalGraph
 from .module_tree import ModuleTree
 from .probe_chart import ProbeChart
 from .steering_dials import SteeringDials
+from .system_view import SystemView
 
 __all__ = [
     "ActivationMap",
@@ -15,4 +16,5 @@ __all__ = [
     "ModuleTree",
     "ProbeChart",
     "SteeringDials",
+    "SystemView",
 ]

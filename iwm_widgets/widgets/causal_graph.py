@@ -18,8 +18,11 @@ from ..tracing.ops import editor_ops, editor_specs, find_op
 from ..transport import to_buffer
 from ..workspace import Workspace
 from ._base import WorkspaceWidget, _message, esm
+from ._palette import particle_color
 
-__all__ = ["CausalGraph"]
+__all__ = ["CausalGraph", "ParticleGraph", "spatial_layout"]
+
+LAYOUTS = ("layered", "spatial")
 
 MAX_NODES = 200
 MAX_EDGES = 2000
@@ -38,6 +41,36 @@ def auto_nodes(ws: Workspace) -> list[Node]:
     else:
         nodes.append(output_node(lambda o: o.reshape(o.shape[0], -1).norm(dim=-1), "‖output‖"))
     return as_nodes(nodes)
+
+
+def spatial_layout(positions: Any, n: int) -> list[tuple[float, float]]:
+    """Layout coordinates of nodes placed where their particles are.
+
+    ``positions`` ``[n, 2]`` in box coordinates (the unit box, y up, as the simulator
+    has them) -> ``(x, 1 - y)`` per node: the layout's unit square with y = 0 at the top,
+    the unit box drawn square. Positions outside the box are clipped to its walls.
+    """
+    p = torch.as_tensor(positions, dtype=torch.float64).detach().cpu()
+    if p.shape != (n, 2):
+        raise InputError(
+            f"positions must have shape [{n}, 2] (one (x, y) per node), got {list(p.shape)}"
+        )
+    if not torch.isfinite(p).all():
+        raise InputError("positions must be finite")
+    p = p.clamp(0.0, 1.0)
+    return [(float(x), 1.0 - float(y)) for x, y in p.tolist()]
+
+
+def _pairs_of(a: Any, n: int, what: str) -> torch.Tensor:
+    """An ``[n, n]`` float tensor from a numpy/torch array, checked."""
+    t = torch.as_tensor(a.detach().cpu() if isinstance(a, torch.Tensor) else a, dtype=torch.float64)
+    if t.shape != (n, n):
+        raise InputError(
+            f"{what} must be an [{n}, {n}] matrix (one row per particle), got {list(t.shape)}"
+        )
+    if not torch.isfinite(t).all():
+        raise InputError(f"{what} must be finite")
+    return t
 
 
 def edit_scope(position: int, length: int, kind: str, rollout: bool) -> str:
@@ -88,6 +121,19 @@ class CausalGraph(WorkspaceWidget):
     significant
         Draw, export and score only edges whose 95% interval excludes 0 (needs a
         Workspace of two or more inputs).
+    layout
+        ``"layered"`` (default: x = depth in the forward pass) or ``"spatial"``: nodes
+        where their particles are, in a square box (needs ``positions``).
+    positions
+        ``"spatial"``: ``[len(nodes), 2]`` box coordinates (x, y up) per node, e.g.
+        :func:`~iwm_widgets.widgets.system_view.particle_positions` of a springs
+        Workspace for one node per particle.
+    particles
+        ``"spatial"``: the particle of each node; its node gets the particle's colour
+        (the :class:`~iwm_widgets.widgets.system_view.SystemView`'s).
+
+    See also :meth:`from_interactions`: a graph over particles from an ``[N, N]`` matrix
+    of edge scores, with the true springs.
     """
 
     _esm = esm("causal_graph")
@@ -110,6 +156,20 @@ class CausalGraph(WorkspaceWidget):
     selected = traitlets.Unicode("", help="Id of the node whose editor is open.").tag(sync=True)
     output = traitlets.Dict(help="{label, before, after}: the output readout.").tag(sync=True)
     score = traitlets.Dict(help="Ground-truth precision/recall (zoo models).").tag(sync=True)
+    graph_layout = traitlets.Enum(
+        LAYOUTS,
+        "layered",
+        help="'layered' (x = depth) or 'spatial' (where the particles are); the "
+        "constructor's layout= (ipywidgets' own `layout` trait is the widget's CSS box).",
+    ).tag(sync=True)
+    true_edges = traitlets.List(
+        traitlets.List(traitlets.Int()),
+        help="True edges [[i, j], ...] by node index, drawn faintly under the recovered "
+        "ones; a recovered edge not among them is drawn dashed red ([] when unknown).",
+    ).tag(sync=True)
+    directed = traitlets.Bool(
+        True, help="Edges are directed (arrowheads); False: one undirected edge per pair."
+    ).tag(sync=True)
     ops = traitlets.List(
         traitlets.Dict(),
         help="The node editor's ops, from the table of edit ops (tracing/ops.py): "
@@ -126,6 +186,9 @@ class CausalGraph(WorkspaceWidget):
         intervention: Any = "auto",
         value: Any = None,
         significant: bool = False,
+        layout: str = "layered",
+        positions: Any = None,
+        particles: Sequence[int] | None = None,
     ) -> None:
         self._auto = isinstance(nodes, str) and nodes == "auto"  # a session saves "auto"
         ns = auto_nodes(ws) if self._auto else as_nodes(list(nodes))
@@ -138,6 +201,7 @@ class CausalGraph(WorkspaceWidget):
             if n.site is not None:
                 ws.model.check_site(n.site)
         self._nodes = ns
+        self._spatial = self._check_spatial(layout, positions, particles, len(ns))
         self._measure = {"delta": delta, "intervention": intervention, "value": value}
         self._edit_ids: dict[str, str] = {}
         self._placed: tuple[dict[str, int], list[tuple[float, float]]] | None = None
@@ -146,6 +210,7 @@ class CausalGraph(WorkspaceWidget):
         super().__init__(ws)
         self.ops = editor_specs()
         self.edge_threshold = float(threshold)
+        self.graph_layout = layout
         self._check_upstream(significant)
         self.significant = bool(significant)
         self.on_msg(self._on_msg)
@@ -155,6 +220,31 @@ class CausalGraph(WorkspaceWidget):
 
     def _sites(self) -> list[str]:
         return sorted({str(n.site) for n in self._nodes if n.site is not None})
+
+    @staticmethod
+    def _check_spatial(
+        layout: Any, positions: Any, particles: Sequence[int] | None, n: int
+    ) -> tuple[list[tuple[float, float]], list[str]] | None:
+        """``(layout coordinates, node colours)`` of a spatial layout, or None."""
+        if layout not in LAYOUTS:
+            raise ValueError(f"layout must be one of {LAYOUTS}, got {layout!r}")
+        if layout == "layered":
+            if positions is not None or particles is not None:
+                raise ValueError("positions= and particles= go with layout='spatial'")
+            return None
+        if positions is None:
+            raise ValueError(
+                "layout='spatial' needs positions: one (x, y) per node, e.g. "
+                "iwm_widgets.widgets.system_view.particle_positions(ws); or use "
+                "CausalGraph.from_interactions(ws, scores) for a graph over particles"
+            )
+        colors = [""] * n
+        if particles is not None:
+            ps = list(particles)
+            if len(ps) != n:
+                raise ValueError(f"particles must name one particle per node ({n}), got {len(ps)}")
+            colors = [particle_color(int(p)) for p in ps]
+        return spatial_layout(positions, n), colors
 
     def _check_upstream(self, significant: bool) -> None:
         ce = causal_effects(self.ws, self._nodes, **self._measure, significant=significant)
@@ -232,7 +322,8 @@ class CausalGraph(WorkspaceWidget):
         before = torch.stack([n.readout(base).mean() for n in self._nodes]) if base else ce.values
         if self._placed is None:  # the nodes never change: lay them out once
             depth = self._depths()
-            self._placed = (depth, self._layout(depth))
+            spatial = self._spatial
+            self._placed = (depth, spatial[0] if spatial else self._layout(depth))
         depth, layout = self._placed
         edited = set(self._edit_ids)
         length = int(result.output.shape[1]) if result.output.ndim >= 2 else 0
@@ -250,6 +341,7 @@ class CausalGraph(WorkspaceWidget):
                 "site": str(n.site or ""),
                 "edited": n.id in edited,
                 "truth": n.truth,
+                "color": self._spatial[1][i] if self._spatial else "",
                 "editable": editor_ops(n.kind),  # outputs are read, not edited
                 # what the editor's edit edits (every op of it: positions=[n.position])
                 "scope": ""
@@ -532,6 +624,214 @@ class CausalGraph(WorkspaceWidget):
         g.nodes = [{**n, "edited": n["id"] in g._edit_ids} for n in g.nodes]
         g.colour_by = s["colour_by"]
         return g
+
+    @classmethod
+    def from_interactions(
+        cls,
+        ws: Workspace,
+        scores: Any,
+        *,
+        truth: Any = None,
+        threshold: float = 0.5,
+        positions: Any = None,
+        system: int = 0,
+    ) -> ParticleGraph:
+        """A graph over the particles of a springs Workspace from edge scores.
+
+        Nodes are the particles, placed where they are in the input's last frame
+        (``layout="spatial"``), coloured as in the
+        :class:`~iwm_widgets.widgets.system_view.SystemView`; an edge ``i → j`` for
+        each score above ``threshold`` (width = score). With ``truth``, the true
+        springs are drawn faintly underneath, a recovered edge that is no spring is
+        drawn dashed red, and the header scores precision and recall.
+
+        Parameters
+        ----------
+        ws
+            A Workspace of a springs model (its input gives the positions).
+        scores
+            ``[N, N]`` edge scores (numpy or torch; e.g. the graph recovered from the
+            model, ``scores[i, j]`` = effect of particle ``i`` on particle ``j``), or
+            ``[B, N, N]`` for a batch of systems (row ``system``). A symmetric matrix
+            gives one undirected edge per pair.
+        truth
+            ``[N, N]`` 0/1 true adjacency (``truth["adjacency"]`` of
+            ``model.sample(seed, latents=True)``); ``None``: the Workspace's truth if it
+            has one, else no truth.
+        threshold
+            Edges with a score at or below it are not drawn (nor scored).
+        positions
+            ``[N, 2]`` box coordinates per particle (default: the input's last frame).
+        system
+            The batch row of ``scores`` and of the input.
+        """
+        return ParticleGraph(
+            ws, scores, truth=truth, threshold=threshold, positions=positions, system=system
+        )
+
+
+class ParticleGraph(CausalGraph):
+    """A graph over the particles of a springs world from given edge scores
+    (:meth:`CausalGraph.from_interactions`): nothing is measured; the nodes sit where
+    the particles are, the edges are the scores, and the true springs lie underneath."""
+
+    def __init__(
+        self,
+        ws: Workspace,
+        scores: Any,
+        *,
+        truth: Any = None,
+        threshold: float = 0.5,
+        positions: Any = None,
+        system: int = 0,
+    ) -> None:
+        from .system_view import particle_positions
+
+        if not isinstance(ws, Workspace):
+            raise TypeError(f"expected a Workspace, got {type(ws).__name__}")
+        n = int(getattr(ws.model.spec, "n_particles", 0) or 0)
+        if positions is None:
+            positions = particle_positions(ws, row=system)  # a clear error for non-springs
+        n = n or int(torch.as_tensor(positions).shape[0])
+        s = torch.as_tensor(
+            scores.detach().cpu() if isinstance(scores, torch.Tensor) else scores,
+            dtype=torch.float64,
+        )
+        if s.ndim == 3:
+            if not 0 <= system < s.shape[0]:
+                raise InputError(
+                    f"system {system} is out of range: scores has {s.shape[0]} systems"
+                )
+            s = s[system]
+        s = _pairs_of(s, n, "scores")
+        if truth is None and ws.truth is not None and "adjacency" in ws.truth:
+            adj = ws.truth["adjacency"]
+            truth = adj[system] if getattr(adj, "ndim", 2) == 3 else adj
+        t = None if truth is None else _pairs_of(truth, n, "truth")
+        if t is not None and not bool(((t == 0) | (t == 1)).all()):
+            raise InputError("truth must be a 0/1 adjacency matrix")
+        self._scores = s
+        self._truth_adj = t
+        self._directed = not bool(torch.allclose(s, s.T))
+        self._positions = torch.as_tensor(positions, dtype=torch.float64).reshape(n, 2)
+        self._n = n
+        self._spatial = (spatial_layout(self._positions, n), [particle_color(i) for i in range(n)])
+        self._nodes = []
+        self._auto = False
+        self._measure = {}
+        self._edit_ids = {}
+        self._placed = None
+        self.effects = None
+        self.exports = {}
+        WorkspaceWidget.__init__(self, ws)
+        with self.hold_sync():
+            self.ops = []
+            self.graph_layout = "spatial"
+            self.directed = self._directed
+            self.edge_threshold = float(threshold)
+            self.true_edges = self._true_pairs()
+        self.on_msg(self._on_msg)
+        self.observe(self._on_threshold, names=["edge_threshold"])
+        self._start()
+
+    def _true_pairs(self) -> list[list[int]]:
+        t, n = self._truth_adj, self._n
+        if t is None:
+            return []
+        if self._directed:
+            return [[i, j] for i in range(n) for j in range(n) if i != j and t[i, j] != 0]
+        return [[i, j] for i in range(n) for j in range(i + 1, n) if t[i, j] != 0 or t[j, i] != 0]
+
+    def _sites(self) -> list[str]:
+        return []
+
+    def _measurements(self) -> dict[str, Any]:
+        return {}
+
+    def _pairs(self) -> list[tuple[int, int, float]]:
+        n, s = self._n, self._scores
+        if self._directed:
+            return [(i, j, float(s[i, j])) for i in range(n) for j in range(n) if i != j]
+        return [(i, j, float(s[i, j])) for i in range(n) for j in range(i + 1, n)]
+
+    def _redraw(self, result: Any) -> None:
+        assert self._spatial is not None
+        layout, colors = self._spatial
+        self.nodes = [
+            {
+                "id": f"particle {i}",
+                "label": f"particle {i}",
+                "kind": "variable",
+                "layer": 0,
+                "x": layout[i][0],
+                "y": layout[i][1],
+                "value": float(self._scores[i].abs().sum() - self._scores[i, i].abs()),
+                "moved": 0.0,
+                "site": "",
+                "edited": False,
+                "truth": f"particle_{i}",
+                "color": colors[i],
+                "editable": [],
+                "scope": "",
+            }
+            for i in range(self._n)
+        ]
+        rows = self._pairs()
+        self.edges = to_buffer(torch.tensor(rows, dtype=torch.float32).reshape(-1, 3))
+        self.n_inputs = 1
+        self._set_score()
+
+    def _set_score(self) -> None:
+        t = self._truth_adj
+        if t is None:
+            self.score = {}
+            return
+        th = float(self.edge_threshold)
+        arrow = "->" if self._directed else "–"
+        found = {(i, j) for i, j, v in self._pairs() if abs(v) > th}
+        true = {(i, j) for i, j in (tuple(p) for p in self._true_pairs())}
+        tp = len(found & true)
+        self.score = {
+            "precision": tp / len(found) if found else 1.0,
+            "recall": tp / len(true) if true else 1.0,
+            "true_edges": len(true),
+            "found_edges": len(found),
+            "missed": sorted(f"particle {i} {arrow} particle {j}" for i, j in true - found),
+            "extra": sorted(f"particle {i} {arrow} particle {j}" for i, j in found - true),
+        }
+
+    def positions(self) -> torch.Tensor:
+        """The particles' positions the nodes are drawn at: ``[N, 2]`` (box, y up)."""
+        return self._positions.float().clone()
+
+    def edit_node(self, node_id: str, op: str, value: float | None = None) -> None:
+        err = EditError("a graph of given edge scores has no model nodes to edit")
+        self.error = _message(err)
+        raise err
+
+    def to_networkx(self, threshold: float | None = None) -> Any:
+        """The particles and the edges above ``threshold`` (attribute ``score``; ``true``
+        when the truth is known)."""
+        import networkx as nx
+
+        th = float(self.edge_threshold if threshold is None else threshold)
+        g = nx.DiGraph() if self._directed else nx.Graph()
+        for i in range(self._n):
+            x, y = (float(v) for v in self._positions[i])
+            g.add_node(f"particle {i}", particle=i, x=x, y=y)
+        true = {tuple(p) for p in self._true_pairs()}
+        for i, j, v in self._pairs():
+            if abs(v) > th:
+                attrs: dict[str, Any] = {"score": v}
+                if self._truth_adj is not None:
+                    attrs["true"] = (i, j) in true
+                g.add_edge(f"particle {i}", f"particle {j}", **attrs)
+        return g
+
+    def settings(self) -> dict[str, Any]:
+        from ..errors import SessionError
+
+        raise SessionError("a graph of given edge scores is data, not settings: save the scores")
 
 
 SETTINGS = ("nodes", "threshold", "delta", "intervention", "value", "colour_by", "edit_ids")

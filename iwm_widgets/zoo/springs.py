@@ -558,6 +558,20 @@ class SpringsSpec(ZooSpec):
     def build_module(self) -> SpringsWorldModel:
         return SpringsWorldModel(self.config)
 
+    def particle_features(self, particle: int, width: int) -> tuple[int, int] | None:
+        """Particle ``particle``'s features ``(lo, hi)`` in a residual site of ``width``.
+
+        The residual stream (``embed``, ``blocks.i``) is ``[B, T, S·D]``: with one slot
+        per particle (``"particles"`` design) particle ``i`` owns ``i·D .. (i+1)·D``;
+        the ``"steps"`` design (one slot) and sites of another width have none (None).
+        """
+        cfg = self.config
+        if cfg.design != "particles" or width != cfg.n_particles * cfg.d_model:
+            return None
+        if not 0 <= particle < cfg.n_particles:
+            raise ValueError(f"particle {particle} does not exist (0..{cfg.n_particles - 1})")
+        return particle * cfg.d_model, (particle + 1) * cfg.d_model
+
     def simulate(self, n: int, length: int, seed: int) -> dict[str, np.ndarray]:
         return self.world.simulate(n, length, seed)
 
@@ -587,6 +601,47 @@ class SpringsSpec(ZooSpec):
             "coupling": torch.from_numpy(sim["coupling"]).float(),
         }
         return x, lat
+
+    def sample_spring_pairs(
+        self, n: int, seed: int, length: int | None = None, edges: Any = None
+    ) -> dict[str, torch.Tensor]:
+        """``n`` pairs of systems that differ only in one spring.
+
+        System A is :meth:`sample_batch` ``(n, seed)``; system B starts from the same
+        state with the same springs except one pair ``edges[p]`` toggled (default: a
+        pair drawn per system from ``seed``). Returns ``a``, ``b`` ``[n, T, 2N]``
+        (float32), ``adjacency_a``, ``adjacency_b`` ``[n, N, N]`` and ``edges``
+        ``[n, 2]`` (``i < j``).
+        """
+        length = self.default_length if length is None else int(length)
+        if not 1 <= length <= self.config.max_len:
+            raise InputError(f"length must be in 1..{self.config.max_len}, got {length}")
+        w = self.world
+        sim = self.simulate(int(n), length, seed)
+        pairs = _pairs(self.n_particles)
+        if edges is None:
+            pick = np.random.default_rng([seed, 7]).integers(0, len(pairs), int(n))
+            e = np.array([pairs[q] for q in pick], dtype=np.int64).reshape(-1, 2)
+        else:
+            e = np.sort(np.asarray(edges, dtype=np.int64).reshape(-1, 2), axis=1)
+            e = np.broadcast_to(e, (int(n), 2)).copy()
+        if (e[:, 0] == e[:, 1]).any() or e.min() < 0 or e.max() >= self.n_particles:
+            raise ValueError(f"edges must be pairs of distinct particles, got {e.tolist()}")
+        adj_b = sim["adjacency"].copy()
+        rows = np.arange(int(n))
+        adj_b[rows, e[:, 0], e[:, 1]] = adj_b[rows, e[:, 1], e[:, 0]] = (
+            1 - adj_b[rows, e[:, 0], e[:, 1]]
+        )
+        coup_b = coupling_matrix(adj_b, w.flaw, w.flaw_particle)
+        p0, v0 = sim["position"][:, 0], sim["velocity"][:, 0]
+        b = simulate_from(p0, v0, coup_b, length, k=w.k, substeps=w.substeps)["position"]
+        return {
+            "a": _flat(sim["position"]).float(),
+            "b": _flat(b).float(),
+            "adjacency_a": torch.from_numpy(sim["adjacency"]).float(),
+            "adjacency_b": torch.from_numpy(adj_b).float(),
+            "edges": torch.from_numpy(e),
+        }
 
     def true_graph(self, coupling: Any = None) -> Any:
         """:func:`true_graph` of one system (``truth["coupling"]`` or ``"adjacency"``).

@@ -4,7 +4,7 @@
 
 import { DEFAULT_THEME } from "../shared/theme.js";
 import { hiddenLabel, LABEL_FONT_PX, LABEL_HALO } from "./labels.js";
-import { edgeGroups, edgeStyle, GEOM_STRIDE, nodeStroke, shapeOf, SQUARE_CORNER, SQUARE_HALF } from "./scene.js";
+import { edgeGroups, edgeStyle, GEOM_STRIDE, nodeStroke, shapeOf, SQUARE_CORNER, SQUARE_HALF, TRUTH_ALPHA, TRUTH_WIDTH } from "./scene.js";
 
 /** @typedef {import("./scene.js").Scene} Scene */
 /** @typedef {import("./scene.js").Theme} Theme */
@@ -66,28 +66,48 @@ export function paintScene(ctx, scene, opts = {}) {
   ctx.lineCap = "round";
   ctx.lineJoin = "round";
 
+  // The true edges, faint and wide, under everything (a graph whose truth is known).
+  const tl = scene.truthLines;
+  if (tl && tl.length) {
+    ctx.globalAlpha = TRUTH_ALPHA;
+    ctx.strokeStyle = theme.fg;
+    ctx.lineWidth = TRUTH_WIDTH;
+    ctx.beginPath();
+    for (let k = 0; k < tl.length; k += 4) {
+      ctx.moveTo(tl[k], tl[k + 1]);
+      ctx.lineTo(tl[k + 2], tl[k + 3]);
+    }
+    ctx.stroke();
+    ctx.globalAlpha = 1;
+  }
+  const heads = scene.directed !== false;
+
   // Edges. With a hovered node, its in/out edges are drawn on top and the rest dimmed.
   const touches = (/** @type {number} */ k) => scene.src[k] === hoverNode || scene.dst[k] === hoverNode;
   const dim = hoverNode >= 0 || hoverEdge >= 0;
   /**
-   * @param {{sign: number, level: number, members: number[]}[]} groups
+   * @param {{sign: number, level: number, truth: number, members: number[]}[]} groups
    * @param {(a: number) => number} alpha the group's opacity from its style's
    * @param {number} [widen] px added to the stroke width
    */
   const strokeGroups = (groups, alpha, widen = 0) => {
     for (const g of groups) {
-      const st = edgeStyle(g.sign, g.level, theme.dark);
+      const st = edgeStyle(g.sign, g.level, theme.dark, g.truth);
       ctx.globalAlpha = Math.max(0, Math.min(1, alpha(st.alpha))); // out of [0, 1] is ignored
       ctx.strokeStyle = st.color;
       ctx.fillStyle = st.color;
       ctx.lineWidth = st.width + widen;
+      ctx.setLineDash(st.dash ?? []);
       ctx.beginPath();
       for (const k of g.members) {
         const o = k * GEOM_STRIDE;
         ctx.moveTo(geom[o], geom[o + 1]);
-        ctx.quadraticCurveTo(geom[o + 2], geom[o + 3], geom[o + 4], geom[o + 5]);
+        if (heads) ctx.quadraticCurveTo(geom[o + 2], geom[o + 3], geom[o + 4], geom[o + 5]);
+        else ctx.quadraticCurveTo(geom[o + 2], geom[o + 3], geom[o + 6], geom[o + 7]);
       }
       ctx.stroke();
+      ctx.setLineDash([]);
+      if (!heads) continue;
       ctx.beginPath();
       for (const k of g.members) {
         const o = k * GEOM_STRIDE;
@@ -108,7 +128,7 @@ export function paintScene(ctx, scene, opts = {}) {
   if (hoverEdge >= 0 && hoverEdge < scene.edges.length) {
     // The hovered edge: a halo in the background colour, then the edge itself, opaque.
     const o = hoverEdge * GEOM_STRIDE;
-    const st = edgeStyle(scene.sign[hoverEdge], scene.level[hoverEdge], theme.dark);
+    const st = edgeStyle(scene.sign[hoverEdge], scene.level[hoverEdge], theme.dark, scene.truth ? scene.truth[hoverEdge] : -1);
     ctx.globalAlpha = 1;
     for (const [color, w] of /** @type {[string, number][]} */ ([
       [theme.bg, st.width + 4],
@@ -122,6 +142,7 @@ export function paintScene(ctx, scene, opts = {}) {
       ctx.stroke();
     }
     ctx.fillStyle = st.color;
+    if (!heads) ctx.globalAlpha = 0; // no arrowhead on an undirected edge
     ctx.beginPath();
     ctx.moveTo(geom[o + 6], geom[o + 7]);
     ctx.lineTo(geom[o + 8], geom[o + 9]);

@@ -62,6 +62,7 @@ export const MOVED_EPS = 1e-5;
  * @property {boolean} edited
  * @property {string[]} editable the ops it offers (names of the `ops` trait), in the order Python lists them
  * @property {string | null} truth
+ * @property {string} color its own fill ("#rrggbb": a particle's colour), or "" for the value's colour
  * @property {string} scope what its edits edit, in words ("time step 29 only (the last of 30; positions=[-1])"); "" for an output
  */
 
@@ -81,7 +82,43 @@ export const MOVED_EPS = 1e-5;
  * @property {number} dropped rows left out: an index that is not a node, or a NaN effect
  */
 
-/** @typedef {{nodes: GraphNode[], edges: Edges, index: Map<string, number>, nInputs?: number}} Graph nInputs: how many inputs the effects average over (1 when absent) */
+/**
+ * @typedef {{nodes: GraphNode[], edges: Edges, index: Map<string, number>, nInputs?: number, spatial?: boolean, directed?: boolean, truth?: Set<string> | null, trueEdges?: [number, number][]}} Graph
+ * nInputs: how many inputs the effects average over (1 when absent); spatial: nodes are
+ * placed where their particles are (a square box, y = 0 at the top); directed: false for
+ * one undirected edge per pair (no arrowheads); truth: the true edges as pairKey keys
+ * (null when unknown), trueEdges: the same as [i, j] pairs.
+ */
+
+/**
+ * The key of an edge in Graph.truth: "i,j" (directed) or "min,max" (undirected).
+ * @param {number} s
+ * @param {number} t
+ * @param {boolean} directed
+ * @returns {string}
+ */
+export function pairKey(s, t, directed) {
+  return directed ? `${s},${t}` : `${Math.min(s, t)},${Math.max(s, t)}`;
+}
+
+/**
+ * The `true_edges` trait: pairs of node indices in range, no self-loops; null when empty
+ * (no truth known).
+ * @param {any} list
+ * @param {number} nNodes
+ * @returns {[number, number][] | null}
+ */
+export function readTrueEdges(list, nNodes) {
+  if (!Array.isArray(list)) return null;
+  /** @type {[number, number][]} */
+  const out = [];
+  for (const e of list) {
+    if (!Array.isArray(e) || e.length !== 2) continue;
+    const [s, t] = e;
+    if (Number.isInteger(s) && Number.isInteger(t) && s !== t && s >= 0 && t >= 0 && s < nNodes && t < nNodes) out.push([s, t]);
+  }
+  return out.length ? out : null;
+}
 
 /**
  * A finite number, or `fallback`.
@@ -125,6 +162,7 @@ export function normalizeNode(d, i, known = null) {
     editable,
     truth: o.truth === undefined || o.truth === null || o.truth === "" ? null : String(o.truth),
     scope: typeof o.scope === "string" ? o.scope : "",
+    color: typeof o.color === "string" && /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.test(o.color) ? o.color : "",
   };
 }
 
@@ -223,11 +261,24 @@ export function readEdges(payload, nNodes) {
  * @param {any} [nInputs] the `n_inputs` trait: how many inputs the effects average over
  * @param {readonly string[] | null} [known] the op names of the `ops` trait: a node's
  *   `editable` keeps only these (null: any name)
+ * @param {{layout?: any, trueEdges?: any, directed?: any}} [extra] the `graph_layout`, `true_edges` and `directed` traits
  * @returns {Graph}
  */
-export function readGraph(nodesTrait, edgesTrait, nInputs = 1, known = null) {
+export function readGraph(nodesTrait, edgesTrait, nInputs = 1, known = null, extra = {}) {
   const nodes = readNodes(nodesTrait, known);
   const index = new Map(nodes.map((n, i) => [n.id, i]));
   const k = Math.trunc(Number(nInputs));
-  return { nodes, edges: readEdges(edgesTrait, nodes.length), index, nInputs: Number.isFinite(k) && k > 1 ? k : 1 };
+  const directed = extra.directed !== false;
+  const trueEdges = readTrueEdges(extra.trueEdges, nodes.length);
+  const truth = trueEdges ? new Set(trueEdges.map(([s, t]) => pairKey(s, t, directed))) : null;
+  return {
+    nodes,
+    edges: readEdges(edgesTrait, nodes.length),
+    index,
+    nInputs: Number.isFinite(k) && k > 1 ? k : 1,
+    spatial: extra.layout === "spatial",
+    directed,
+    truth,
+    trueEdges: trueEdges ?? [],
+  };
 }

@@ -11,8 +11,8 @@ import { fillTicks } from "../shared/legend.js";
 import { themeOf } from "../shared/theme.js";
 import { paintScene } from "./canvas.js";
 import { LABEL_FONT_PX } from "./labels.js";
-import { buildScene, edgeStyle, nodeShape } from "./scene.js";
-import { colourBy, plotHeight, selectedIndex } from "./state.js";
+import { buildScene, edgeStyle, nodeShape, TRUTH_ALPHA, TRUTH_WIDTH } from "./scene.js";
+import { colourBy, plotHeight, selectedIndex, spatialHeight } from "./state.js";
 import { edgeCountText, formatSigned, outputReadout, scoreBadge } from "./text.js";
 
 /** @typedef {import("../shared/model.js").Model} Model */
@@ -54,7 +54,23 @@ export function paintLegend(state, view, model) {
   view.legendLabel.textContent = colourBy(model) === "moved" ? "node moved by the edits" : "node value";
   const kinds = new Set(state.graph.nodes.map((d) => d.kind));
   for (const { kind, item } of view.kindItems) item.hidden = !kinds.has(kind);
-  for (const { sign, swatch } of view.edgeSwatches) swatch.style.borderTop = `3px solid ${edgeStyle(sign, 0, state.theme.dark).color}`;
+  const truth = !!state.graph.truth;
+  for (const { sign, swatch } of view.edgeSwatches) {
+    swatch.style.borderTop = `3px solid ${edgeStyle(sign, 0, state.theme.dark).color}`;
+    /** @type {HTMLElement} */ (swatch.parentElement).hidden = truth; // edges are coloured by truth instead
+  }
+  // nodes with their own colours (particles) do not show the value scale
+  view.legendNodes.hidden = state.graph.nodes.length > 0 && state.graph.nodes.every((d) => d.color);
+  for (const { kind, item, swatch } of view.truthItems) {
+    item.hidden = !truth;
+    if (kind === "truth") {
+      swatch.style.borderTop = `${TRUTH_WIDTH}px solid ${state.theme.fg}`;
+      swatch.style.opacity = String(TRUTH_ALPHA);
+    } else {
+      const st = edgeStyle(1, 8, state.theme.dark, kind === "found" ? 1 : 0);
+      swatch.style.borderTop = `3px ${kind === "found" ? "solid" : "dashed"} ${st.color}`;
+    }
+  }
   const lim = state.scene ? state.scene.lim : 1;
   fillTicks(view.legendTicks, [formatValue(-lim), "0", formatValue(lim)]);
 }
@@ -137,7 +153,7 @@ export function paintGraph(state, view, model, t0) {
   const { graph } = state;
   const { root, plot, canvas } = view;
   const has = graph.nodes.length > 0;
-  const height = plotHeight(graph.nodes);
+  const height = graph.spatial ? spatialHeight(plot.clientWidth) : plotHeight(graph.nodes);
   plot.style.height = `${height}px`;
   view.empty.hidden = has;
   canvas.hidden = !has;
@@ -185,6 +201,11 @@ export function paintGraph(state, view, model, t0) {
     ds.renderCount = String(state.renderCount);
     ds.generation = String(model.get("generation") ?? 0);
     ds.edgesDrawn = String(drawn);
+    ds.layout = graph.spatial ? "spatial" : "layered";
+    const sc = /** @type {import("./scene.js").Scene} */ (state.scene);
+    // per drawn edge "src-dst:t" (t: 1 true, 0 false, - unknown), for tests
+    ds.edgeTruth = Array.from(sc.edges, (_, k) => `${sc.src[k]}-${sc.dst[k]}:${sc.truth && sc.truth[k] >= 0 ? sc.truth[k] : "-"}`).join(" ");
+    ds.trueEdges = String(graph.trueEdges ? graph.trueEdges.length : 0);
     ds.drawMs = (performance.now() - t0).toFixed(2);
   } else if (!has) {
     state.scene = null;

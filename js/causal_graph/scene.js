@@ -11,6 +11,7 @@
 
 import { colorIndex, cssColor, DIVERGING } from "../shared/colormap.js";
 import { EDIT_COLOR } from "../shared/theme.js";
+import { pairKey } from "./graph.js";
 import { labelFrame, layoutLabels, shortLabel } from "./labels.js";
 
 /** @typedef {import("./graph.js").GraphNode} GraphNode */
@@ -35,6 +36,15 @@ export const EDGE_POS_DARK = "#f4a582";
 export const EDGE_NEG_DARK = "#92c5de";
 export const EDGE_ZERO = "#888888";
 export const EDIT_RING = EDIT_COLOR;
+/** With the truth known (a spatial graph of particles): a recovered edge that is a true
+ * edge, one that is not (drawn dashed), and the true edges underneath (faint, wide). */
+export const EDGE_TRUE = "#2166ac";
+export const EDGE_TRUE_DARK = "#92c5de";
+export const EDGE_FALSE = "#d62728";
+export const EDGE_FALSE_DARK = "#ff6b6b";
+export const FALSE_DASH = Object.freeze([5, 4]);
+export const TRUTH_WIDTH = 7;
+export const TRUTH_ALPHA = 0.22;
 /** Fill of a node whose value is NaN or missing. */
 export const NAN_FILL = "rgb(128, 128, 128)";
 
@@ -76,6 +86,10 @@ export const GEOM_STRIDE = 12;
  * @property {Int32Array} src source node per drawn edge
  * @property {Int32Array} dst target node per drawn edge
  * @property {Uint8Array} shape per node: 0 circle, 1 rounded square (nodeShape)
+ * @property {Int8Array} [truth] per drawn edge: 1 a true edge, 0 not one (false), -1 no truth known
+ * @property {Float32Array} [truthLines] the true edges underneath: x0 y0 x1 y1 (node centres) each
+ * @property {boolean} [directed] false: no arrowheads (one undirected edge per pair)
+ * @property {boolean} [spatial] nodes are where their particles are
  * @property {Label[]} labels node labels that fit, drawn always
  * @property {Int32Array} labelOf per node: its position in labels, or -1 (hidden: drawn on hover)
  * @property {(Label | null)[]} spots per node: where its label goes when it is shown on hover
@@ -221,10 +235,20 @@ export function edgeLevel(effect, maxAbs) {
  * @param {number} sign -1, 0 or 1
  * @param {number} level
  * @param {boolean} [dark] on a dark background
- * @returns {{color: string, width: number, alpha: number}}
+ * @param {number} [truth] 1: a true edge, 0: a false edge (dashed), -1 (default): no
+ *   truth known (coloured by sign)
+ * @returns {{color: string, width: number, alpha: number, dash?: number[]}}
  */
-export function edgeStyle(sign, level, dark = false) {
+export function edgeStyle(sign, level, dark = false, truth = -1) {
   const t = level / (LEVELS - 1);
+  if (truth === 0 || truth === 1) {
+    return {
+      color: truth === 1 ? (dark ? EDGE_TRUE_DARK : EDGE_TRUE) : dark ? EDGE_FALSE_DARK : EDGE_FALSE,
+      width: round2(1.5 + (EDGE_MAX_WIDTH - 1.5) * t),
+      alpha: round2(0.55 + 0.4 * t),
+      dash: truth === 0 ? [...FALSE_DASH] : [],
+    };
+  }
   return {
     color: sign > 0 ? (dark ? EDGE_POS_DARK : EDGE_POS) : sign < 0 ? (dark ? EDGE_NEG_DARK : EDGE_NEG) : EDGE_ZERO,
     width: round2(EDGE_MIN_WIDTH + (EDGE_MAX_WIDTH - EDGE_MIN_WIDTH) * t),
@@ -235,6 +259,28 @@ export function edgeStyle(sign, level, dark = false) {
 /** @param {number} v */
 function round2(v) {
   return Math.round(v * 100) / 100;
+}
+
+/**
+ * Whether an edge is a true edge: 1 yes, 0 no, -1 when the graph knows no truth.
+ * @param {Graph} graph
+ * @param {number} s
+ * @param {number} t
+ * @returns {number}
+ */
+export function edgeTruth(graph, s, t) {
+  if (!graph.truth) return -1;
+  return graph.truth.has(pairKey(s, t, graph.directed !== false)) ? 1 : 0;
+}
+
+/**
+ * The largest square inside a frame, centred: a spatial graph's box keeps its aspect.
+ * @param {Frame} f
+ * @returns {Frame}
+ */
+export function squareFrame(f) {
+  const side = Math.min(f.w, f.h);
+  return { left: f.left + (f.w - side) / 2, top: f.top + (f.h - side) / 2, w: side, h: side };
 }
 
 /**
@@ -501,11 +547,12 @@ export function buildScene(graph, opts) {
   let right = 0;
   for (let i = 0; i < n; i++) if (isLast(i)) right = Math.max(right, Math.ceil(measure(shortLabel(nodes[i].label))));
   frame = labelFrame(width, height, radius, right);
+  if (graph.spatial) frame = squareFrame(frame);
   place();
   const shape = Uint8Array.from(nodes, (d) => nodeShape(d.kind));
 
   const lim = colourLimit(nodes, colourBy);
-  const fill = nodes.map((d) => nodeFill(d[colourBy], lim));
+  const fill = nodes.map((d) => d.color || nodeFill(d[colourBy], lim));
 
   const shown = visibleEdges(edges, threshold);
   const geom = new Float32Array(shown.length * GEOM_STRIDE);
@@ -513,6 +560,7 @@ export function buildScene(graph, opts) {
   const sign = new Int8Array(shown.length);
   const src = new Int32Array(shown.length);
   const dst = new Int32Array(shown.length);
+  const truth = new Int8Array(shown.length);
   const kept = new Uint32Array(shown.length);
   /** @type {[number, number]} */
   const shapes = [0, 0];
@@ -534,6 +582,7 @@ export function buildScene(graph, opts) {
     sign[m] = sg;
     src[m] = s;
     dst[m] = t;
+    truth[m] = edgeTruth(graph, s, t);
     m++;
   }
   const placed = layoutLabels(nodes, pos, radius, { width, height }, measure, { obstacles: arrowheadBoxes(geom, m), last: isLast });
@@ -554,6 +603,10 @@ export function buildScene(graph, opts) {
     sign: sign.slice(0, m),
     src: src.slice(0, m),
     dst: dst.slice(0, m),
+    truth: truth.slice(0, m),
+    truthLines: Float32Array.from((graph.trueEdges ?? []).flatMap(([s, t]) => [pos[2 * s], pos[2 * s + 1], pos[2 * t], pos[2 * t + 1]])),
+    directed: graph.directed !== false,
+    spatial: !!graph.spatial,
     labels: placed.labels,
     labelOf: placed.labelOf,
     spots: placed.spots,
@@ -565,21 +618,26 @@ export function buildScene(graph, opts) {
  * back ends. Each group lists positions in scene.edges.
  * @param {Scene} scene
  * @param {(k: number) => boolean} [keep] which drawn edges to include
- * @returns {{sign: number, level: number, members: number[]}[]}
+ * @returns {{sign: number, level: number, truth: number, members: number[]}[]} truth: 1 true
+ *   edges, 0 false ones, -1 no truth known (see edgeTruth)
  */
 export function edgeGroups(scene, keep) {
   /** @type {Map<number, number[]>} */
   const groups = new Map();
   for (let k = 0; k < scene.edges.length; k++) {
     if (keep && !keep(k)) continue;
-    const key = scene.level[k] * 3 + (scene.sign[k] + 1);
+    const tr = scene.truth ? scene.truth[k] : -1;
+    const key = (scene.level[k] * 3 + (scene.sign[k] + 1)) * 3 + (tr + 1);
     let g = groups.get(key);
     if (!g) groups.set(key, (g = []));
     g.push(k);
   }
   return [...groups.keys()]
     .sort((a, b) => a - b)
-    .map((key) => ({ sign: (key % 3) - 1, level: Math.floor(key / 3), members: /** @type {number[]} */ (groups.get(key)) }));
+    .map((key) => {
+      const sl = Math.floor(key / 3);
+      return { sign: (sl % 3) - 1, level: Math.floor(sl / 3), truth: (key % 3) - 1, members: /** @type {number[]} */ (groups.get(key)) };
+    });
 }
 
 /**

@@ -34,6 +34,19 @@ export function plotHeight(nodes) {
   return Math.max(MIN_HEIGHT, Math.min(MAX_HEIGHT, maxLayerSize(nodes) * ROW_PX + 40));
 }
 
+/** A spatial graph's plot is square, at most this high (CSS px). */
+export const SPATIAL_MAX = 480;
+
+/**
+ * Height of a spatial graph's plot: as wide as the plot (a square box), in
+ * [MIN_HEIGHT, SPATIAL_MAX].
+ * @param {number} width
+ * @returns {number}
+ */
+export function spatialHeight(width) {
+  return Math.max(MIN_HEIGHT, Math.min(SPATIAL_MAX, Math.floor(width)));
+}
+
 /**
  * Open the editor of a node, or close it ("").
  * @param {Pick<Model, "get" | "set" | "save_changes">} model
@@ -128,7 +141,11 @@ export function readTraits(state, model) {
   try {
     state.ops = readOps(model.get("ops"));
     const known = state.ops.map((o) => o.name);
-    state.graph = readGraph(model.get("nodes"), model.get("edges"), model.get("n_inputs"), known);
+    state.graph = readGraph(model.get("nodes"), model.get("edges"), model.get("n_inputs"), known, {
+      layout: model.get("graph_layout"),
+      trueEdges: model.get("true_edges"),
+      directed: model.get("directed"),
+    });
     const n = state.graph.edges.dropped;
     state.localError = n ? `${n} edge${n === 1 ? "" : "s"} left out: an index that is not a node, or a NaN effect` : "";
   } catch (e) {

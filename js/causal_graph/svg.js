@@ -3,7 +3,7 @@
 
 import { DEFAULT_THEME } from "../shared/theme.js";
 import { LABEL_FONT_PX, LABEL_HALO } from "./labels.js";
-import { edgeGroups, edgeStyle, GEOM_STRIDE, nodeStroke, shapeOf, SQUARE_CORNER, SQUARE_HALF } from "./scene.js";
+import { edgeGroups, edgeStyle, GEOM_STRIDE, nodeStroke, shapeOf, SQUARE_CORNER, SQUARE_HALF, TRUTH_ALPHA, TRUTH_WIDTH } from "./scene.js";
 
 /** @typedef {import("./scene.js").Scene} Scene */
 /** @typedef {Pick<import("../shared/theme.js").Theme, "fg" | "muted" | "bg" | "dark">} Theme colours; dark: light on dark */
@@ -40,18 +40,27 @@ export function sceneToSVG(scene, opts = {}) {
   ];
   if (opts.title) out.push(`<title>${escapeXml(opts.title)}</title>`);
   out.push(`<rect width="${f2(width)}" height="${f2(height)}" fill="${escapeXml(theme.bg)}"/>`);
+  const tl = scene.truthLines;
+  if (tl && tl.length) {
+    const lines = [];
+    for (let k = 0; k < tl.length; k += 4) lines.push(`M${f2(tl[k])} ${f2(tl[k + 1])}L${f2(tl[k + 2])} ${f2(tl[k + 3])}`);
+    out.push(`<path class="true-edges" d="${lines.join("")}" fill="none" stroke="${escapeXml(theme.fg)}" stroke-opacity="${TRUTH_ALPHA}" stroke-width="${TRUTH_WIDTH}" stroke-linecap="round"/>`);
+  }
+  const heads = scene.directed !== false;
   out.push(`<g class="edges" stroke-linecap="round" stroke-linejoin="round">`);
   for (const g of edgeGroups(scene)) {
-    const st = edgeStyle(g.sign, g.level, theme.dark);
+    const st = edgeStyle(g.sign, g.level, theme.dark, g.truth);
     const curves = [];
-    const heads = [];
+    const arrows = [];
     for (const k of g.members) {
       const o = k * GEOM_STRIDE;
-      curves.push(`M${f2(geom[o])} ${f2(geom[o + 1])}Q${f2(geom[o + 2])} ${f2(geom[o + 3])} ${f2(geom[o + 4])} ${f2(geom[o + 5])}`);
-      heads.push(`M${f2(geom[o + 6])} ${f2(geom[o + 7])}L${f2(geom[o + 8])} ${f2(geom[o + 9])}L${f2(geom[o + 10])} ${f2(geom[o + 11])}Z`);
+      const e = heads ? 4 : 6; // an undirected edge runs to the rim, with no arrowhead
+      curves.push(`M${f2(geom[o])} ${f2(geom[o + 1])}Q${f2(geom[o + 2])} ${f2(geom[o + 3])} ${f2(geom[o + e])} ${f2(geom[o + e + 1])}`);
+      arrows.push(`M${f2(geom[o + 6])} ${f2(geom[o + 7])}L${f2(geom[o + 8])} ${f2(geom[o + 9])}L${f2(geom[o + 10])} ${f2(geom[o + 11])}Z`);
     }
-    out.push(`<path d="${curves.join("")}" fill="none" stroke="${st.color}" stroke-opacity="${st.alpha}" stroke-width="${st.width}"/>`);
-    out.push(`<path d="${heads.join("")}" fill="${st.color}" fill-opacity="${st.alpha}"/>`);
+    const dash = st.dash && st.dash.length ? ` stroke-dasharray="${st.dash.join(" ")}"` : "";
+    out.push(`<path d="${curves.join("")}" fill="none" stroke="${st.color}" stroke-opacity="${st.alpha}" stroke-width="${st.width}"${dash}/>`);
+    if (heads) out.push(`<path d="${arrows.join("")}" fill="${st.color}" fill-opacity="${st.alpha}"/>`);
   }
   out.push(`</g>`, `<g class="nodes">`);
   for (let i = 0; i < scene.nodes.length; i++) {

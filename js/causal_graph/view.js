@@ -175,6 +175,20 @@ export function createView(el) {
     item.hidden = true;
     return { kind, item };
   });
+  // A graph whose truth is known (true_edges): the true edges underneath, the recovered
+  // edges that are true, and those that are not (dashed).
+  const truthItems = [
+    ["truth", "true edge (simulator)"],
+    ["found", "recovered, a true edge"],
+    ["false", "recovered, not a true edge"],
+  ].map(([kind, text]) => {
+    const item = h("span", "iwm-legend-item iwm-legend-truth", legend);
+    item.dataset.truth = kind;
+    const swatch = h("span", "iwm-swatch", item);
+    item.append(text);
+    item.hidden = true;
+    return { kind, item, swatch };
+  });
   const editedItem = h("span", "iwm-legend-item", legend);
   h("span", "iwm-ring", editedItem);
   editedItem.append("edited");
@@ -217,6 +231,8 @@ export function createView(el) {
     legendTicks,
     edgeSwatches,
     kindItems,
+    truthItems,
+    legendNodes,
     tooltip,
     /** measures label widths */
     measure: /** @type {CanvasRenderingContext2D} */ (document.createElement("canvas").getContext("2d")),

@@ -107,9 +107,17 @@ def jupyter_server(base: Path, notebooks: Path = NOTEBOOKS) -> Iterator[JupyterS
     (config / "labconfig" / "page_config.json").write_text(
         json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}})
     )
+    # No autosave: a notebook saved with widget outputs would be restored into later
+    # pages (the workspace reopens it) and log "widget model not found" there.
+    settings = config / "lab" / "user-settings"
+    docmanager = settings / "@jupyterlab" / "docmanager-extension"
+    docmanager.mkdir(parents=True)
+    (docmanager / "plugin.jupyterlab-settings").write_text(json.dumps({"autosave": False}))
     port = _free_port()
     env = {
         **os.environ,
+        "JUPYTERLAB_SETTINGS_DIR": str(settings),
+        "JUPYTERLAB_WORKSPACES_DIR": str(config / "lab" / "workspaces"),
         "JUPYTER_CONFIG_DIR": str(config),
         "JUPYTER_RUNTIME_DIR": str(runtime),
         "IPYTHONDIR": str(ipython),

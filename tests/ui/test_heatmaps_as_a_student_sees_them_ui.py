@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from harness import write_notebook
+from harness import FIND_PANEL, write_notebook
 
 pytestmark = pytest.mark.ui
 
@@ -65,7 +65,9 @@ def lab(module_page: Any, notebooks: Any, jupyter_server: Any) -> Iterator[Any]:
 
 
 def output(page: Any, i: int) -> Any:
-    return page.locator(".jp-Notebook .jp-Cell").nth(i).locator(".jp-OutputArea")
+    """Cell ``i``'s output in this module's notebook (other notebooks may be open too)."""
+    panel = page.evaluate(f"(path) => ({FIND_PANEL})(path).id", NOTEBOOK)
+    return page.locator(f"[id='{panel}'] .jp-CodeCell").nth(i).locator(".jp-OutputArea")
 
 
 def set_theme(page: Any, name: str) -> None:

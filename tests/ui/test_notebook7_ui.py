@@ -100,7 +100,7 @@ def test_activation_map_round_trip_in_notebook7(notebook7: Any, page: Any, scree
         box["y"] + (n_rows - 1 - row + 0.5) * box["height"] / n_rows,
     )
     site = nb.eval_json(f"amap.rows[{row}]")
-    want = [{"row": row, "col": col}, {"site": site, "layer": row, "position": col}]
+    want = [{"row": row, "col": col}, {"site": site, "row": row, "position": col}]
     assert nb.wait_for_python("[amap.selection, ws.selection]", want) == want
     page.mouse.move(0, 0)
 

@@ -215,13 +215,16 @@ def test_python_sees_the_hostile_tokens(lab: Any, page: Any) -> None:
 def test_activation_map_axis_and_hover(lab: Any, page: Any, screenshot: Any) -> None:
     root = cell_output(page, CELL["amap"]).locator(".iwm-activation-map")
     root.scroll_into_view_if_needed()
-    # the column axis: each label shown is one whole token (long ones are thinned out)
+    # the column axis: each label is one whole token as text (its title), shown whole or
+    # cut with an ellipsis when it is too long to stand upright
     labels = root.locator(".iwm-col-labels span")
+    titles = [s.get_attribute("title") for s in labels.all()]
     texts = [text_of(s) for s in labels.all()]
-    assert texts and all(t in PROMPT for t in texts), texts
-    assert any(t in HOSTILE for t in texts), texts
-    for t in texts:
-        assert root.locator(".iwm-col-labels").get_by_text(t, exact=True).first.is_visible()
+    assert titles and all(t in PROMPT for t in titles), titles
+    assert any(t in HOSTILE for t in titles), titles
+    for full, shown in zip(titles, texts, strict=True):
+        assert shown == full or (shown.endswith("…") and full.startswith(shown[:-1])), shown
+        assert root.locator(".iwm-col-labels").get_by_text(shown, exact=True).first.is_visible()
     # hover every column: the tooltip names its token, as typed
     box = root.locator("canvas.iwm-canvas").bounding_box()
     tip = root.locator(".iwm-tooltip")
@@ -299,7 +302,11 @@ def test_module_tree_title(lab: Any, page: Any) -> None:
     root = cell_output(page, CELL["tree"]).locator(".iwm-module-tree")
     root.scroll_into_view_if_needed()
     title = root.locator(".iwm-title")
-    assert text_of(title) == lab.eval_json("model.name")
+    # the model's name (its directory's name), not its absolute path, and as text
+    shown = lab.eval_json(
+        "__import__('iwm_widgets.widgets._base').widgets._base.model_title(model)"
+    )
+    assert text_of(title) == shown and "/" not in shown
     assert HOSTILE[0] in text_of(title)
     assert title.is_visible()
 
@@ -309,8 +316,11 @@ def test_patching_heatmap_columns(lab: Any, page: Any) -> None:
     root.scroll_into_view_if_needed()
     # the positions are named after the tokens of the run patched into (the corrupt one)
     assert lab.eval_json("heat.columns") == OTHER
-    texts = [text_of(s) for s in root.locator(".iwm-col-labels span").all()]
-    assert texts and all(t in OTHER for t in texts), texts
+    labels = root.locator(".iwm-col-labels span").all()
+    titles = [s.get_attribute("title") for s in labels]  # the whole token, as text
+    assert titles and all(t in OTHER for t in titles), titles
+    for full, shown in zip(titles, [text_of(s) for s in labels], strict=True):
+        assert shown == full or (shown.endswith("…") and full.startswith(shown[:-1])), shown
 
 
 def test_static_html_summaries_are_text(lab: Any, page: Any, screenshot: Any) -> None:
