@@ -22,8 +22,21 @@ def _bouncing_ball() -> ZooSpec:
     return BouncingBallSpec()
 
 
+def _springs(variant: str) -> Callable[[], ZooSpec]:
+    def make() -> ZooSpec:
+        from .springs import VARIANTS
+
+        return VARIANTS[variant]()
+
+    return make
+
+
 ZOO: dict[str, Callable[[], ZooSpec]] = {
     "bouncing-ball": _bouncing_ball,
+    "springs": _springs("incontext"),
+    "springs-fixed": _springs("fixed"),
+    "springs-meanfield": _springs("meanfield"),
+    "springs-flawed": _springs("flawed"),
 }
 
 
