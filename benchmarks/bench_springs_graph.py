@@ -73,9 +73,9 @@ def main() -> None:
     ap.add_argument("--loop-sample", type=int, default=4, help="systems timed in the loop")
     ap.add_argument("--tigramite-systems", type=int, default=None, help="default: all")
     ap.add_argument("--models", default="springs,springs-fixed,springs-meanfield")
-    ap.add_argument("--variable", default="velocity")
+    ap.add_argument("--variable", default="position")
     ap.add_argument("--layer", default="embed")
-    ap.add_argument("--scope", default="each")
+    ap.add_argument("--scope", default="past")
     ap.add_argument("--weights", default=None, help="a folder of weights instead of the zoo's")
     ap.add_argument("--fit-systems", type=int, default=512, help="systems the probes see")
     ap.add_argument("--threads", type=int, default=2)
@@ -95,16 +95,10 @@ def main() -> None:
         adj = lat["adjacency"]
         xc, latc = spec.sample_batch(args.calibration, CALIBRATION, latents=True)
         # the probes once (fitted on their own systems), then reused by every run
-        sweeps = iwm.particle_sweeps(
-            model,
-            args.variable,
-            sites=[args.layer],
-            progress=False,
-            features="own" if spec.config.design == "particles" else "all",
+        g0 = iwm.interaction_graph(  # warm up
+            model, x[:2], adjacency=adj[:2], fit_systems=args.fit_systems, **kw
         )
-        variables = [s.variable(layer=args.layer) for s in sweeps]
-        kw_v = {**kw, "variable": variables}
-        g0 = iwm.interaction_graph(model, x[:2], adjacency=adj[:2], **kw_v)  # warm up
+        kw_v = {**kw, "variable": g0.fitted}
         t0 = time.perf_counter()
         g = iwm.interaction_graph(model, x, adjacency=adj, delta=g0.delta, **kw_v)
         batched = time.perf_counter() - t0

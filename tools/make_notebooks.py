@@ -853,6 +853,284 @@ ws.clear_edits()""",
     ],
 )
 
+write(
+    "07_which_particles_are_connected.ipynb",
+    [
+        (
+            "md",
+            """# 7 · Does the model know which particles are connected?
+
+Four particles in a box; some pairs are joined by **hidden springs** (Hooke's law, each
+pair with probability ½ — the "springs" world of Kipf et al. 2018). A world model sees
+only the particles' past positions and predicts the next ones. To predict well it could
+carry the spring graph inside — an internal map of who pulls whom — or it could get by
+with a good average pull: a stimulus-response machine that looks just as good on the
+next step.
+
+Three models, one question:
+* `springs-fixed` was trained on **one** graph for every system: the graph can live in
+  its weights;
+* `springs` sees a **new** graph in every system: it would have to infer the graph from
+  the trajectory, in context;
+* `springs-meanfield` sees all particles in one token per step and was trained the same
+  way as `springs`.
+
+The simulator knows the true springs, so every answer below is scored against them.""",
+        ),
+        (
+            "code",
+            """import numpy as np
+import torch
+import iwm_widgets as iwm
+from iwm_widgets.zoo import springs_metrics as sm
+
+NAMES = ["springs-fixed", "springs", "springs-meanfield"]
+models = {name: iwm.load(name) for name in NAMES}
+model = models["springs-fixed"]
+ws = iwm.Workspace(model, model.sample(seed=7, latents=True), rollout_steps=16)
+view = iwm.SystemView(ws)     # "show springs" reveals the truth; the dial moves particle 0
+view""",
+        ),
+        (
+            "md",
+            """The solid lines continue each particle with the model's prediction, the dashed ones
+with the simulator's. Turn the dial: particle 0 gets a new velocity, the model re-runs,
+and the other particles move through the springs **the model** believes in (bold), next
+to what the real springs do (bold dashed).
+
+## Good predictions are not a graph
+First the outside view: the one-step error of each model on 32 systems none of them was
+trained or carded on, next to three baselines computed from the positions alone — no
+interaction (constant velocity, walls), the *mean field* (every pair half a spring: the
+average graph) and Hooke's law with the *true* graph.""",
+        ),
+        (
+            "code",
+            """errors = {}
+for name, m in models.items():
+    x32, lat32 = m.spec.sample_batch(32, seed=777_000, latents=True)
+    errors[name] = sm.one_step_errors(m.module, lat32)["mse"]
+print(f"{'one-step MSE (×1e-6)':<22}" + "".join(f"{n:>19}" for n in NAMES))
+for key in ("model", "const_velocity", "mean_field", "hooke_true_graph"):
+    print(f"{key:<22}" + "".join(f"{errors[n][key] * 1e6:>19.2f}" for n in NAMES))""",
+        ),
+        (
+            "check",
+            """if all(errors[n]["model"] < 0.6 * errors[n]["const_velocity"] for n in NAMES):
+    print("✓ every model predicts far better than no interaction: the next step cannot "
+          "tell them apart")
+else:
+    print("Not yet: a model does not beat the no-interaction baseline here")""",
+        ),
+        (
+            "md",
+            """## Ask the model: move one particle
+A spring joins particle 0 to particle j if moving particle 0 changes where **j** goes
+next. Ask the model that directly, as an intervention on its input: shift particle 0's
+whole observed trajectory by a tiny `δ` along x, run the model again, and see how much
+each particle's predicted next displacement moves.
+
+### Exercise 1: an intervention by hand
+`x` is one system `[1, T, 8]` (x₀, y₀, x₁, y₁, …). Make `shifted`, a copy of `x` with
+particle 0's x-coordinate (column 0) moved by `delta` at every step; then
+`response[j]` = the size of the change of particle j's predicted next displacement
+`model.module(x) − x`, per unit of `delta`, averaged over the steps from 2 on — one
+number per particle (`[4]`).""",
+        ),
+        (
+            "code",
+            """x, truth = model.sample(seed=11, latents=True)
+delta = 1e-3
+print("true springs of particle 0:", [j for j in range(4) if truth["adjacency"][0, j]])""",
+        ),
+        (
+            "exercise",
+            """shifted = ...    # ← x with column 0 moved by delta at every step
+response = ...   # ← [4]: |change of j's next displacement| / delta, mean over steps 2..""",
+            """shifted = x.clone()
+shifted[..., 0] += delta
+with torch.no_grad():
+    change = (model.module(shifted) - shifted) - (model.module(x) - x)   # [1, T, 8]
+response = (change[0, 2:].view(-1, 4, 2) / delta).mean(0).norm(dim=-1)   # [4]""",
+        ),
+        (
+            "check",
+            """want = sm.input_sensitivity(model.module, x)["block"][0, :, 0, :, 0]   # [j, axis]: x of 0
+want = np.linalg.norm(want, axis=-1)
+try:
+    got = np.asarray(torch.as_tensor(response, dtype=torch.float64)).reshape(-1)
+except Exception:
+    got = None
+if got is None or got.shape != (4,):
+    print("Not yet: `response` should hold one number per particle (4); shift column 0 of a "
+          "clone of x, run model.module on both, and average the change over the steps")
+elif not np.allclose(got[1:], want[1:], rtol=0.05, atol=2e-4):
+    print(f"Not yet: got {np.round(got[1:], 4)} for particles 1-3, the intervention gives "
+          f"{np.round(want[1:], 4)}: did you divide by delta and average from step 2 on?")
+else:
+    order = [int(j) for j in np.argsort(-got[1:]) + 1]
+    print(f"✓ particles 1-3 respond {np.round(got[1:], 4)} (most: {order[0]}); the true "
+          f"springs of 0 are {[j for j in range(4) if truth['adjacency'][0, j]]}")""",
+        ),
+        (
+            "md",
+            """`sm.input_sensitivity` does this for every particle and both axes at once (in
+float64) and keeps the 2 × 2 response block of each pair; its `norm` scores a pair.
+Over many systems the **AUROC** says how well those scores rank the true springs above
+the non-springs (1: perfectly, 0.5: chance).
+
+The same question can be asked *inside* the model: `iwm.interaction_graph` fits a probe
+for each particle's position at the first layer and shifts that internal Variable
+instead of the input (batched traces). Where the recovery is faithful, its scores track
+the input's (Spearman ≥ 0.8): it finds the graph where the model has one and not
+where it has none.
+
+Beside them, the data side: **Tigramite**'s PCMCI (a classical causal-discovery method),
+the correlation of two particles' accelerations, and a least-squares fit of Hooke's law
+— all on the raw trajectories of the same systems.""",
+        ),
+        (
+            "code",
+            """table = {}
+for name, m in models.items():
+    xs, lat = m.spec.sample_batch(16, seed=424_242, latents=True)
+    adj = lat["adjacency"]
+    own = sm.input_sensitivity(m.module, xs)["norm"]
+    g = iwm.interaction_graph(m, xs, adjacency=adj, fit_systems=128)
+    table[name] = {"model (moving the input)": sm.pair_auroc(own, adj),
+                   "model (inside, probes)": g.auroc(),
+                   "faithfulness (Spearman)": g.faithfulness(own)["directed"],
+                   "correlation (data)": sm.pair_auroc(sm.correlation_scores(xs), adj),
+                   "least squares (data)": sm.pair_auroc(sm.lstsq_scores(xs), adj)}
+    try:
+        tig, _ = sm.pcmci_scores(xs)
+        table[name]["Tigramite PCMCI (data)"] = sm.pair_auroc(tig, adj)
+    except ImportError:
+        table[name]["Tigramite PCMCI (data)"] = float("nan")   # pip install tigramite
+    if name == "springs-fixed":
+        fixed_graph, fixed_inputs = g, xs
+rows = list(next(iter(table.values())))
+print(f"{'AUROC vs the true springs':<28}" + "".join(f"{n:>19}" for n in NAMES))
+for r in rows:
+    print(f"{r:<28}" + "".join(f"{table[n][r]:>19.2f}" for n in NAMES))""",
+        ),
+        (
+            "md",
+            """### Exercise 2: which model carries the graph?
+Read the table. Which model's **own** sensitivities rank the true springs best? Set
+`answer` to its name.""",
+        ),
+        (
+            "exercise",
+            """answer = ...   # ← "springs-fixed", "springs" or "springs-meanfield\"""",
+            """answer = max(NAMES, key=lambda n: table[n]["model (moving the input)"])""",
+        ),
+        (
+            "check",
+            """best = max(NAMES, key=lambda n: table[n]["model (moving the input)"])
+if answer == best:
+    a = table[best]["model (moving the input)"]
+    print(f"✓ {best}: AUROC {a:.2f}. The in-context model reaches "
+          f"{table['springs']['model (moving the input)']:.2f} and the one-token-per-step "
+          f"model {table['springs-meanfield']['model (moving the input)']:.2f}, though "
+          "all three predict the next step well")
+elif answer not in NAMES:
+    print(f"Not yet: set `answer` to one of {NAMES}")
+else:
+    print(f"Not yet: {answer} ranks the springs at "
+          f"{table[answer]['model (moving the input)']:.2f}; look for the highest "
+          "'model (moving the input)' AUROC")""",
+        ),
+        (
+            "md",
+            """The graph `springs-fixed` carries, drawn over the particles: the true springs
+faint underneath, a recovered spring solid, an edge that is no spring dashed red. The
+threshold is the best-F1 one on these systems (optimistic: on other systems take it
+from `fixed_graph.at_threshold`).""",
+        ),
+        (
+            "code",
+            """ws_fixed = iwm.Workspace(model, fixed_inputs[:1], rollout_steps=4)
+cut = fixed_graph.best_f1()
+print(f"best F1 {cut['f1']:.2f} at threshold {cut['threshold']:.4f}: precision "
+      f"{cut['precision']:.2f}, recall {cut['recall']:.2f}")
+pairs = fixed_graph.scores[0] + fixed_graph.scores[0].T        # S[i, j] + S[j, i]
+iwm.CausalGraph.from_interactions(ws_fixed, pairs, truth=fixed_graph.adjacency[0],
+                                  threshold=cut["threshold"])""",
+        ),
+        (
+            "md",
+            """## A simulator with a flaw
+`springs-flawed` was trained on the fixed graph of `springs-fixed`, but in a slightly
+wrong world: particle 0's springs **push** it away instead of pulling it (its partners
+are still pulled towards it). Its one-step error still looks plausible, and probes still
+find every particle's position. Only the combination is wrong — and a signed look at the
+model's own graph shows where.
+
+`coupling[j, i]` is the signed response of j's next displacement to moving i, in units
+of one spring: +1 for a spring that pulls j towards i, −1 for one that pushes it away,
+0 for no spring.""",
+        ),
+        (
+            "code",
+            """flawed = iwm.load("springs-flawed")
+xf, latf = flawed.spec.sample_batch(16, seed=515_151, latents=True)
+coupling = sm.input_sensitivity(flawed.module, xf)["coupling"].mean(0)   # [j, i], mean over systems
+sound = sm.input_sensitivity(model.module, xf)["coupling"].mean(0)
+sweeps = iwm.particle_sweeps(flawed, "position", sites=["embed"], n=128, progress=False)
+print("probes for each particle's position at embed, held-out R²:",
+      [round(s.scores["embed"]["score"], 3) for s in sweeps])
+np.set_printoptions(precision=2, suppress=True)
+print("signed coupling, springs-flawed (rows j: the particle that moves; columns i):")
+print(coupling)
+print("signed coupling, springs-fixed on the same systems:")
+print(sound)
+adj = np.asarray(latf["adjacency"][0])
+partners = {j: [i for i in range(4) if adj[j, i]] for j in range(4)}
+print("the springs (the same graph in both worlds):", partners)""",
+        ),
+        (
+            "md",
+            """### Exercise 3: find the flaw
+Which particle does the flawed model move **away** from its partners? The flawed world
+has the graph of `springs-fixed` (`partners[j]` lists particle j's springs): look for
+the row whose couplings to its partners are negative. Set `answer` to its number.""",
+        ),
+        (
+            "exercise",
+            """answer = ...   # ← a particle, 0-3""",
+            """answer = int(np.argmin([coupling[j, partners[j]].mean() for j in range(4)]))""",
+        ),
+        (
+            "check",
+            """flaw = flawed.spec.world.flaw_particle
+mine = partners[flaw]
+if answer == flaw:
+    print(f"✓ particle {flaw}: its couplings to {mine} are {np.round(coupling[flaw, mine], 2)} "
+          f"in the flawed model (pushed away), {np.round(sound[flaw, mine], 2)} in the sound "
+          "one (pulled); its partners are still pulled towards it "
+          f"({np.round(coupling[mine, flaw], 2)})")
+elif answer not in range(4):
+    print("Not yet: set `answer` to a particle number 0-3")
+else:
+    print(f"Not yet: particle {answer}'s couplings to its partners {partners[answer]} are "
+          f"{np.round(coupling[answer, partners[answer]], 2)}; find the row that is negative")""",
+        ),
+        (
+            "md",
+            """## What to take away
+* One-step error cannot tell a model with a graph from one without: all three beat no
+  interaction by far.
+* Moving a particle and watching the others asks the model itself. `springs-fixed`
+  carries its one graph; the in-context models rank the springs barely above chance —
+  they predict with an average pull, not a map of the springs.
+* The data-side methods on the raw trajectories are the yardstick: least squares with
+  Hooke's form finds the springs almost perfectly, so the information is there to learn.
+* A signed look finds a flaw the next-step error hides.""",
+        ),
+    ],
+)
+
 
 def main(argv: list[str]) -> None:
     solutions = "--solutions" in argv
