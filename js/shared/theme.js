@@ -108,13 +108,35 @@ ${scope} .iwm-header { display: flex; flex-wrap: wrap; align-items: center; gap:
 /**
  * Call `callback` when the page's theme changes (JupyterLab and Notebook 7 mark the theme
  * on <body>: data-jp-theme-name, data-jp-theme-light): canvases read the theme's colours
- * when they paint, so a view repaints on a switch.
+ * when they paint, so a view repaints on a switch. JupyterLab may mark <body> before the
+ * new theme's stylesheet applies, so a canvas painted at once can read the old theme's
+ * variables (dark springs on a dark box): the callback runs again when a stylesheet
+ * loads and once more shortly after the switch.
  * @param {() => void} callback
  * @returns {() => void} stops watching
  */
 export function onThemeChange(callback) {
   if (typeof MutationObserver === "undefined" || typeof document === "undefined" || !document.body) return () => {};
-  const mo = new MutationObserver(() => callback());
+  /** @type {ReturnType<typeof setTimeout>[]} */
+  let timers = [];
+  const later = () => {
+    timers.forEach(clearTimeout);
+    timers = [150, 600].map((ms) => setTimeout(callback, ms));
+  };
+  const mo = new MutationObserver(() => {
+    callback();
+    later();
+  });
   mo.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-name", "data-jp-theme-light"] });
-  return () => mo.disconnect();
+  // a stylesheet that finishes loading (load events do not bubble: listen in capture)
+  const onLoad = (/** @type {Event} */ e) => {
+    const t = /** @type {Element | null} */ (e.target);
+    if (t && t.tagName === "LINK") callback();
+  };
+  document.addEventListener("load", onLoad, true);
+  return () => {
+    mo.disconnect();
+    timers.forEach(clearTimeout);
+    document.removeEventListener("load", onLoad, true);
+  };
 }
