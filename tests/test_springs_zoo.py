@@ -6,7 +6,8 @@ read back from the card. The numbers are the lesson of issue 13: the model train
 fixed graph carries it (moving a particle's input moves exactly its partners: AUROC 1.0
 on these systems, the issue asks 0.95), the one-token-per-step model predicts well
 without ranking the springs at all (0.37), and the in-context model sits between: it
-infers part of each new graph from the trajectory.
+infers much of each new graph from the trajectory (0.85 here, 0.75-0.83 on 64-system
+sets; the issue asks 0.9).
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ def test_how_much_graph_each_model_uses(measured: dict) -> None:
     elif measured["name"] == "springs-meanfield":
         assert a <= 0.6, a  # one token per step: no graph inside (0.37)
     else:
-        assert 0.6 <= a < 0.95, a  # in context: part of each new graph (0.64)
+        assert a >= 0.7, a  # in context: much of each new graph (0.85), not all of it
 
 
 def test_the_flawed_models_graph_differs_where_the_flaw_is() -> None:

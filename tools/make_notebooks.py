@@ -1030,10 +1030,11 @@ Read the table. Which model's **own** sensitivities rank the true springs best? 
             """best = max(NAMES, key=lambda n: table[n]["model (moving the input)"])
 if answer == best:
     a = table[best]["model (moving the input)"]
-    print(f"✓ {best}: AUROC {a:.2f}. The in-context model reaches "
-          f"{table['springs']['model (moving the input)']:.2f} and the one-token-per-step "
-          f"model {table['springs-meanfield']['model (moving the input)']:.2f}, though "
-          "all three predict the next step well")
+    print(f"✓ {best}: AUROC {a:.2f}. The in-context model, which must infer each new "
+          f"graph, reaches {table['springs']['model (moving the input)']:.2f} and the "
+          "one-token-per-step model "
+          f"{table['springs-meanfield']['model (moving the input)']:.2f}, though all three "
+          "predict the next step well")
 elif answer not in NAMES:
     print(f"Not yet: set `answer` to one of {NAMES}")
 else:
@@ -1122,8 +1123,9 @@ else:
 * One-step error cannot tell a model with a graph from one without: all three beat no
   interaction by far.
 * Moving a particle and watching the others asks the model itself. `springs-fixed`
-  carries its one graph; the in-context models rank the springs barely above chance —
-  they predict with an average pull, not a map of the springs.
+  carries its one graph; `springs` infers much of each new graph from the trajectory,
+  not all of it; `springs-meanfield` ranks the springs at chance — it predicts with an
+  average pull, not a map of the springs.
 * The data-side methods on the raw trajectories are the yardstick: least squares with
   Hooke's form finds the springs almost perfectly, so the information is there to learn.
 * A signed look finds a flaw the next-step error hides.""",
