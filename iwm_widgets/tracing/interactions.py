@@ -456,7 +456,7 @@ def interaction_graph(
     seed: int = 54321,
     fit_systems: int = 256,
     fit_seed: int = 12345,
-    max_rows: int = 1024,
+    max_rows: int = 64,
     batched: bool = True,
 ) -> InteractionGraph:
     """Intervene on each particle's internal variable; score its effect on the others.
@@ -508,7 +508,11 @@ def interaction_graph(
         the position Variable over the past; 0.30 / 0.53 / 0.75 / 0.28 for the
         velocity Variable over the past.
     max_rows
-        Batch rows per trace (the memory budget): systems are packed whole.
+        Batch rows per trace: systems are packed whole. Small batches are faster on a
+        CPU (the attention scores stay in cache): 100 springs-fixed systems (900 rows)
+        took 8.2 s at 1024 rows per trace, 4.9 s at 256, 1.6 s at 64 and 2.0 s at 16
+        on 2 cores (a raw forward of all 900 rows at once: 4.0 s; 900 one-row ones
+        3.3 s).
     batched
         False: every intervention (and every baseline) in its own trace, the reference
         loop the batched traces replace.
