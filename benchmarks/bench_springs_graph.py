@@ -4,6 +4,8 @@ For every springs model, on held-out systems (fresh seeds):
   * ``iwm.interaction_graph`` in batched traces: time and traces used;
   * the same recovery one trace per intervention (``batched=False``), timed on a sample
     of the systems and extrapolated, checked equal on that sample: the ratio;
+  * the compute floor: a raw torch forward of the same rows, 64 at a time (batched ÷
+    raw: what the traces and edits cost on top);
   * AUROC of the model's recovered graph, its precision / recall at the best-F1
     threshold chosen on separate calibration systems, and its faithfulness: Spearman
     between its edge scores and the model's own input sensitivities over pairs;
@@ -110,6 +112,13 @@ def main() -> None:
         )
         loop = (time.perf_counter() - t0) * args.systems / m
         same = torch.equal(loop_g.scores, g.scores[:m])
+        # the compute floor: a raw torch forward of the same rows, 64 at a time
+        rows_x = x.repeat_interleave(g.rows // args.systems, dim=0)
+        t0 = time.perf_counter()
+        with torch.no_grad():
+            for r0 in range(0, len(rows_x), 64):
+                model.module(rows_x[r0 : r0 + 64])
+        raw = time.perf_counter() - t0
         sens = sm.input_sensitivity(model.module, x, last=len(g.window))["norm"]
         faith = g.faithfulness(sens)
         thr = g.at_threshold(cal)
@@ -141,7 +150,8 @@ def main() -> None:
             f"\n{name}: batched {batched:.2f} s in {g.traces} traces ({g.rows} rows); one "
             f"trace per intervention {loop:.1f} s in {row['loop_traces']} traces "
             f"(timed {m} systems) → {loop / batched:.1f}× faster; scores equal on the "
-            f"sample: {same}"
+            f"sample: {same}; a raw torch forward of the same {g.rows} rows {raw:.2f} s "
+            f"(batched ÷ raw {batched / raw:.2f})"
         )
         print(
             f"  AUROC: model (recovered) {row['auroc']:.3f} | model (input sensitivity) "
