@@ -13,7 +13,7 @@ import pytest
 import torch
 
 import iwm_widgets as iwm
-from iwm_widgets.errors import InputError
+from iwm_widgets.errors import EditError, InputError
 from iwm_widgets.tracing import Model
 from iwm_widgets.transport import from_buffer
 from iwm_widgets.widgets._palette import particle_color
@@ -159,3 +159,29 @@ def test_live_graph_takes_a_spatial_layout(springs) -> None:
     with pytest.raises(ValueError, match="layout must be one of"):
         iwm.CausalGraph(ws, ["blocks.1", *nodes], layout="circle")
     g.close()
+
+
+def test_the_dial_clamps_a_velocity_variable_when_given_one() -> None:
+    """``variables={p: Variable}``: the dial clamps particle p's internal velocity (a probe
+    on the shipped springs-fixed) from the last step on instead of editing the input."""
+    model = iwm.load("springs-fixed")
+    (sweep,) = iwm.particle_sweeps(
+        model, "velocity", particles=[0], features="own", sites=["blocks.1"], n=64, progress=False
+    )
+    var = sweep.variable(layer="blocks.1")
+    ws = iwm.Workspace(model, model.sample(seed=7, latents=True), rollout_steps=8, background=False)
+    view = iwm.SystemView(ws, variables={0: var})
+    base = frames(view.model_future)
+    v = (0.02, -0.01)
+    view.set_velocity(0, *v)
+    assert view.error == "" and view.dial_mode == "variable"
+    (e,) = ws.edits
+    assert e.op == "clamp" and str(e.site) == "blocks.1"
+    res = iwm.run(model, ws.inputs, list(ws.edits), reads=["blocks.1"])
+    assert torch.allclose(var.readout(res)[0, -1], torch.tensor(v), atol=1e-5)  # clamped
+    cf = frames(view.model_cf)
+    assert not torch.allclose(cf, base)
+    assert "embed.input" not in view.code
+    with pytest.raises(EditError, match="components"):
+        iwm.SystemView(ws, variables={0: sweep.variable(layer="blocks.1").component(0)})
+    view.close()
