@@ -8,6 +8,7 @@ inputs and edits explicitly; ``iwm.causal_effects`` and friends
 """
 
 from .causal import CausalEffects, Node, attention_heads, causal_effects, output_node
+from .discovery import FeatureSet, discover
 from .edits import Edit, apply_edit, edits_to_code
 from .interactions import InteractionGraph, SpringPatching, interaction_graph, spring_patching
 from .model import Model, load, weights_checksum
@@ -26,6 +27,7 @@ from .sites import Site, as_site
 __all__ = [
     "CausalEffects",
     "Edit",
+    "FeatureSet",
     "InteractionGraph",
     "Model",
     "Node",
@@ -42,6 +44,7 @@ __all__ = [
     "causal_effects",
     "contrastive_variable",
     "dial_scan",
+    "discover",
     "edits_to_code",
     "interaction_graph",
     "load",
