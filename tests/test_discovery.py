@@ -257,10 +257,13 @@ def test_tiny_lm_a_discovered_feature_separates_each_direction(lm, seed):
     cities = d[d.index.str.startswith("city=")]
     # the first layer reads little more than the last token ("the"/"of"): the baseline
     early = iwm.discover(lm, "transformer.h.0", "pca", k=16, seed=seed, progress=False)
-    assert np.mean(_direction_aurocs(early)) < np.mean(au) - 0.2
-    ctrl = iwm.discover(lm, "transformer.h.2", "random", k=16, seed=seed, progress=False)
-    assert np.mean(_direction_aurocs(ctrl)) <= np.mean(au)
+    assert np.mean(_direction_aurocs(early)) < 0.6
     assert float(cities.auroc.mean()) > 0.8
+    # the control separates the directions too (measured: random k=8 0.95-1.0 at h.2):
+    # at this layer the answer dominates the last token, so a separating feature shows
+    # where the answer is computed, not that PCA found something a random basis misses
+    ctrl = iwm.discover(lm, "transformer.h.2", "random", k=16, seed=seed, progress=False)
+    assert min(_direction_aurocs(ctrl)) >= 0.8
 
 
 def test_tiny_lm_top_rows_name_tokens(lm):
