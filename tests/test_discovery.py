@@ -274,3 +274,15 @@ def test_tiny_lm_top_rows_name_tokens(lm):
     assert all("<" not in t["context"] for t in top)  # no padding in the context
     with pytest.raises(InputError, match="world model"):
         fs.steering(lm, 0)
+
+
+@pytest.mark.parametrize(
+    "name", ["bouncing-ball", "springs", "springs-fixed", "springs-meanfield", "springs-flawed"]
+)
+def test_every_zoo_world_model_gives_a_scored_feature_set(name):
+    model = iwm.load(name)
+    fs = iwm.discover(model, model.layers[1], "pca", k=4, n=48, progress=False)
+    assert 0 < fs.mcc <= 1
+    m = fs.match()
+    assert list(m.index) == fs.names and m["best_corr"].between(0, 1).all()
+    assert not fs.subspaces(probe=False).empty
