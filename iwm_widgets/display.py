@@ -24,6 +24,7 @@ from typing import Any
 from .tracing import (
     CausalEffects,
     Edit,
+    FeatureSet,
     Model,
     Node,
     PatchingSweep,
@@ -165,6 +166,8 @@ def show(obj: Any, **kwargs: Any) -> Any:
     ``PatchingSweep``   its heatmap (``quantity="effect" | "values" | "normalized"``)
     ``CausalEffects``   :class:`~iwm_widgets.CausalGraph` with ``ws=``; else a heatmap
                         of the effects
+    ``FeatureSet``      :class:`~iwm_widgets.FeatureBrowser` (``ws=`` for the live
+                        trace, ``dials=``, ``graph=``, ``activation_map=``)
     a widget            itself
     ==================  ==============================================================
 
@@ -274,6 +277,12 @@ def _show_effects(effects: Any, ws: Any = None, **kw: Any) -> Any:
         diverging=True,
         label="effect per unit shift",
     )
+
+
+def _show_feature_set(fs: Any, ws: Any = None, **kw: Any) -> Any:
+    from .widgets import FeatureBrowser
+
+    return FeatureBrowser(fs, ws, **kw)
 
 
 def _show_widget(w: Any, **kw: Any) -> Any:
@@ -684,6 +693,36 @@ def _effects_html(c: Any) -> str:
     )
 
 
+def _feature_set_html(fs: Any) -> str:
+    truth = bool(fs.truth)
+    m = fs.match() if truth else None
+    rows = []
+    for i in range(min(fs.k, MAX_ROWS)):
+        row = [
+            f"<code>{_e(fs.names[i])}</code>",
+            _num(fs.explained_variance[i]),
+            _num(fs.density[i]),
+        ]
+        if m is not None:
+            row += [f"<code>{_e(m['best'].iloc[i])}</code>", _num(m["best_corr"].iloc[i])]
+        rows.append(row)
+    head = ["feature", "explained variance", "density"]
+    if truth:
+        head += ["best true variable", "|corr| (held out)"]
+    held = int(fs.held_out.sum())
+    return _box(
+        "feature-set",
+        f"<b>FeatureSet</b> {_e(fs.method)} · {fs.k} features at <code>{_e(fs.site)}</code> "
+        f"of <code>{_e(fs.model_name)}</code> · {len(fs.rows)} rows ({held} held out) · "
+        f"unexplained {_num(fs.reconstruction_error)}"
+        + (f" · MCC {_num(fs.mcc)}" if truth else ""),
+        _table(head, rows, "iwm-features"),
+        _more(fs.k, len(rows), "features"),
+        "<p>Interactive: <code>iwm.FeatureBrowser(fs, ws)</code> or "
+        "<code>iwm.show(fs, ws=ws)</code></p>",
+    )
+
+
 def _node_html(n: Any) -> str:
     rows = [["kind", _e(n.kind)], ["position", _e(n.position)]]
     if n.site is not None:
@@ -738,5 +777,6 @@ _builtin(
 )
 _builtin(CausalEffects, _show_effects, html=_effects_html, text=_effects_text)
 _builtin(Node, _show_summary, html=_node_html, text=_node_text)
+_builtin(FeatureSet, _show_feature_set, html=_feature_set_html)
 _builtin("torch.nn.modules.module.Module", _show_module, auto=False)
 _builtin("ipywidgets.widgets.widget.Widget", _show_widget, auto=False)

@@ -3,6 +3,7 @@
 from .activation_map import ActivationMap, Heatmap
 from .attention_view import AttentionView
 from .causal_graph import CausalGraph
+from .feature_browser import FeatureBrowser
 from .module_tree import ModuleTree
 from .probe_chart import ProbeChart
 from .steering_dials import SteeringDials
@@ -12,6 +13,7 @@ __all__ = [
     "ActivationMap",
     "AttentionView",
     "CausalGraph",
+    "FeatureBrowser",
     "Heatmap",
     "ModuleTree",
     "ProbeChart",

@@ -221,6 +221,41 @@ class CausalGraph(WorkspaceWidget):
     def _sites(self) -> list[str]:
         return sorted({str(n.site) for n in self._nodes if n.site is not None})
 
+    def add_node(self, node: Any) -> list[Node]:
+        """Add a node after the graph was made: a Variable (one node per component, e.g. a
+        discovered feature from :meth:`FeatureBrowser.make_dial
+        <iwm_widgets.FeatureBrowser.make_dial>`), a site or a :class:`Node`.
+
+        It must be upstream of another node, as in the constructor. The graph is laid out
+        again and the Workspace re-runs (the effects are re-measured with the new node).
+        Returns the nodes added.
+        """
+        new = as_nodes([node])
+        have = {n.id for n in self._nodes}
+        dup = sorted(n.id for n in new if n.id in have)
+        if dup:
+            raise InputError(f"the graph already has nodes {dup}")
+        if len(self._nodes) + len(new) > MAX_NODES:
+            raise InputError(f"more than the browser budget of {MAX_NODES} nodes")
+        for n in new:
+            if n.site is not None:
+                self.ws.model.check_site(n.site)
+        old = self._nodes
+        self._nodes = [*old, *new]
+        try:
+            self._check_upstream(self.significant)
+        except Exception:
+            self._nodes = old
+            raise
+        if self._auto:  # a session saves the nodes now, not "auto"
+            self._auto = False
+        self._placed = None
+        self._update_reads()
+        for key, fn in self._measurements().items():  # the measurement of the new nodes
+            self.ws.add_measure(self, key, fn)
+        self.ws.request_run()
+        return new
+
     @staticmethod
     def _check_spatial(
         layout: Any, positions: Any, particles: Sequence[int] | None, n: int
@@ -313,7 +348,8 @@ class CausalGraph(WorkspaceWidget):
         live = {e.id for e in result.edits}  # edits removed elsewhere (e.g. clear_edits)
         self._edit_ids = {k: v for k, v in self._edit_ids.items() if v in live}
         ce = result.measures.get(f"causal_effects:{id(self)}")
-        if ce is None:  # a result from before this graph was attached
+        stale = isinstance(ce, CausalEffects) and len(ce.nodes) != len(self._nodes)
+        if ce is None or stale:  # a result from before this graph was attached (or grew)
             ce = self._measurements()[f"causal_effects:{id(self)}"](result)
         if isinstance(ce, BaseException):
             raise ce
@@ -803,6 +839,9 @@ class ParticleGraph(CausalGraph):
     def positions(self) -> torch.Tensor:
         """The particles' positions the nodes are drawn at: ``[N, 2]`` (box, y up)."""
         return self._positions.float().clone()
+
+    def add_node(self, node: Any) -> list[Node]:
+        raise InputError("a graph of given edge scores has its particles as nodes; add none")
 
     def edit_node(self, node_id: str, op: str, value: float | None = None) -> None:
         err = EditError("a graph of given edge scores has no model nodes to edit")

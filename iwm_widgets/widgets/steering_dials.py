@@ -270,6 +270,8 @@ class SteeringDials(WorkspaceWidget):
 
     # ---- reacting -------------------------------------------------------
     def _on_values(self, change: dict[str, Any]) -> None:
+        if getattr(self, "_adding", False):
+            return  # add_variable: a new dial starts off, no edit changes
         try:
             new = self.edits()
         except Exception as e:
@@ -288,6 +290,37 @@ class SteeringDials(WorkspaceWidget):
     def _on_msg(self, widget: Any, content: dict[str, Any], buffers: Any) -> None:
         if content.get("type") == "reset":
             self.reset()
+
+    def add_variable(self, variable: Variable) -> SteeringDials:
+        """Add a dial (or sliders) for ``variable`` to these dials, turned off.
+
+        For Variables made after the dials, e.g. a discovered feature from
+        :meth:`FeatureBrowser.make_dial <iwm_widgets.FeatureBrowser.make_dial>`. The
+        Variable must fit the Workspace's model and have a name no dial has; the other
+        dials keep their values (adding one applies no edit).
+        """
+        if not isinstance(variable, Variable):
+            raise TypeError(f"expected a Variable, got {type(variable).__name__}")
+        if any(v.name == variable.name for v in self._vars):
+            raise EditError(f"these dials already turn a Variable named {variable.name!r}")
+        clash = {cid for cid, _, _ in self._controls_for(variable)} & set(self._by_id)
+        if clash:
+            raise EditError(f"dials {sorted(clash)} exist already; rename the Variable")
+        _check_fits(self.ws, [variable])
+        self._vars = [*self._vars, variable]
+        self._update_reads()
+        base = self.ws.baseline or self.ws.result
+        if self.ws.model.remote is None and (
+            base is None or str(variable.site) not in base.activations
+        ):
+            self._start()  # a site no view read yet: one run to place the new dial
+        self._make_controls()
+        self._adding = True
+        try:
+            self.values = {**{cid: None for cid in self._by_id}, **self.values}
+        finally:
+            self._adding = False
+        return self
 
     def reset(self) -> None:
         """Turn every dial off (no edits from this widget)."""
