@@ -85,6 +85,26 @@ def test_feature_values_variables_and_reconstruction(mixture):
     assert abs(float(ev.sum()) - 1.0) < 1e-3  # orthogonal PCA: shares add up
 
 
+def test_own_truth_with_2d_groups(mixture):
+    model, s, truth, _ = mixture
+    fs = iwm.discover(
+        model,
+        "hidden",
+        "ica",
+        k=6,
+        inputs=s,
+        truth=truth,
+        groups={"first_two": ["source_0", "source_1"]},
+        progress=False,
+    )
+    sub = fs.subspaces()
+    assert list(sub.index) == ["first_two"] and sub.loc["first_two", "mean_cc"] > 0.9
+    with pytest.raises(InputError, match="two columns"):
+        iwm.discover(model, "hidden", k=2, inputs=s, truth=truth, groups={"g": ["source_0"]})
+    with pytest.raises(InputError, match="give truth="):
+        iwm.discover(model, "hidden", k=2, inputs=s, groups={"g": ["a", "b"]})
+
+
 def test_same_seed_same_features_other_seed_other_split():
     model = iwm.load(Mixer(4, 16))
     s = sparse_sources(80, 8, 4, seed=2)
@@ -128,8 +148,9 @@ def test_bouncing_ball_pca_spans_velocity_at_the_probes_best_layer(ball_features
 def test_a_discovered_feature_is_a_dial(ball, ball_features):
     _, fs, _ = ball_features
     a, b = fs.subspaces().loc["velocity", "features"]
-    rhos = [fs.steering(ball, i)["rho"] for i in (a, b)]
-    assert min(rhos) >= 0.9
+    one = [fs.steering(ball, i) for i in (a, b)]
+    assert min(r["rho"] for r in one) >= 0.9
+    assert min(r["gain"] for r in one) >= 0.7  # and it moves as far as it reads
     # the pair turned as a 2-D dial: the first step heads where it was asked to
     two = fs.steering(ball, [a, b])
     assert two["variable"] == "velocity"
@@ -220,11 +241,14 @@ def test_springs_features_match_each_particles_position_and_velocity(name, floor
     x = model.spec.sample_batch(3, seed=4)
     h = iwm.run(model, x, reads=["blocks.0"])["blocks.0"]
     assert torch.allclose(v.readout(h)[..., 0], fs.values(h)[..., 2, a], atol=1e-4)
-    rho = fs.steering(model, a, particle=2)["rho"]
+    st = fs.steering(model, a, particle=2)
+    # the springs models predict x + d + out_scale·head: the network computes ~8 % of a
+    # step, so a dial inside it moves the rollout in order (fixed) but only a little
+    assert st["gain"] < 0.3
     if name == "springs-fixed":
-        assert rho >= 0.9
+        assert st["rho"] >= 0.9
     else:  # measured 0.19-0.35: the in-context model's first step barely follows this dial
-        assert rho < 0.9
+        assert st["rho"] < 0.9
 
 
 def test_meanfield_keeps_particles_in_one_slot():
@@ -272,6 +296,8 @@ def test_tiny_lm_top_rows_name_tokens(lm):
     assert len(top) == 3 and all(isinstance(t["token"], str) and t["token"] for t in top)
     assert all(t["context"].endswith(t["token"]) for t in top)
     assert all("<" not in t["context"] for t in top)  # no padding in the context
+    assert fs.config["token_join"] == " "  # a word-level tokenizer: words apart
+    assert any(" " in t["context"] for t in top)
     with pytest.raises(InputError, match="world model"):
         fs.steering(lm, 0)
 

@@ -1134,6 +1134,552 @@ else:
 )
 
 
+write(
+    "08_find_the_dials_without_labels.ipynb",
+    [
+        (
+            "md",
+            """# 8 · Find the dials without labels
+
+Every dial so far started from a **probe**: we named the variable to look for (velocity)
+and fitted it to the simulator's labels. The model itself learned from raw positions and
+was never told what a velocity is. Can we find its dials **without labels** — and how
+would we know that what we found is real?
+
+On the zoo the simulator knows the truth, so every unsupervised feature can be scored:
+does it **read** a true variable (correlations on held-out sequences), does turning it
+**write** that variable into the model's future (steering), and how do both compare with
+a **control** — random directions through the same pipeline — and with the supervised
+probe? Every number the text relies on is printed by a cell above it.
+
+`iwm.discover(model, site, method, k)` collects a site's activations over simulated
+sequences in batched traces and fits `k` features without labels:
+* `"pca"`: the directions of largest variance;
+* `"ica"`: independent components (scikit-learn's FastICA);
+* `"sae"`: a small TopK sparse autoencoder, trained here in torch;
+* `"random"`: `k` random orthonormal directions — the control.""",
+        ),
+        (
+            "code",
+            """import numpy as np
+import torch
+
+import iwm_widgets as iwm
+
+ball = iwm.load("bouncing-ball")
+sweep = iwm.probe_sweep(ball, "velocity", n=256, progress=False)   # the supervised yardstick
+layer = sweep.best_layer
+print("velocity probe (with labels), held-out R² by layer:",
+      {s: round(r["score"], 3) for s, r in sweep.scores.items()})
+print("the probe's best layer:", layer)""",
+        ),
+        (
+            "md",
+            """## 1. bouncing-ball: PCA at the probe's best layer
+
+Now forget the labels: PCA with `k=8` at that layer, on 256 fresh sequences (a quarter
+held out). `fs.match()` scores every feature against every true variable (|correlation|
+on held-out rows). `fs.subspaces()` asks, for each 2-D true variable, which **pair** of
+features spans it best (chosen on the fit sequences, scored on the held-out ones): the two
+canonical correlations `cc1`, `cc2` (1 when the pair's span holds the variable exactly,
+whatever its rotation and scale) and their mean, the R² of a linear read-out from the
+pair, and `probe_r2`, a supervised ridge probe from the whole site on the same rows.
+
+The control runs the same pipeline with random directions, on three data sets.""",
+        ),
+        (
+            "code",
+            """fs = iwm.discover(ball, layer, "pca", k=8, n=256, seed=0, progress=False)
+print(fs)
+print(fs.match()[["best", "best_corr", "best_r2"]].round(2).to_string())
+sub = fs.subspaces()
+print(sub.round(3).to_string())
+controls = [iwm.discover(ball, layer, "random", k=8, n=256, seed=s, progress=False)
+            for s in range(3)]
+chance = [float(c.subspaces(probe=False).loc["velocity", "mean_cc"]) for c in controls]
+pair = tuple(int(i) for i in sub.loc["velocity", "features"])
+v = sub.loc["velocity"]
+print()
+print(f"velocity: PCA features {pair}, mean canonical correlation {v.mean_cc:.3f}; the best "
+      f"random pair, {len(controls)} data sets: {', '.join(f'{c:.3f}' for c in chance)}")
+print(f"read-out R² from the PCA pair {v.r2_pair:.3f}; the supervised probe from the whole "
+      f"site {v.probe_r2:.3f}")""",
+        ),
+        (
+            "check",
+            """if v.mean_cc > max(chance) and v.r2_pair <= v.probe_r2 + 0.02:
+    print(f"✓ without labels, PCA's best pair reads velocity better than every random pair "
+          f"({v.mean_cc:.3f} vs at most {max(chance):.3f}); with labels the probe reads more "
+          f"(R² {v.probe_r2:.3f} vs {v.r2_pair:.3f})")
+else:
+    print("Not yet: PCA's velocity pair does not beat the random controls here")""",
+        ),
+        (
+            "md",
+            """Random directions read velocity well too — the site is full of velocity — which
+is why a number without its control says little.
+
+### Is it a dial?
+Reading is not writing. `fs.steering(ball, i)` clamps feature `i` (from the last context
+step on) to nine values across its range, rolls 16 fresh balls one step forward in one
+batched trace, and reports `rho`: Spearman's ρ between the dial and the change of the
+matched variable in the first step (1: the step moves monotonically with the dial).
+ρ says nothing about **how far** the step moves, so we add `gain`: the step's change per
+unit of the variable the feature *reads* (1: the model moves the ball exactly as far as
+the reading says; 0: not at all). The PCA pair first, then the first control's pair.""",
+        ),
+        (
+            "code",
+            """def gain(fs, st, particle=None):
+    \"\"\"How far the first step moves per unit of the variable the feature reads (1: fully).\"\"\"
+    col, i = st["variable"], st["feature"]
+    slot = -1 if particle is None else particle
+    rows = fs.held_out & (fs.rows[:, 2] == slot) & torch.isfinite(fs.truth[col])
+    reads = np.polyfit(fs.activations[rows, i].double().numpy(), fs.truth[col][rows].numpy(), 1)[0]
+    vals = st["values"].double().numpy()
+    moves = np.mean([np.polyfit(vals, c, 1)[0] for c in st["change"].double().numpy()])
+    return float(moves / reads)
+
+
+ctrl_pair = tuple(int(i) for i in controls[0].subspaces(probe=False).loc["velocity", "features"])
+single = {}
+print(f"{'feature':<10}{'reads':>12}{'|corr|':>8}{'rho':>7}{'gain':>7}")
+for f, idx in ((fs, pair), (controls[0], ctrl_pair)):
+    m = f.match()
+    for i in idx:
+        st = f.steering(ball, i)
+        single[f.names[i]] = (st["rho"], gain(f, st))
+        print(f"{f.names[i]:<10}{st['variable']:>12}{m.loc[f.names[i], st['variable']]:>8.2f}"
+              f"{st['rho']:>7.2f}{single[f.names[i]][1]:>7.2f}")""",
+        ),
+        (
+            "md",
+            """Compare the random rows: a random direction that carries a little velocity moves the
+step a little when clamped, and ρ only asks whether it moves in order, so ρ can be high
+where the gain is near zero. A **2-D** dial is a stronger test:
+`fs.steering(ball, [a, b])` fits a linear map from the pair to the velocity (fit rows),
+sets the pair for 12 headings at the typical speed, and reports `angle_error_deg`, the
+mean gap between the heading asked for and the first step's heading (a step that ignores
+the dial would be off by 90° on average).
+
+### Exercise 1: which pair is a real dial?
+Turn the PCA pair (`pair`, in `fs`) and the first control's pair (`ctrl_pair`, in
+`controls[0]`) as 2-D dials and decide.""",
+        ),
+        (
+            "exercise",
+            """pca_error = ...      # ← angle_error_deg of fs.steering(ball, list(pair))
+random_error = ...   # ← the same for controls[0] and ctrl_pair
+real = ...           # ← "pca" or "random": which pair steers the ball where it is asked?""",
+            """pca_error = fs.steering(ball, list(pair))["angle_error_deg"]
+random_error = controls[0].steering(ball, list(ctrl_pair))["angle_error_deg"]
+real = "pca" if pca_error < random_error else "random\"""",
+        ),
+        (
+            "check",
+            """if any(a is ... for a in (pca_error, random_error, real)):
+    print("Not yet: fill in pca_error, random_error and real (fs.steering(ball, list(pair)) "
+          "returns a dict with 'angle_error_deg')")
+else:
+    want = {"pca": fs.steering(ball, list(pair))["angle_error_deg"],
+            "random": controls[0].steering(ball, list(ctrl_pair))["angle_error_deg"]}
+    try:
+        got = np.array([float(pca_error), float(random_error)])
+    except (TypeError, ValueError):
+        got = None
+    if got is None or not np.allclose(got, [want["pca"], want["random"]], atol=0.5):
+        print(f"Not yet: steering the two pairs gives {want['pca']:.1f}° (PCA) and "
+              f"{want['random']:.1f}° (random); you have {pca_error} and {random_error}")
+    elif real not in want:
+        print(f"Not yet: set `real` to 'pca' or 'random', not {real!r}")
+    elif real != min(want, key=want.get):
+        print(f"Not yet: {real!r} is off by {want[real]:.1f}°; the real dial is the one whose "
+              "first step heads where it was asked")
+    else:
+        print(f"✓ {real}: its first step heads {want[real]:.1f}° off the heading asked for; "
+              f"the other pair's {max(want.values()):.1f}° (a step that ignores the dial: 90°)")""",
+        ),
+        (
+            "md",
+            """## Turn it yourself
+
+The discovered pair becomes a Variable for `SteeringDials` (named for what it is, not
+`velocity`: its dial is in the **features'** units, so its angle is not the ball's
+heading). The simulator gives the map back to velocity: a linear fit from the true
+velocity to the pair on held-out rows tells which feature values mean "0.03 per step,
+heading θ". Drag the dial, or run the next cell.""",
+        ),
+        (
+            "code",
+            """x, truth = ball.sample(seed=0, latents=True)   # one ball (steering() averaged 16 fresh ones)
+ws = iwm.Workspace(ball, (x, truth))
+found = fs.variable(list(pair), "found_pair")
+dials = iwm.SteeringDials(ws, [found])
+dials""",
+        ),
+        (
+            "code",
+            """held = fs.held_out
+V = torch.stack([fs.truth["velocity_x"], fs.truth["velocity_y"]], 1)[held]
+Z = fs.activations[held][:, list(pair)].double()
+to_pair = torch.linalg.lstsq(torch.cat([V, torch.ones(len(V), 1, dtype=V.dtype)], 1), Z).solution
+for heading in (0.0, 90.0, 225.0):
+    a = np.radians(heading)
+    want = torch.tensor([0.03 * np.cos(a), 0.03 * np.sin(a), 1.0], dtype=torch.float64)
+    f0, f1 = (want @ to_pair).tolist()                       # the pair's values for that velocity
+    angle = float(np.degrees(np.arctan2(f1, f0)))
+    dials.set(found_pair={"angle": angle, "radius": float(np.hypot(f0, f1))})
+    step = ws.wait().rollout[0, 0] - x[0, -1]
+    got = np.degrees(np.arctan2(float(step[1]), float(step[0]))) % 360
+    print(f"asked: heading {heading:5.1f}° at 0.030 per step (dial at angle {angle % 360:5.1f}°)"
+          f" -> the model's first step: heading {got:5.1f}° at {float(step.norm()):.3f}")""",
+        ),
+        (
+            "md",
+            """The **FeatureBrowser** shows every feature of `fs`: sort by variance, sparsity or
+match; pick one to see its top-activating steps, its histogram, its trace beside the true
+variable it matches, and its live trace on the Workspace above (turn the dial and watch
+it). "make a dial" adds the picked feature to the dials above.""",
+        ),
+        (
+            "code",
+            """browser = iwm.FeatureBrowser(fs, ws, dials=dials)
+browser""",
+        ),
+        (
+            "md",
+            """## 2. Where PCA fails: a sparse mixture
+
+PCA's axes are the directions of largest variance. When the true variables are mixed
+with comparable variance, any rotation of their span explains the same variance, and
+PCA has no reason to pick the true axes. Two other assumptions can pick them:
+**independence** (ICA: the least Gaussian directions) and **sparsity** (an SAE: each row
+made of a few active features).
+
+A toy whose truth we built: `K` sources enter a small torch module whose hidden layer is
+a fixed random linear mixture of them. With `truth=`, `discover` scores the features
+against the sources: `mcc` is the mean |correlation| of the best one-to-one matching
+(1: every source recovered). First sparse sources (each on now and then), then Gaussian
+ones through the same mixer (no SAE there: its codes are non-negative).""",
+        ),
+        (
+            "code",
+            """class Mixer(torch.nn.Module):
+    \"\"\"Hidden units: a fixed random linear mixture of the input's k sources.\"\"\"
+
+    def __init__(self, k=6, d=32, seed=0):
+        super().__init__()
+        g = torch.Generator().manual_seed(seed)
+        self.hidden = torch.nn.Linear(k, d)
+        with torch.no_grad():
+            self.hidden.weight.copy_(torch.randn(d, k, generator=g) / d**0.5)
+            self.hidden.bias.copy_(0.1 * torch.randn(d, generator=g))
+        self.out = torch.nn.Linear(d, 1)
+
+    def forward(self, x):
+        return self.out(torch.tanh(self.hidden(x)))
+
+
+K = 6
+g = torch.Generator().manual_seed(11)
+on = torch.rand(200, 16, K, generator=g) < 0.15                  # a source is on now and then
+sources = {"sparse": on * torch.empty(200, 16, K).exponential_(1.0, generator=g),
+           "Gaussian": torch.randn(200, 16, K, generator=g)}
+mixer = iwm.load(Mixer(K))
+print(f"{K} sources into {mixer.module.hidden.out_features} hidden units; share of zeros: "
+      + ", ".join(f"{n} {float((s == 0).float().mean()):.2f}" for n, s in sources.items())
+      + f"; the ball (section 1) is at rest, speed < 0.001, on "
+      f"{float((fs.truth['speed'][fs.held_out] < 1e-3).float().mean()):.3f} of its steps")
+toy = {}
+for kind, s in sources.items():
+    truth_toy = {f"source_{i}": s[..., i] for i in range(K)}
+    for method in ("pca", "ica", "sae", "random") if kind == "sparse" else ("pca", "ica", "random"):
+        extra = dict(topk=3, sae_steps=1500, sae_batch=512, sae_lr=1e-2) if method == "sae" else {}
+        toy[kind, method] = iwm.discover(mixer, "hidden", method, k=K, inputs=s, truth=truth_toy,
+                                         progress=False, **extra)
+METHODS = ("pca", "ica", "sae", "random")
+print(f"{'MCC (unexplained variance)':<28}" + "".join(f"{m:>16}" for m in METHODS))
+for kind in sources:
+    print(f"{kind + ' sources':<28}" + "".join(
+        f"{toy[kind, m].mcc:>8.3f} ({toy[kind, m].reconstruction_error:.3f})" if (kind, m) in toy
+        else f"{'—':>16}" for m in METHODS))""",
+        ),
+        (
+            "check",
+            """sp = {m: toy["sparse", m].mcc for m in ("pca", "ica", "sae", "random")}
+ga = {m: toy["Gaussian", m].mcc for m in ("pca", "ica", "random")}
+if min(sp["ica"], sp["sae"]) >= 0.9 and sp["pca"] < sp["ica"] - 0.2 and max(ga.values()) < 0.8:
+    print(f"✓ sparse sources: ICA {sp['ica']:.3f} and the SAE {sp['sae']:.3f} recover them, PCA "
+          f"{sp['pca']:.3f} does not though it explains everything "
+          f"(unexplained {toy['sparse', 'pca'].reconstruction_error:.1e}); Gaussian sources: "
+          f"ICA {ga['ica']:.3f}, PCA {ga['pca']:.3f}, random {ga['random']:.3f}")
+else:
+    print(f"Not yet: MCC sparse {sp}, Gaussian {ga}")""",
+        ),
+        (
+            "md",
+            """PCA found the sources' span (nothing left unexplained) but not their axes.
+Independence and sparsity pick the axes only when the sources have them: Gaussian sources
+look the same in every rotation, and no method can tell their axes apart.
+
+### Exercise 2: does independence help on the ball?
+The ball is hardly ever at rest (printed with the toy's sources above): its velocity
+is not sparse. Predict first, then run ICA at `layer` on the same data as PCA (`k=8, n=256, seed=0`) and set `ica_cc` to the mean
+canonical correlation of its best velocity pair (`subspaces(probe=False)`).""",
+        ),
+        (
+            "exercise",
+            """fs_ica = ...   # ← iwm.discover(...) with method "ica" at `layer`, k=8, n=256, seed=0
+ica_cc = ...   # ← the mean canonical correlation of fs_ica's velocity pair""",
+            """fs_ica = iwm.discover(ball, layer, "ica", k=8, n=256, seed=0, progress=False)
+ica_cc = float(fs_ica.subspaces(probe=False).loc["velocity", "mean_cc"])""",
+        ),
+        (
+            "check",
+            """same = (isinstance(fs_ica, iwm.FeatureSet) and fs_ica.method == "ica" and fs_ica.k == 8
+        and fs_ica.model_name == ball.name and str(fs_ica.site) == str(layer)
+        and fs_ica.seed == 0 and fs_ica.config.get("n_sequences") == 256)
+if not same:
+    print(f"Not yet: fs_ica should be iwm.discover(ball, layer, 'ica', k=8, n=256, seed=0) "
+          f"(layer = {layer!r})")
+else:
+    want = float(fs_ica.subspaces(probe=False).loc["velocity", "mean_cc"])
+    try:
+        ok = abs(float(ica_cc) - want) < 1e-6
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        print(f"Not yet: ica_cc should be fs_ica.subspaces(probe=False).loc['velocity', "
+              f"'mean_cc'] ({want:.3f}); you have {ica_cc!r}")
+    else:
+        where = ("above" if want > max(chance) else "within" if want >= min(chance) else "below")
+        print(f"✓ ICA's best velocity pair: mean canonical correlation {want:.3f}, PCA's "
+              f"{v.mean_cc:.3f}; {where} the random pairs' range "
+              f"{min(chance):.3f}–{max(chance):.3f}. Independent components need sources that "
+              "are independent and non-Gaussian")""",
+        ),
+        (
+            "md",
+            """## 3. springs: one token per particle
+
+`springs-fixed` (one spring graph, always) and `springs` (a new graph per system, inferred
+in context) keep **one token per particle** at each step. `discover` reads such a site per
+token, as the model does — its weights are shared by the particles — so one set of
+features is fitted on every particle's token: the model's layout, never a label. Then
+`subspaces()` matches a pair of features to each particle's position and velocity, on
+that particle's tokens. How much of a `blocks.0` token is just its input (the
+particle's position and last displacement)? The cell measures it, since it sets what a
+random control can reach.""",
+        ),
+        (
+            "code",
+            """spring = {}
+for name in ("springs-fixed", "springs"):
+    m = iwm.load(name)
+    f = iwm.discover(m, "blocks.0", "pca", k=8, n=128, seed=2, progress=False)
+    s = f.subspaces()
+    pv = [g for g in s.index if g.startswith(("position", "velocity"))]
+    rand = [float(iwm.discover(m, "blocks.0", "random", k=8, n=128, seed=r, progress=False)
+                  .subspaces(probe=False).loc[pv, "mean_cc"].mean()) for r in (2, 3)]
+    # how much of a blocks.0 token is a linear function of its own particle's input?
+    xs = m.spec.sample_batch(32, seed=4242)
+    tok = iwm.run(m, xs, reads=["blocks.0"])["blocks.0"][:, 2:].reshape(-1, 4, f.width).double()
+    d = (xs[:, 1:] - xs[:, :-1])[:, 1:].reshape(-1, 4, 2).double()
+    one = torch.ones(len(d), 4, 1, dtype=torch.float64)
+    inp = torch.cat([xs[:, 2:].reshape(-1, 4, 2).double(), d, one], -1)
+    fit = torch.linalg.lstsq(inp.reshape(-1, 5), tok.reshape(-1, f.width)).solution
+    res = tok.reshape(-1, f.width) - inp.reshape(-1, 5) @ fit
+    share = 1 - float(res.pow(2).sum() / (tok - tok.reshape(-1, f.width).mean(0)).pow(2).sum())
+    spring[name] = {"model": m, "fs": f, "sub": s, "pca": float(s.loc[pv, "mean_cc"].mean()),
+                    "random": rand, "probe": float(s.loc[pv, "probe_r2"].mean()), "input": share}
+print(f"{'':<15}{'slots':>6}{'token from input':>18}{'PCA':>8}{'random':>15}{'margin':>8}"
+      f"{'probe R²':>10}")
+for name, r in spring.items():
+    lo, hi = min(r["random"]), max(r["random"])
+    print(f"{name:<15}{len(r['fs'].slots):>6}{r['input']:>18.3f}{r['pca']:>8.3f}"
+          f"{lo:>8.3f}–{hi:.3f}{r['pca'] - hi:>8.3f}{r['probe']:>10.3f}")
+print("(mean canonical correlation over position and velocity of every particle; probe: "
+      "supervised ridge from the particle's token, R²)")""",
+        ),
+        (
+            "md",
+            """"token from input" is the share of the token's variance that a linear map from the
+particle's own position and last displacement explains: a large part of a token at this
+layer *is* position and velocity, random directions of it read them too, and the margin
+over the best random control is what discovery adds. Compare the two models' margins.
+
+### Read ≠ write?
+Turn each model's discovered velocity of particle 2, as one feature (ρ, gain) and as a
+2-D dial (angle error), next to the ball's.""",
+        ),
+        (
+            "code",
+            """steer = {"bouncing-ball": (*single[fs.names[pair[0]]],
+                           fs.steering(ball, list(pair))["angle_error_deg"])}
+for name, r in spring.items():
+    f, m = r["fs"], r["model"]
+    a, b = (int(i) for i in r["sub"].loc["velocity_2", "features"])
+    st = f.steering(m, a, particle=2, n=8)                  # 8 fresh systems (16 for the ball)
+    two = f.steering(m, [a, b], particle=2, n=8)
+    steer[name] = (st["rho"], gain(f, st, particle=2), two["angle_error_deg"])
+print(f"{'':<15}{'rho':>7}{'gain':>7}{'2-D angle error':>17}")
+for name, (rho, gn, err) in steer.items():
+    print(f"{name:<15}{rho:>7.2f}{gn:>7.2f}{err:>16.1f}°")""",
+        ),
+        (
+            "md",
+            """Where does a velocity dial act? Both world models predict the next position as
+`x + out_scale · head(h)` plus, in the springs models only, the last displacement `d`
+added outside the network. The `head` site shows how much of each predicted step the
+network computes itself (32 fresh systems, the last step).""",
+        ),
+        (
+            "code",
+            """for name, m in [("bouncing-ball", ball)] + [(n, r["model"]) for n, r in spring.items()]:
+    xs = m.spec.sample_batch(32, seed=4242)
+    res = iwm.run(m, xs, reads=["head"])
+    net = m.module.out_scale * res["head"][:, -1].reshape(len(xs), -1)
+    step = res.output[:, -1] - xs[:, -1]
+    rest = step - net
+    last = xs[:, -1] - xs[:, -2]
+    share = float(net.norm() / step.norm())
+    line = f"{name:<15} the network's part of the predicted step: {share:.3f} of its size"
+    if float(rest.norm() / step.norm()) > 0.5:
+        gap = float((rest - last).abs().max())
+        line += f"; the rest is the input's last displacement to within {gap:.1e}"
+    print(line)""",
+        ),
+        (
+            "check",
+            """b_rho, b_gain, b_err = steer["bouncing-ball"]
+weak = all(steer[n][1] < 0.5 and steer[n][2] > 45 for n in spring)
+reads = all(r["pca"] > max(r["random"]) and r["probe"] > 0.95 for r in spring.values())
+order = steer["springs-fixed"][0] > 0.9 and steer["springs"][0] < 0.5
+if b_rho > 0.9 and b_gain > 0.7 and b_err < 20 and weak and reads and order:
+    print(f"✓ the ball's discovered dial writes what it reads (gain {b_gain:.2f}, off by "
+          f"{b_err:.1f}°); the springs models' discovered velocities read well but barely "
+          "write: gain " + ", ".join(f"{n} {steer[n][1]:.2f}" for n in spring)
+          + "; 2-D angle error " + ", ".join(f"{n} {steer[n][2]:.1f}°" for n in spring))
+else:
+    print(f"Not yet: steering gave {steer}")""",
+        ),
+        (
+            "md",
+            """In the springs models the step is mostly the displacement copied from the input,
+outside the network, so any internal velocity dial can only move the network's small
+correction: it cannot steer the way the ball's does. Within that, `springs-fixed`'s
+correction follows the dial in order (its ρ) and the in-context model's hardly at all; why, and which internal variable
+*would* steer these models (their force?), is an open question — a good one to take
+further with `discover` at later layers and `CausalGraph`.
+
+## 4. tiny-lm: a feature for the direction the thing moves
+
+On a language model `discover` reads every real token of the zoo's prompts. Its truth is
+each prompt's answer at its last token: `direction=left` is 1 where the sentence's answer
+is "left", 0 where it is another direction. `separations()` picks, on the fit prompts, the
+feature and sign that best separate each answer, and scores it on held-out prompts
+(AUROC: 1 perfectly separated, 0.5 chance). PCA at every layer in one collection, random
+directions at the first and the middle layer.""",
+        ),
+        (
+            "code",
+            """lm = iwm.load("tiny-lm")
+early, middle = lm.layers[0], lm.layers[2]
+by_layer = iwm.discover(lm, lm.layers, "pca", k=16, seed=0, progress=False)
+rand_lm = iwm.discover(lm, [early, middle], "random", k=16, seed=0, progress=False)
+
+
+def directions(f):
+    d = f.separations()
+    return d[d.index.str.startswith("direction=")]
+
+
+sep = {}
+for site in (early, middle):
+    for what, f in (("pca", by_layer[site]), ("random", rand_lm[site])):
+        d = directions(f)
+        sep[site, what] = d
+        each = ", ".join(f"{n.split('=')[1]} {a:.2f}" for n, a in d.auroc.items())
+        print(f"{site} {what:<7} held-out AUROC {each}  (mean {d.auroc.mean():.2f})")
+d = sep[middle, "pca"]
+print("held-out prompts per direction (answer / other):",
+      {n.split("=")[1]: (int(p), int(q))
+       for n, p, q in zip(d.index, d.held_out_pos, d.held_out_neg, strict=True)})
+print("the feature (and its sign) that separates each direction:",
+      {n.split("=")[1]: (int(f), int(sg))
+       for n, f, sg in zip(d.index, d.feature, d.sign, strict=True)})
+f = by_layer[middle]
+i = int(d.loc["direction=left", "feature"])
+last = torch.isfinite(f.truth[d.index[0]])                   # each direction prompt's last token
+answer = torch.stack([f.truth[n][last] for n in d.index], 1).argmax(1)
+print(f"{middle} pca_{i}, its mean value at the prompts with each answer:",
+      {n.split("=")[1]: round(float(f.activations[last, i][answer == j].mean()), 2)
+       for j, n in enumerate(d.index)})""",
+        ),
+        (
+            "check",
+            """pm, pe = sep[middle, "pca"].auroc, sep[early, "pca"].auroc
+if pm.min() >= 0.9 and pe.mean() < pm.mean() - 0.2:
+    print(f"✓ at {middle} a discovered feature separates every direction (lowest held-out AUROC "
+          f"{pm.min():.2f}); at {early} the best discovered feature averages {pe.mean():.2f}. "
+          f"Random directions: {sep[early, 'random'].auroc.mean():.2f} at {early}, "
+          f"{sep[middle, 'random'].auroc.mean():.2f} at {middle}")
+else:
+    print(f"Not yet: direction AUROCs {pe.round(2).to_dict()} at {early}, "
+          f"{pm.round(2).to_dict()} at {middle}")""",
+        ),
+        (
+            "md",
+            """Read the random rows next to the PCA rows: where random directions separate the
+answers as well as PCA does, the answer is prominent at that layer, and separation says
+that the layer carries it, not that PCA found something special. And a held-out AUROC
+from a handful of prompts per answer (printed above) is a small sample.
+
+### Exercise 3: where do the directions become separable?
+`by_layer` holds PCA features at every layer. Set `first` to the earliest layer (in
+`lm.layers` order) where **every** direction is separated by a discovered feature with
+held-out AUROC ≥ 0.9 (`directions(by_layer[site]).auroc`).""",
+        ),
+        (
+            "exercise",
+            """first = ...   # ← a site from lm.layers""",
+            """first = next(s for s in lm.layers if directions(by_layer[s]).auroc.min() >= 0.9)""",
+        ),
+        (
+            "check",
+            """lows = {s: float(directions(by_layer[s]).auroc.min()) for s in lm.layers}
+want = next((s for s in lm.layers if lows[s] >= 0.9), None)
+if first is ... or first not in lm.layers:
+    print(f"Not yet: set `first` to a site name from lm.layers: {lm.layers}")
+elif first != want:
+    print(f"Not yet: at {first!r} the lowest direction AUROC is "
+          f"{lows.get(first, float('nan')):.2f}; go through lm.layers in order")
+else:
+    print(f"✓ {want}: the lowest direction AUROC by layer is "
+          + ", ".join(f"{s} {a:.2f}" for s, a in lows.items()))""",
+        ),
+        (
+            "md",
+            """## What to take away
+* Without labels, PCA at the ball's best layer found a pair of features that reads the
+  velocity — less well than the supervised probe, better than every random pair — and
+  steers the ball where it is asked; each of those numbers meant something only next to
+  its control.
+* A high ρ for one feature is a weak test of a dial; how far the step moves (gain) and
+  where a 2-D dial points it tell a real dial from a direction that happens to carry the
+  variable.
+* Independence and sparsity are assumptions: ICA and an SAE recover sparse independent
+  sources that PCA cannot; on Gaussian sources ICA does not recover them either.
+* Reading is not writing: in the springs models the discovered velocities read well and
+  barely steer, partly because the network only corrects a displacement copied from its
+  input.
+* On tiny-lm, discovered features trace where an answer becomes separable, layer by
+  layer — next to random directions, which say how prominent the answer already is.""",
+        ),
+    ],
+)
+
+
 def main(argv: list[str]) -> None:
     solutions = "--solutions" in argv
     out = SOLUTIONS if solutions else NB

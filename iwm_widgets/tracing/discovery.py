@@ -570,7 +570,10 @@ class FeatureSet(Displayable):
         (:func:`~iwm_widgets.tracing.probes.dial_scan`), and read its matched position or
         velocity column off the rollout (velocity: the first step's displacement).
         ``rho``: the mean over inputs of Spearman's ρ between the dial value (signed by
-        the fit rows' correlation) and that change; 1 is a perfect dial.
+        the fit rows' correlation) and that change: does the rollout move in order?
+        ``gain``: how far it moves per unit of what the feature reads (the variable's
+        1-D fit from the feature on fit rows); 1 = the model follows the dial fully. A
+        random direction can have ρ = 1 with a gain near 0, so read both.
 
         Two features: their matched 2-D velocity; a linear map from the pair to the
         velocity (fit rows) sets the pair for 12 headings at ``radius`` (default: the
@@ -622,10 +625,17 @@ class FeatureSet(Displayable):
             first = fut[:, :, 0, feat]
             change = first - x[:, None, -1, feat] if col.startswith("velocity") else first
             rhos = [spearman(sign * vals, change[j]) for j in range(x.shape[0])]
+            # gain: how far the rollout moves per unit of what the feature reads (the 1-D
+            # fit variable ~ a·feature + b on fit rows); 1 = the model follows fully
+            a = float(zc @ yc) / max(float(zc @ zc), 1e-300)
+            asked = a * (vals - vals.mean())
+            got = change.double() - change.double().mean(1, keepdim=True)
+            gain = float((got @ asked).mean() / max(float(asked @ asked), 1e-300))
             return {
                 "feature": i,
                 "variable": col,
                 "rho": float(np.nanmean(rhos)),
+                "gain": gain,
                 "values": vals.float(),
                 "change": change,
             }
@@ -678,7 +688,8 @@ class FeatureSet(Displayable):
             if self.tokens is not None:
                 toks = self.tokens[s]
                 d["token"] = toks[t]
-                d["context"] = "".join(toks[max(0, t - 8) : t + 1])
+                window = [w for w in toks[max(0, t - 8) : t + 1] if w]  # no padding
+                d["context"] = str(self.config.get("token_join", "")).join(window)
             out.append(d)
         return out
 
@@ -1064,6 +1075,7 @@ def discover(
     min_t: int | None = None,
     test_fraction: float = 0.25,
     truth: Mapping[str, Any] | None = None,
+    groups: Mapping[str, Sequence[str]] | None = None,
     topk: int | None = None,
     sae_steps: int = 3000,
     sae_batch: int = 1024,
@@ -1097,10 +1109,16 @@ def discover(
     truth
         Your own ground truth ``{name: [n, T]}`` (NaN where undefined), aligned with
         ``inputs``; zoo models bring theirs.
+    groups
+        With ``truth``: 2-D variables for :meth:`FeatureSet.subspaces`, ``{name: [col_x,
+        col_y]}`` naming two of its columns.
     topk, sae_steps, sae_batch, sae_lr
         The SAE's active features per row (default ``max(1, k // 8)``) and training.
     """
     t0 = time.perf_counter()
+    groups_arg = groups
+    if groups_arg is not None and truth is None:
+        raise InputError("groups= names columns of truth=: give truth= too")
     if method not in METHODS:
         raise InputError(f"method must be one of {list(METHODS)}, got {method!r}")
     if not isinstance(k, int | np.integer) or isinstance(k, bool) or k < 1:
@@ -1168,10 +1186,11 @@ def discover(
     collect_s = time.perf_counter() - t1
     # truth
     truth_cols: dict[str, torch.Tensor] = {}
-    groups: dict[str, list[str]] = {}
+    grp: dict[str, list[str]] = {}
     tokens = None
     if lm:
         tokens = _tokens(model, x)
+        join = _token_join(model, x)
     out = {}
     for s in site_list:
         A = acts[str(s)]
@@ -1222,14 +1241,19 @@ def discover(
                 if v.ndim == 2:
                     v = v[:, :, None].expand(-1, -1, H3.shape[2])
                 tc[str(name)] = v[keep]
-            groups = {}
+            grp = {}
+            for g, named in (groups_arg or {}).items():
+                pair = [str(c) for c in named]
+                if len(pair) != 2 or any(c not in tc for c in pair):
+                    raise InputError(
+                        f"group {g!r} must name two columns of truth= ({sorted(tc)}), got {pair}"
+                    )
+                grp[str(g)] = pair
         elif lat is not None:
-            cols, groups = _world_truth(
-                lat, getattr(model.spec, "n_particles", None), H3.shape[2], T
-            )
+            cols, grp = _world_truth(lat, getattr(model.spec, "n_particles", None), H3.shape[2], T)
             tc = {name: v[keep] for name, v in cols.items()}
         elif lm and prompts is not None and model.name == "tiny-lm":
-            cols, groups = _lm_truth(model, prompts, x)
+            cols, grp = _lm_truth(model, prompts, x)
             for name, v in cols.items():
                 tc[name] = v[:, :, None][keep]
         truth_cols = tc
@@ -1238,6 +1262,8 @@ def discover(
         torch.manual_seed(int(seed))
         Xf = H[fit_rows]
         cfg: dict[str, Any] = {"k": k, "min_t": min_t, "n_sequences": n_seq}
+        if lm:
+            cfg["token_join"] = join
         if method == "pca":
             p = _fit_pca(Xf, k, int(seed))
         elif method == "ica":
@@ -1292,7 +1318,7 @@ def discover(
             slots,
             x.ids if isinstance(x, TokenIds) else (x if isinstance(x, torch.Tensor) else None),
             truth_cols,
-            groups,
+            grp,
             tokens,
             int(seed),
             cfg,
@@ -1307,6 +1333,20 @@ def discover(
         fs._cache["site_rows"] = H.float()
         out[str(s)] = fs
     return out[str(site_list[0])] if one else out
+
+
+def _token_join(model: Model, ids: Any) -> str:
+    """``" "`` for word-level tokenizers (decoding two tokens puts a space between
+    them), ``""`` for sub-word ones (the space is part of the token)."""
+    tok = model.tokenizer
+    plain = ids.ids if isinstance(ids, TokenIds) else torch.as_tensor(ids)
+    mask = ids.attention_mask if isinstance(ids, TokenIds) else torch.ones_like(plain)
+    real = [int(t) for t, m in zip(plain[0], mask[0], strict=True) if int(m)]
+    if len(real) < 2:
+        return ""
+    a, b = real[0], real[1]
+    both = tok.decode([a, b])
+    return " " if both == tok.decode([a]) + " " + tok.decode([b]) else ""
 
 
 def _tokens(model: Model, ids: Any) -> list[list[str]]:
