@@ -37,6 +37,8 @@ __all__ = [
     "BallConfig",
     "BallWorldModel",
     "BouncingBallSpec",
+    "KVCache",
+    "RolloutCache",
     "simulate",
     "simulate_from",
     "true_graph",
@@ -189,6 +191,33 @@ class BallConfig:
         return asdict(self)
 
 
+class KVCache:
+    """One attention layer's keys and values ``[B, H, t, d_head]`` of the positions run
+    so far in a cached rollout (plain tensors: no parameters, no modules)."""
+
+    def __init__(self) -> None:
+        self.k: torch.Tensor | None = None
+        self.v: torch.Tensor | None = None
+
+    def extend(self, k: torch.Tensor, v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Append the new positions' keys and values; return all of them."""
+        if self.k is not None and self.v is not None:
+            k = torch.cat([self.k, k], dim=2)
+            v = torch.cat([self.v, v], dim=2)
+        self.k, self.v = k, v
+        return k, v
+
+
+class RolloutCache:
+    """What a cached rollout keeps between steps: every layer's :class:`KVCache`, the
+    number of positions run (the next one's index) and the last input row."""
+
+    def __init__(self, n_layers: int) -> None:
+        self.layers = [KVCache() for _ in range(n_layers)]
+        self.length = 0
+        self.last: torch.Tensor | None = None
+
+
 class Embed(nn.Module):
     """Residual stream at layer 0: ``proj(x - 0.5) + pos(t)``."""
 
@@ -198,8 +227,9 @@ class Embed(nn.Module):
         self.pos = nn.Embedding(max_len, d_model)
         nn.init.normal_(self.pos.weight, std=0.02)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        t = torch.arange(x.shape[1], device=x.device)
+    def forward(self, x: torch.Tensor, start: int = 0) -> torch.Tensor:
+        # start: the position index of x's first row (a cached rollout step: the new one)
+        t = torch.arange(start, start + x.shape[1], device=x.device)
         return self.proj(x - 0.5) + self.pos(t)
 
 
@@ -215,12 +245,18 @@ class Attention(nn.Module):
         self.pattern = nn.Identity()  # site: attention probabilities [B, H, T, T]
         self.out = nn.Linear(d_model, d_model)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, kv: KVCache | None = None) -> torch.Tensor:
+        """``kv``: a cached rollout's keys and values of the earlier positions of this
+        layer (the new ones are appended); ``x`` then holds only the new positions and
+        the pattern is ``[B, H, t_new, t_all]``."""
         b, t, d = x.shape
         h = self.n_heads
         q, k, v = self.qkv(x).view(b, t, 3, h, d // h).permute(2, 0, 3, 1, 4)
+        if kv is not None:
+            k, v = kv.extend(k, v)
+        tk = k.shape[2]  # keys: the earlier positions (cached) and these
         scores = (q @ k.transpose(-1, -2)) / math.sqrt(d // h)
-        mask = torch.ones(t, t, dtype=torch.bool, device=x.device).triu(1)
+        mask = torch.ones(t, tk, dtype=torch.bool, device=x.device).triu(tk - t + 1)
         probs = self.pattern(scores.masked_fill(mask, float("-inf")).softmax(dim=-1))
         y = (probs @ v).transpose(1, 2).reshape(b, t, d)
         return self.out(y)
@@ -247,8 +283,9 @@ class Block(nn.Module):
         self.ln2 = nn.LayerNorm(cfg.d_model)
         self.mlp = MLP(cfg.d_model, cfg.d_mlp)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = x + self.attn(self.ln1(x))
+    def forward(self, x: torch.Tensor, kv: KVCache | None = None) -> torch.Tensor:
+        a = self.attn(self.ln1(x)) if kv is None else self.attn(self.ln1(x), kv)
+        x = x + a
         return x + self.mlp(self.ln2(x))
 
 
@@ -258,6 +295,9 @@ class BallWorldModel(nn.Module):
     ``forward(x)`` with ``x`` of shape ``[B, T, 2]`` (float32, ``T <= max_len``)
     returns ``[B, T, 2]``: entry ``t`` predicts ``x[:, t + 1]`` from ``x[:, :t + 1]``.
     """
+
+    #: ``rollout(x, steps, cache=True)`` exists (``iwm_widgets.tracing.run`` uses it)
+    rollout_cache: ClassVar[bool] = True
 
     def __init__(self, cfg: BallConfig | None = None) -> None:
         super().__init__()
@@ -270,22 +310,40 @@ class BallWorldModel(nn.Module):
         self.ln_f = nn.LayerNorm(cfg.d_model)
         self.head = nn.Linear(cfg.d_model, 2)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, cache: RolloutCache | None = None) -> torch.Tensor:
+        """``cache`` (a cached rollout): ``x`` holds the positions after the ones the
+        cache has seen (their index starts at ``cache.length``); the cache is updated."""
         if x.ndim != 3 or x.shape[-1] != 2:
             raise ValueError(f"expected positions [batch, steps, 2], got {list(x.shape)}")
-        if x.shape[1] > self.max_len:
-            raise ValueError(f"at most {self.max_len} steps fit the model, got {x.shape[1]}")
-        h = self.embed(x)
-        for block in self.blocks:
-            h = block(h)
+        start = 0 if cache is None else cache.length
+        if start + x.shape[1] > self.max_len:
+            raise ValueError(
+                f"at most {self.max_len} steps fit the model, got {start + x.shape[1]}"
+            )
+        if cache is None:
+            h = self.embed(x)
+            for block in self.blocks:
+                h = block(h)
+        else:
+            h = self.embed(x, start)
+            for block, kv in zip(self.blocks, cache.layers, strict=True):
+                h = block(h, kv)
+            cache.length = start + x.shape[1]
+            cache.last = x[:, -1:]
         return x + self.out_scale * self.head(self.ln_f(h))
 
-    def rollout(self, x: torch.Tensor, steps: int) -> torch.Tensor:
+    def rollout(self, x: torch.Tensor, steps: int, cache: bool = False) -> torch.Tensor:
         """Predict ``steps`` future positions autoregressively: ``[B, steps, 2]``.
 
         Each step calls ``self.forward`` once on the whole sequence so far (no cache)
         and appends its last prediction, so every step is one call of every block (what
         ``tracer.iter[:steps]`` iterates over in an nnsight trace of this method).
+
+        ``cache=True``: step 0 runs the context and keeps every attention layer's keys
+        and values; each later step runs only the new position against them (every
+        site's value is then ``[B, 1, ...]``, the new position only). Equal to the
+        uncached rollout up to float rounding; edits applied inside a trace must then
+        be offset to the new position (``iwm_widgets.tracing.run`` does this).
         """
         steps = int(steps)
         if steps < 0:
@@ -297,10 +355,11 @@ class BallWorldModel(nn.Module):
             )
         seq = x
         preds = []
+        kv = RolloutCache(len(self.blocks)) if cache else None
         for _ in range(steps):
-            nxt = self.forward(seq)[:, -1:, :]
+            nxt = (self.forward(seq) if kv is None else self.forward(seq, kv))[:, -1:, :]
             preds.append(nxt)
-            seq = torch.cat([seq, nxt], dim=1)
+            seq = torch.cat([seq, nxt], dim=1) if kv is None else nxt
         if not preds:
             return x.new_zeros(x.shape[0], 0, 2)
         return torch.cat(preds, dim=1)

@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
@@ -56,6 +56,7 @@ from torch import nn
 
 from ..errors import InputError
 from ._base import ZooSpec
+from .bouncing_ball import KVCache, RolloutCache
 
 __all__ = [
     "CARD_SEED_BASE",
@@ -358,6 +359,13 @@ class SpringsConfig:
         return asdict(self)
 
 
+def _displacement(x: torch.Tensor, prev: torch.Tensor | None = None) -> torch.Tensor:
+    """``d_t = x_t − x_{t−1}`` ``[B, T, 2N]``; ``d_0 = 0``, or ``x_0 − prev`` given the
+    step before (a cached rollout step)."""
+    first = torch.zeros_like(x[:, :1]) if prev is None else x[:, :1] - prev
+    return torch.cat([first, x[:, 1:] - x[:, :-1]], dim=1)
+
+
 class Embed(nn.Module):
     """Residual stream at layer 0, ``[B, T, S·D]`` (module docstring)."""
 
@@ -375,13 +383,17 @@ class Embed(nn.Module):
         self.pos = nn.Embedding(cfg.max_len, cfg.d_model)
         nn.init.normal_(self.pos.weight, std=0.02)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(
+        self, x: torch.Tensor, start: int = 0, prev: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """``start``, ``prev`` (a cached rollout step): the index of ``x``'s first step
+        and the step before it (``[B, 1, 2N]``, for the first displacement)."""
         b, t, _ = x.shape
         n = self.cfg.n_particles
-        d = torch.cat([torch.zeros_like(x[:, :1]), x[:, 1:] - x[:, :-1]], dim=1)
+        d = _displacement(x, prev)
         p = (x - 0.5).view(b, t, n, 2)
         d = (self.in_scale * d).view(b, t, n, 2)
-        steps = self.pos(torch.arange(t, device=x.device))  # [T, D]
+        steps = self.pos(torch.arange(start, start + t, device=x.device))  # [T, D]
         if self.cfg.design == "particles":
             h = self.proj(torch.cat([p, d], dim=-1)) + self.particle.weight + steps[:, None]
             return h.reshape(b, t, n * self.cfg.d_model)
@@ -402,13 +414,19 @@ class Attention(nn.Module):
         self.pattern = nn.Identity()  # site: attention probabilities [B, H, T·S, T·S]
         self.out = nn.Linear(d_model, d_model)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, kv: KVCache | None = None) -> torch.Tensor:
+        """``kv``: a cached rollout's keys and values of this layer's earlier tokens
+        (the new ones are appended); ``x`` then holds only the new steps' tokens and
+        the pattern is ``[B, H, n_new, n_all]``."""
         b, n, d = x.shape
         h = self.n_heads
         q, k, v = self.qkv(x).view(b, n, 3, h, d // h).permute(2, 0, 3, 1, 4)
+        if kv is not None:
+            k, v = kv.extend(k, v)
+        nk = k.shape[2]  # keys: the earlier tokens (cached) and these
         scores = (q @ k.transpose(-1, -2)) / math.sqrt(d // h)
-        step = torch.arange(n, device=x.device) // self.slots
-        mask = step[None, :] > step[:, None]  # key later than query
+        step = torch.arange(nk, device=x.device) // self.slots
+        mask = step[None, :] > step[nk - n :, None]  # key later than query
         probs = self.pattern(scores.masked_fill(mask, float("-inf")).softmax(dim=-1))
         y = (probs @ v).transpose(1, 2).reshape(b, n, d)
         return self.out(y)
@@ -436,10 +454,10 @@ class Block(nn.Module):
         self.ln2 = nn.LayerNorm(cfg.d_model)
         self.mlp = MLP(cfg.d_model, cfg.d_mlp)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, kv: KVCache | None = None) -> torch.Tensor:
         b, t, sd = x.shape
         h = x.reshape(b, t * self.slots, sd // self.slots)
-        h = h + self.attn(self.ln1(h))
+        h = h + (self.attn(self.ln1(h)) if kv is None else self.attn(self.ln1(h), kv))
         h = h + self.mlp(self.ln2(h))
         return h.reshape(b, t, sd)
 
@@ -450,6 +468,9 @@ class SpringsWorldModel(nn.Module):
     ``forward(x)`` with ``x`` ``[B, T, 2N]`` (float32, ``T <= max_len``) returns
     ``[B, T, 2N]``: entry ``t`` predicts ``x[:, t + 1]`` from ``x[:, :t + 1]``.
     """
+
+    #: ``rollout(x, steps, cache=True)`` exists (``iwm_widgets.tracing.run`` uses it)
+    rollout_cache: ClassVar[bool] = True
 
     def __init__(self, cfg: SpringsConfig | None = None) -> None:
         super().__init__()
@@ -466,26 +487,40 @@ class SpringsWorldModel(nn.Module):
         out = 2 if cfg.design == "particles" else 2 * cfg.n_particles
         self.head = nn.Linear(cfg.d_model, out)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, cache: RolloutCache | None = None) -> torch.Tensor:
+        """``cache`` (a cached rollout): ``x`` holds the steps after the ones the cache
+        has seen (their index starts at ``cache.length``); the cache is updated."""
         n2 = 2 * self.n_particles
         if x.ndim != 3 or x.shape[-1] != n2:
             raise ValueError(f"expected positions [batch, steps, {n2}], got {list(x.shape)}")
-        if x.shape[1] > self.max_len:
-            raise ValueError(f"at most {self.max_len} steps fit the model, got {x.shape[1]}")
-        h = self.embed(x)
-        for block in self.blocks:
-            h = block(h)
+        start = 0 if cache is None else cache.length
+        if start + x.shape[1] > self.max_len:
+            raise ValueError(
+                f"at most {self.max_len} steps fit the model, got {start + x.shape[1]}"
+            )
+        prev = None if cache is None else cache.last
+        if cache is None:
+            h = self.embed(x)
+            for block in self.blocks:
+                h = block(h)
+        else:
+            h = self.embed(x, start, prev)
+            for block, kv in zip(self.blocks, cache.layers, strict=True):
+                h = block(h, kv)
+            cache.length = start + x.shape[1]
+            cache.last = x[:, -1:]
         b, t, sd = h.shape
         s = self.cfg.slots
         delta = self.head(self.ln_f(h.view(b, t, s, sd // s))).reshape(b, t, n2)
-        d = torch.cat([torch.zeros_like(x[:, :1]), x[:, 1:] - x[:, :-1]], dim=1)
-        return x + d + self.out_scale * delta
+        return x + _displacement(x, prev) + self.out_scale * delta
 
-    def rollout(self, x: torch.Tensor, steps: int) -> torch.Tensor:
+    def rollout(self, x: torch.Tensor, steps: int, cache: bool = False) -> torch.Tensor:
         """Predict ``steps`` future positions autoregressively: ``[B, steps, 2N]``.
 
         One ``forward`` per step on the whole sequence so far (no cache), as in
-        :meth:`BallWorldModel.rollout`.
+        :meth:`BallWorldModel.rollout`; ``cache=True``: step 0 runs the context, each
+        later step only the new step's tokens against the kept keys and values (as
+        there).
         """
         steps = int(steps)
         if steps < 0:
@@ -497,10 +532,11 @@ class SpringsWorldModel(nn.Module):
             )
         seq = x
         preds = []
+        kv = RolloutCache(len(self.blocks)) if cache else None
         for _ in range(steps):
-            nxt = self.forward(seq)[:, -1:, :]
+            nxt = (self.forward(seq) if kv is None else self.forward(seq, kv))[:, -1:, :]
             preds.append(nxt)
-            seq = torch.cat([seq, nxt], dim=1)
+            seq = torch.cat([seq, nxt], dim=1) if kv is None else nxt
         if not preds:
             return x.new_zeros(x.shape[0], 0, x.shape[-1])
         return torch.cat(preds, dim=1)
