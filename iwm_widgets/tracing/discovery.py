@@ -65,9 +65,9 @@ from .. import linear
 from ..errors import EditError, FileFormatError, InputError
 from ..safefiles import read_json, read_safetensors
 from ._display_hook import Displayable
+from .interactions import _ranks
 from .model import Model
-from .probes import Variable, _progress
-from .run import run
+from .probes import Variable, collect
 from .sites import Site, as_site
 from .text import TokenIds
 
@@ -873,16 +873,9 @@ def _auroc(score: torch.Tensor, y: torch.Tensor) -> float:
     if pos.numel() == 0 or neg.numel() == 0:
         return float("nan")
     allv = torch.cat([pos, neg])
-    ranks = _rankdata(allv)
+    ranks = torch.from_numpy(_ranks(allv.double().numpy()))
     r_pos = ranks[: pos.numel()].sum()
     return float((r_pos - pos.numel() * (pos.numel() + 1) / 2) / (pos.numel() * neg.numel()))
-
-
-def _rankdata(v: torch.Tensor) -> torch.Tensor:
-    """Average ranks (1-based), ties averaged."""
-    from scipy.stats import rankdata
-
-    return torch.from_numpy(rankdata(v.numpy())).double()
 
 
 def _auroc_signed(
@@ -1173,16 +1166,8 @@ def discover(
         raise InputError(f"{n_seq} sequences leave none to fit on; give more inputs")
     # activations: one trace per chunk of sequences
     t1 = time.perf_counter()
-    parts: dict[str, list[torch.Tensor]] = {str(s): [] for s in site_list}
-    starts = list(range(0, n_seq, chunk))
-    bar = _progress(len(starts), "collecting activations", progress)
-    for i in starts:
-        res = run(model, x[i : i + chunk], reads=site_list, prepared=True)
-        for key in parts:
-            parts[key].append(res[key].detach().float())
-        bar.update(1)
-    bar.close()
-    acts = {key: torch.cat(v) for key, v in parts.items()}
+    acts = collect(model, x, site_list, chunk=chunk, progress=progress)
+    n_traces = math.ceil(n_seq / chunk)
     collect_s = time.perf_counter() - t1
     # truth
     truth_cols: dict[str, torch.Tensor] = {}
@@ -1325,7 +1310,7 @@ def discover(
             {
                 "collect_s": collect_s,
                 "fit_s": fit_s,
-                "traces": float(len(starts)),
+                "traces": float(n_traces),
                 "rows": float(len(rows)),
                 "total_s": time.perf_counter() - t0,
             },
