@@ -110,6 +110,7 @@ def patching_sweep(
     max_rows: int = 256,
     attribution: bool = False,
     edits: Sequence[Edit] | None = None,
+    reuse_positions: bool = True,
 ) -> PatchingSweep:
     u = unpack(model, edits=edits)  # clean, corrupt given: no ws inputs
     return _patching.patching_sweep(
@@ -124,6 +125,7 @@ def patching_sweep(
         max_rows=max_rows,
         attribution=attribution,
         edits=u.edits,
+        reuse_positions=reuse_positions,
     )
 
 

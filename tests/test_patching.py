@@ -90,6 +90,59 @@ def test_language_model_patching_equals_manual_loop(gpt2_dir):
     assert noising.values[-1, -1] == pytest.approx(noising.corrupt_metric, abs=1e-5)
 
 
+def test_position_suffix_reuse_equals_the_full_forward_and_the_manual_loop(gpt2_dir, monkeypatch):
+    """A causal LM's patched rows run only from their block's first position on (keys
+    and values of the earlier positions from the base run's cache): the values equal a
+    sweep that runs every position and the one-trace-per-pair loop, for output and
+    input sites and sites inside a block, with a metric that also reads an early
+    position (the positions before a block come from the base run)."""
+    import iwm_widgets.tracing.patching as patching
+
+    lm = iwm.load(gpt2_dir)
+    g = torch.Generator().manual_seed(3)
+    clean = torch.randint(0, lm.module.config.vocab_size, (1, 12), generator=g)
+    corrupt = clean.clone()
+    corrupt[0, 3:6] = torch.randint(0, lm.module.config.vocab_size, (3,), generator=g)
+
+    def metric(out):
+        return out[:, -1, 5] - out[:, -1, 7] + 0.5 * out[:, 4, 9]
+
+    sites = [  # forward order (the manual loop reads them in one trace)
+        "transformer.h.0",
+        "transformer.h.1.input",
+        "transformer.h.1.attn",
+        "transformer.h.1",
+        "transformer.h.2.mlp",
+        "transformer.h.2",
+    ]
+    layer_rows = [sites.index(p) for p in lm.layers]
+    full = iwm.patching_sweep(lm, clean, corrupt, metric, sites=sites, reuse_positions=False)
+    assert full.suffix == "off" and full.computed > 0.4
+    # a tiny model: one trace costs more than every position, so no block is cut
+    auto = iwm.patching_sweep(lm, clean, corrupt, metric, sites=sites)
+    assert auto.suffix == "suffix" and auto.traces == full.traces
+    monkeypatch.setattr(patching, "_trace_cost", lambda model: 2.0)  # cut blocks here
+    cut = iwm.patching_sweep(lm, clean, corrupt, metric, sites=sites, max_rows=5)
+    assert cut.suffix == "suffix" and cut.traces > full.traces
+    n, T = len(lm.layers), clean.shape[1]
+    least = sum((n - 1 - i) * (T - p) for i in range(n) for p in range(T)) / (n * T * n * T)
+    assert least <= cut.computed < full.computed
+    expected = manual_patching(lm, clean, corrupt, metric, sites, list(range(T)))
+    assert torch.allclose(cut.values, expected, atol=1e-5)
+    assert torch.allclose(cut.values, full.values, atol=1e-5)
+    # a patch at the last position of the last layer restores the clean last position
+    # only: the early position the metric also reads stays the corrupt run's
+    some = iwm.patching_sweep(lm, clean, corrupt, metric, positions=[0, T - 1], max_rows=1)
+    assert torch.allclose(some.values, full.values[layer_rows][:, [0, T - 1]], atol=1e-5)
+
+
+def test_position_suffix_reuse_says_why_not():
+    ball = iwm.load("bouncing-ball")
+    x = ball.sample(seed=0)
+    sweep = iwm.patching_sweep(ball, x, x.flip(1), lambda o: o[:, -1, 0], positions=[0, 5])
+    assert sweep.suffix == "not a causal language model" and sweep.computed == 1.0 - sweep.reused
+
+
 def test_patching_under_the_workspace_edits_equals_a_hand_written_loop(ball):
     """The sweep patches the edited model: edits in both runs, the patch after them."""
     clean, corrupt = ball.sample(seed=0), ball.sample(seed=1)

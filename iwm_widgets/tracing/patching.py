@@ -7,14 +7,21 @@ per pair. Work that patching cannot change is not redone: a layer that finishes 
 the patched site is replaced (``Envoy.skip``) by its output cached from one reference
 trace, and the patched layer itself by its cached output with the patched cells
 written in, so a sweep over the layers of a 12-layer model runs about half of the
-layers. :func:`attribution_patching` is the gradient approximation (one forward and one
+layers. In a causal language model a patch at position ``p`` cannot change an earlier
+position either: rows are grouped into blocks of positions and each block runs only the
+suffix from its first position, its earlier positions' keys and values taken from the
+base run's cache (``PatchingSweep.computed`` says how much of the full forwards ran).
+:func:`attribution_patching` is the gradient approximation (one forward and one
 backward), reported beside real patching as a fast preview.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import time
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -63,6 +70,13 @@ class PatchingSweep(Displayable):
     """Fraction of the layer calls (``model.layers`` × rows) served from the cache."""
     edits: list[str] = field(default_factory=list)
     """The edits in force in every run (descriptions)."""
+    computed: float = 1.0
+    """Layer-positions the patched rows ran (layers of ``model.layers`` × positions), as a
+    fraction of a full forward of every row: below 1 by the layer reuse and, in a causal
+    language model, the position suffix."""
+    suffix: str = ""
+    """How positions were reused: ``"suffix"`` (each block of positions ran from its
+    first one on, earlier keys and values from the base run's cache) or why not."""
 
     @property
     def effect(self) -> torch.Tensor:
@@ -135,6 +149,7 @@ def patching_sweep(
     max_rows: int = 256,
     attribution: bool = False,
     edits: Sequence[Edit] | None = None,
+    reuse_positions: bool = True,
 ) -> PatchingSweep:
     """Patch every (site, position) from one input into the other, in batched traces.
 
@@ -162,6 +177,11 @@ def patching_sweep(
     edits
         Interventions in force in both runs and every patched row (the patch itself is
         written after the edits at its site). Default: none.
+    reuse_positions
+        In a causal language model (a Hugging Face one that takes a key/value cache),
+        run each patched row from its block's first position on, the earlier positions'
+        keys and values from the base run (they cannot change). ``False``: every row
+        runs every position (the results are the same, to float rounding).
     """
     model = require_model(model, "patching_sweep")
     if mode not in ("denoising", "noising"):
@@ -198,6 +218,13 @@ def patching_sweep(
         raise InputError("nothing to patch: give at least one site and one position")
     nn = model.engine
     skips = _reuse_plan(model, base, site_list)
+    cache_kw, why = _suffix_plan(model, base, edits) if reuse_positions else (None, "off")
+    prefix_kv: Any = None
+    cost = _trace_cost(model) if cache_kw is not None else 0.0
+    if cache_kw is not None:  # the base run's keys and values (for every suffix)
+        with model.lock, torch.no_grad(), _quiet_cache_names():
+            ref = model.module(base, use_cache=True)
+            prefix_kv = getattr(ref, "cache", None) or ref.past_key_values
     # One reference trace (source and base): the metrics, the source's value at every
     # patched site and the base's output of every layer a patched run can reuse.
     layer_reads = {p for sk in skips for p in sk[0]}
@@ -232,24 +259,45 @@ def patching_sweep(
     for i in order:
         group = (skips[i][0], i if skips[i][1] else -1)
         groups.setdefault(group, []).extend((i, j) for j in range(len(positions)))
+    blocks_of: dict[tuple[tuple[str, ...], int], list[tuple[int, list[tuple[int, int]]]]] = {}
+    for key, rows_of_group in groups.items():
+        if cache_kw is not None:  # later blocks first: see clean_below
+            blocks_of[key] = _position_blocks(rows_of_group, positions, T, max_rows, cost)[::-1]
+        else:
+            blocks_of[key] = [
+                (0, rows_of_group[c : c + max_rows]) for c in range(0, len(rows_of_group), max_rows)
+            ]
+    blocks_all = [b for bs in blocks_of.values() for b in bs]
+    # Suffix runs: one buffer of full outputs for the metric; its positions below
+    # ``clean_below`` hold the base run's output in every row.
+    full: torch.Tensor | None = None
+    base_out = output_tensor(saves["out"])[1:2]
+    clean_below = T
     values = torch.empty(len(site_list), len(positions))
-    traces, reused_calls = 1, 0
-    for (prefix, own_i), rows_of_group in groups.items():
+    traces, reused_calls, ran = 1, 0, 0
+    n_layers = max(1, len(model.layers))
+    for (prefix, own_i), blocks in blocks_of.items():
         own = site_list[own_i].path if own_i >= 0 else None
-        for c in range(0, len(rows_of_group), max_rows):
-            chunk = rows_of_group[c : c + max_rows]
+        for p0, chunk in blocks:
             n = len(chunk)
             sites_here = sorted({i for i, _ in chunk}, key=order.index)
             plan = []
             for i in sites_here:
                 rows = torch.tensor([r for r, (si, _) in enumerate(chunk) if si == i])
-                pos = torch.tensor([positions[j] for si, j in chunk if si == i])
+                pos = torch.tensor([positions[j] % T for si, j in chunk if si == i])
                 src = saves["site:" + str(site_list[i])][0]
-                plan.append((site_list[i], rows, pos, src[pos]))
-            replace = {p: _rows_of(saves["layer:" + p], 1, n) for p in prefix}
+                plan.append((site_list[i], rows, pos - p0, src[pos]))
+            # a skipped layer's output feeds nothing but the next layer: only the one the
+            # running part starts from is copied (an edit may write into it), the others
+            # are views of the cached row
+            feeds = prefix[-1] if own is None and prefix else None
+            replace = {
+                p: _suffix_of(_rows_of(saves["layer:" + p], 1, n, copy=p == feeds), p0, T)
+                for p in prefix
+            }
             if own is not None:
                 _, rows, pos, vals = plan[0]
-                out = _rows_of(saves["layer:" + own], 1, n)
+                out = _suffix_of(_rows_of(saves["layer:" + own], 1, n), p0, T)
                 first = out[0] if isinstance(out, tuple) else out
                 first[rows, pos] = vals
                 replace[own] = out
@@ -269,8 +317,11 @@ def patching_sweep(
             steps.sort(key=lambda r: r[0])
             with model.lock, torch.no_grad():
                 try:
-                    args, kw = model.call_args(base.expand(n, *base.shape[1:]))
-                    with nn.trace(*args, **kw):
+                    suffix = base[:, p0:]
+                    args, kw = model.call_args(suffix.expand(n, *suffix.shape[1:]))
+                    if p0 and cache_kw is not None:
+                        kw = {**kw, cache_kw: _repeat_cache(prefix_kv, p0, n), "use_cache": True}
+                    with _quiet_cache_names(), nn.trace(*args, **kw):
                         for _, kind, item in steps:
                             if kind == "skip":
                                 envoy_at(nn, item[0]).skip(item[1])
@@ -283,7 +334,18 @@ def patching_sweep(
                     raise RunError(f"patching trace failed: {type(e).__name__}: {e}") from e
             traces += 1
             reused_calls += n * len(replace)
-            m = _check_metric(metric, output_tensor(saves.pop("chunk")), n)
+            ran += n * (n_layers - sum(1 for p in replace if p in model.layers)) * (T - p0)
+            out_n = output_tensor(saves.pop("chunk"))
+            if cache_kw is not None:  # the positions before p0: the base run's (unchanged)
+                if full is None:
+                    most = max(len(c) for _, c in blocks_all)
+                    full = base_out.expand(most, *base_out.shape[1:]).clone()
+                if p0 > clean_below:  # positions an earlier block wrote: the base's again
+                    full[:, clean_below:p0] = base_out[:, clean_below:p0]
+                full[:n, p0:] = out_n
+                clean_below = p0
+                out_n = full[:n]
+            m = _check_metric(metric, out_n, n)
             for r, (i, j) in enumerate(chunk):
                 values[i, j] = m[r]
     clean_m, corrupt_m = (
@@ -300,6 +362,8 @@ def patching_sweep(
         traces=traces,
         reused=reused_calls / max(1, values.numel() * len(model.layers)),
         edits=[e.describe() for e in edits],
+        computed=ran / max(1, values.numel() * n_layers * T),
+        suffix="suffix" if cache_kw is not None else why,
     )
     if attribution:
         attr = attribution_patching(
@@ -335,11 +399,13 @@ def _copy_out(value: Any) -> Any:
     return tuple(v.detach().clone() if isinstance(v, torch.Tensor) else v for v in value)
 
 
-def _rows_of(value: Any, row: int, n: int) -> Any:
-    """``value``'s batch row ``row`` repeated ``n`` times (tensors; tuples of them)."""
+def _rows_of(value: Any, row: int, n: int, copy: bool = True) -> Any:
+    """``value``'s batch row ``row`` repeated ``n`` times (tensors; tuples of them);
+    ``copy=False``: a view (every row the same memory; nothing may write into it)."""
     if isinstance(value, torch.Tensor):
-        return value[row : row + 1].expand(n, *value.shape[1:]).clone()
-    return tuple(_rows_of(v, row, n) if isinstance(v, torch.Tensor) else v for v in value)
+        rows = value[row : row + 1].expand(n, *value.shape[1:])
+        return rows.clone() if copy else rows
+    return tuple(_rows_of(v, row, n, copy) if isinstance(v, torch.Tensor) else v for v in value)
 
 
 def _reuse_plan(
@@ -371,6 +437,120 @@ def _reuse_plan(
         own = s.io == "output" and s.path in layers
         plans.append((tuple(before), own))
     return plans
+
+
+def _suffix_plan(model: Model, base: torch.Tensor, edits: Sequence[Edit]) -> tuple[str | None, str]:
+    """The keyword that passes a key/value cache to ``model``'s forward, or why a sweep
+    runs every position: position reuse needs a local causal language model that takes
+    a cache (Hugging Face), an unpadded input and no edits (an edit's positions would
+    need shifting into each suffix)."""
+    if model.remote is not None:
+        return None, "remote model"
+    if model.kind != "lm":
+        return None, "not a causal language model"
+    if edits:
+        return None, "edits in force"
+    if getattr(base, "padded", False):
+        return None, "padded input"
+    module = model.module
+    cfg = getattr(module, "config", None)
+    if cfg is None or getattr(cfg, "is_encoder_decoder", False) or not hasattr(cfg, "use_cache"):
+        return None, "not a Hugging Face decoder"
+    import inspect
+
+    try:
+        params = inspect.signature(module.forward).parameters
+    except (TypeError, ValueError):
+        return None, "forward signature unknown"
+    if "cache" in params or "past_key_values" in params:
+        # always by its older name: transformers 5 maps it onto ``cache``, which an
+        # nnsight trace would keep for itself (it has a ``cache`` of its own)
+        return "past_key_values", ""
+    return None, "forward takes no key/value cache"
+
+
+@contextlib.contextmanager
+def _quiet_cache_names() -> Iterator[None]:
+    """Silence transformers 5's notice that ``past_key_values`` is now ``cache`` (the
+    sweep passes the older name on purpose, see :func:`_suffix_plan`)."""
+    log = logging.getLogger("transformers.utils.generic")
+    log.addFilter(_CACHE_NAME_NOTICE)  # (a filter: setLevel would clear logging's caches)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*past_key_values.*", category=FutureWarning)
+            yield
+    finally:
+        log.removeFilter(_CACHE_NAME_NOTICE)
+
+
+class _CacheNameNotice(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "past_key_values" not in record.getMessage()
+
+
+_CACHE_NAME_NOTICE = _CacheNameNotice()
+
+
+def _trace_cost(model: Model) -> float:
+    """A trace's fixed cost in row-positions (one position of one row through the whole
+    model), to weigh more traces against fewer positions: ~2 ms plus 50 µs per module
+    for nnsight's set-up, one position ~2 FLOPs per parameter at ~20 GFLOP/s (a CPU
+    core). Only the plan depends on it, never the values; deterministic by design."""
+    module = model.module
+    n_params = sum(p.numel() for p in module.parameters())
+    n_modules = sum(1 for _ in module.modules())
+    per_position = max(1e-7, 2.0 * n_params / 2e10)
+    return max(1.0, (2e-3 + 5e-5 * n_modules) / per_position)
+
+
+def _position_blocks(
+    rows: list[tuple[int, int]],
+    positions: Sequence[int],
+    T: int,
+    max_rows: int,
+    trace_cost: float,
+) -> list[tuple[int, list[tuple[int, int]]]]:
+    """Split ``rows`` ((site, position index) pairs) into blocks of consecutive
+    positions, each run from its first position ``p0``: the fewest row-positions
+    (rows × (T - p0)) plus ``trace_cost`` per trace (:func:`_trace_cost`), by dynamic
+    programming over the rows sorted by position, at most ``max_rows`` rows a block."""
+    order = sorted(rows, key=lambda r: positions[r[1]] % T)
+    pos = [positions[j] % T for _, j in order]
+    n = len(order)
+    best = [0.0] + [float("inf")] * n  # best[k]: cost of the first k rows
+    cut = [0] * (n + 1)
+    for k in range(1, n + 1):
+        for i in range(max(0, k - max_rows), k):  # block = rows i .. k-1, from pos[i]
+            c = best[i] + (k - i) * (T - pos[i]) + trace_cost
+            if c < best[k]:
+                best[k], cut[k] = c, i
+    out: list[tuple[int, list[tuple[int, int]]]] = []
+    k = n
+    while k > 0:
+        i = cut[k]
+        out.append((pos[i], order[i:k]))
+        k = i
+    return out[::-1]
+
+
+def _suffix_of(value: Any, p0: int, T: int) -> Any:
+    """A cached module output from position ``p0`` on (tensors whose axis 1 has ``T``)."""
+    if not p0:
+        return value
+    if isinstance(value, torch.Tensor):
+        return value[:, p0:] if value.ndim >= 2 and value.shape[1] == T else value
+    return tuple(_suffix_of(v, p0, T) if isinstance(v, torch.Tensor) else v for v in value)
+
+
+def _repeat_cache(cache: Any, p0: int, n: int) -> Any:
+    """A new key/value cache: ``cache``'s first ``p0`` positions, repeated for ``n`` rows."""
+    from transformers import DynamicCache
+
+    out = DynamicCache()
+    for i, layer in enumerate(cache.layers):
+        k, v = layer.keys[:, :, :p0], layer.values[:, :, :p0]
+        out.update(k.expand(n, *k.shape[1:]).clone(), v.expand(n, *v.shape[1:]).clone(), i)
+    return out
 
 
 def attribution_patching(

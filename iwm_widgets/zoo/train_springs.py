@@ -245,10 +245,13 @@ def build_card(
 def _build_spec(args: argparse.Namespace) -> SpringsSpec:
     cls = VARIANTS[args.variant]
     spec = cls()
-    if args.design:  # an experiment: another design under the same variant's world
-        import dataclasses
+    import dataclasses
 
+    if args.design:  # an experiment: another design under the same variant's world
         spec.config = dataclasses.replace(spec.config, design=args.design)
+    if args.particles:  # an experiment: fewer or more particles in the same world
+        spec.world = dataclasses.replace(spec.world, n_particles=args.particles)
+        spec.config = dataclasses.replace(spec.config, n_particles=args.particles)
     return spec
 
 
@@ -262,6 +265,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--batch-size", type=int, default=DEFAULTS["batch_size"])
     ap.add_argument("--lr", type=float, default=DEFAULTS["lr"])
     ap.add_argument("--design", choices=["particles", "steps"], default=None)
+    ap.add_argument("--particles", type=int, default=None, help="experiment: particles (3-5)")
     ap.add_argument("--out-dir", type=Path, default=WEIGHTS_DIR)
     ap.add_argument("--card-systems", type=int, default=64, help="systems for the graph AUROC")
     ap.add_argument("--tigramite-systems", type=int, default=32)
