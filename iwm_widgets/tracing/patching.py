@@ -260,11 +260,11 @@ def patching_sweep(
         group = (skips[i][0], i if skips[i][1] else -1)
         groups.setdefault(group, []).extend((i, j) for j in range(len(positions)))
     blocks_of: dict[tuple[tuple[str, ...], int], list[tuple[int, list[tuple[int, int]]]]] = {}
-    for key, rows_of_group in groups.items():
+    for gkey, rows_of_group in groups.items():
         if cache_kw is not None:  # later blocks first: see clean_below
-            blocks_of[key] = _position_blocks(rows_of_group, positions, T, max_rows, cost)[::-1]
+            blocks_of[gkey] = _position_blocks(rows_of_group, positions, T, max_rows, cost)[::-1]
         else:
-            blocks_of[key] = [
+            blocks_of[gkey] = [
                 (0, rows_of_group[c : c + max_rows]) for c in range(0, len(rows_of_group), max_rows)
             ]
     blocks_all = [b for bs in blocks_of.values() for b in bs]
