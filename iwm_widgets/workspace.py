@@ -446,7 +446,7 @@ class Workspace:
                 base.activations, base.output, base.rollout, (), gen, x, base.elapsed_ms,
                 dict(base.meta), base.summaries,
             )  # fmt: skip
-        else:
+        else:  # what the edits cannot change comes from the baseline (run(baseline=))
             res = run(
                 self.model,
                 x,
@@ -457,6 +457,7 @@ class Workspace:
                 prepared=True,
                 summaries=sums,
                 backend=self._backend(),
+                baseline=self.baseline,
             )
         self._measure(res, gen)
         return res

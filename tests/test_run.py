@@ -120,3 +120,52 @@ def test_contrastive_variable_is_a_difference_of_means(gpt2_dir):
     assert torch.allclose(var.write[0], means[0] - means[1], atol=1e-6)
     assert float(var.readout(means[0])) == pytest.approx(1.0, abs=1e-4)
     assert float(var.readout(means[1])) == pytest.approx(0.0, abs=1e-4)
+
+
+# ---------------------------------------------------------------- baseline reuse
+@pytest.mark.parametrize(
+    ("scope", "first"),
+    [({"start": 7}, 7), ({"positions": [5, -1]}, 5), ({}, 0), ({"positions": [-3]}, 9)],
+    ids=["from-7", "positions", "every-position", "from-end"],
+)
+def test_summaries_reused_from_the_baseline_equal_computed_ones(gpt2_dir, scope, first):
+    """run(baseline=): the logit lens (and the norm) of sites the forward reaches before
+    the first edited site come from the baseline, and of the later sites the positions
+    before the first edited one; everything equals the run that computes it all."""
+    from iwm_widgets.tracing.run import Summary, run
+
+    lm = iwm.load(gpt2_dir)
+    x = lm.prepare(torch.randint(0, lm.module.config.vocab_size, (1, 12)))
+    sums = [Summary.lens(s, 3) for s in lm.layers] + [Summary.norm(s) for s in lm.layers]
+    base = run(lm, x, (), lm.layers, summaries=sums, prepared=True)
+    v = torch.randn(lm.module.config.n_embd, generator=torch.Generator().manual_seed(0))
+    edit = iwm.Edit.add("transformer.h.1", v, scale=3.0, **scope)
+    full = run(lm, x, [edit], lm.layers, summaries=sums, prepared=True)
+    part = run(lm, x, [edit], lm.layers, summaries=sums, prepared=True, baseline=base)
+    assert set(part.summaries) == set(full.summaries)
+    for k, value in full.summaries.items():
+        assert torch.allclose(part.summaries[k].float(), value.float(), atol=1e-5), k
+    reused = part.meta["reused"]
+    assert reused["whole"] == 2  # lens and norm of transformer.h.0
+    expected = {s.key: first for s in sums if s.site.path != "transformer.h.0"} if first else {}
+    assert reused["from_position"] == expected
+    # the edit did change the later cells: nothing was taken where it should not be
+    assert not torch.allclose(full.summaries[f"norm:{lm.layers[-1]}"], base.summaries[
+        f"norm:{lm.layers[-1]}"])  # fmt: skip
+
+
+def test_no_reuse_from_a_baseline_of_other_inputs_or_a_custom_op(gpt2_dir):
+    from iwm_widgets.tracing.run import Summary, run
+
+    lm = iwm.load(gpt2_dir)
+    g = torch.Generator().manual_seed(1)
+    x = lm.prepare(torch.randint(0, lm.module.config.vocab_size, (1, 12), generator=g))
+    other = lm.prepare(torch.randint(0, lm.module.config.vocab_size, (1, 12), generator=g))
+    sums = [Summary.norm(s) for s in lm.layers]
+    base = run(lm, other, (), lm.layers, summaries=sums, prepared=True)
+    edit = iwm.Edit.scale("transformer.h.2", 2.0, start=6)
+    res = run(lm, x, [edit], lm.layers, summaries=sums, prepared=True, baseline=base)
+    assert "reused" not in res.meta
+    full = run(lm, x, [edit], lm.layers, summaries=sums, prepared=True)
+    for k, value in full.summaries.items():
+        assert torch.allclose(res.summaries[k], value), k

@@ -83,8 +83,27 @@ class Summary:
         return f"Summary({self.key!r})"
 
 
-def _summarize(nn: Any, s: Summary, h: torch.Tensor, lens: tuple[str | None, str]) -> Any:
+@dataclass(frozen=True)
+class _From:
+    """A summary computed from position ``start`` on (the earlier positions are the
+    baseline's); ``start < 0``: not computed at all (all of it is the baseline's)."""
+
+    summary: Summary
+    start: int
+
+    @property
+    def kind(self) -> str:
+        return self.summary.kind
+
+    @property
+    def key(self) -> str:
+        return self.summary.key
+
+
+def _summarize(nn: Any, s: Summary | _From, h: torch.Tensor, lens: tuple[str | None, str]) -> Any:
     """Inside a trace: the summary's value(s) of ``h``, marked saved."""
+    if isinstance(s, _From):
+        return _summarize(nn, s.summary, h[:, s.start :], lens)
     if s.kind == "norm":
         return {s.key: h.float().norm(dim=-1).save()}  # type: ignore[attr-defined]
     if s.kind == "dim":
@@ -331,6 +350,77 @@ def _reaches(e: Edit, lo: int, hi: int) -> bool:
     return True
 
 
+def _first_position(e: Edit, T: int) -> int:
+    """The first position ``e`` writes (0 when unknown or every position)."""
+    op = ops.find_op(e.op)
+    if op is None or not any(op is known for known in _POSITIONWISE_OPS):
+        return 0  # a custom op may write anywhere
+    if e.start is not None:  # never negative (Edit checks)
+        return min(e.start, T)
+    if e.positions is not None:
+        return min(p % T if p < 0 else p for p in e.positions)
+    return 0
+
+
+def _reusable(
+    model: Model,
+    x: Any,
+    edits: Sequence[Edit],
+    by_site: Mapping[Site, Sequence[Summary]],
+    baseline: Result,
+) -> dict[Summary, int]:
+    """The summaries the edits cannot change, with the baseline to take them from:
+    ``-1`` for all of a summary (its site is reached before the first edited site, and
+    its module runs once), ``p > 0`` for its positions before ``p`` (a causal language
+    model, every edit writing from ``p`` on). Only summaries the baseline holds, on the
+    same inputs."""
+    if baseline.inputs is not x and baseline.inputs is not None:
+        if not (
+            isinstance(baseline.inputs, torch.Tensor)
+            and isinstance(x, torch.Tensor)
+            and baseline.inputs.shape == x.shape
+            and torch.equal(baseline.inputs, x)
+        ):
+            return {}
+    if baseline.edits:
+        return {}
+    calls = model.calls(x) if isinstance(x, torch.Tensor) else {}
+    first = min(model.order_key(e.site) for e in edits)
+    T = int(x.shape[1]) if isinstance(x, torch.Tensor) and x.ndim >= 2 else 0
+    p0 = min(_first_position(e, T) for e in edits) if model.kind == "lm" and T else 0
+    out: dict[Summary, int] = {}
+    for site, sms in by_site.items():
+        c = calls.get(site.path)
+        before = c is not None and c.count == 1 and model.order_key(site) < first
+        for sm in sms:
+            have = sm.key in baseline.summaries or sm.key + ".p" in baseline.summaries
+            if not have:
+                continue
+            if before:
+                out[sm] = -1
+            elif p0 > 0:
+                out[sm] = p0
+    return out
+
+
+def _with_reused(
+    sums: dict[str, Any], reuse: Mapping[Summary, int], baseline: Result
+) -> dict[str, Any]:
+    """``sums`` completed from ``baseline``: whole summaries, and the positions before
+    each partly computed one's start (axis 1)."""
+    out = dict(sums)
+    for sm, p in reuse.items():
+        for k in (sm.key, sm.key + ".p", sm.key + ".i"):
+            if k not in baseline.summaries:
+                continue
+            base = baseline.summaries[k]
+            if p < 0:
+                out[k] = base
+            elif k in out:
+                out[k] = torch.cat([base[:, :p], out[k]], dim=1)
+    return out
+
+
 def run(
     model: Model,
     inputs: Any,
@@ -343,6 +433,7 @@ def run(
     summaries: Iterable[Summary] = (),
     backend: Any = None,
     cache: bool | None = None,
+    baseline: Result | None = None,
 ) -> Result:
     """Run ``model`` on ``inputs`` in ONE nnsight trace, applying ``edits``.
 
@@ -373,6 +464,12 @@ def run(
         its own index) where that equals the uncached rollout, else roll out uncached
         (``result.meta["rollout"]`` says which, and why). ``None``:
         :data:`CACHED_ROLLOUT`; ``False``: always uncached.
+    baseline
+        The unedited run on the same inputs with the same summaries (a Workspace's
+        baseline): summaries the edits cannot change are taken from it instead of
+        computed (:func:`_reusable`): those of sites the forward reaches before the
+        first edited site, and in a causal language model the positions before the
+        first edited position. ``result.meta["reused"]`` says what was reused.
 
     Raises
     ------
@@ -390,7 +487,22 @@ def run(
     by_site: dict[Site, list[Summary]] = {}
     for sm in dict.fromkeys(summaries):
         by_site.setdefault(model.check_site(sm.site), []).append(sm)
-    lens = _lens_paths(model) if any(sm.kind == "lens" for sm in summaries) else (None, "")
+    reuse: dict[Summary, int] = {}
+    if baseline is not None and edits and by_site:
+        reuse = _reusable(model, x, edits, by_site, baseline)
+        # whole summaries from the baseline are not computed; the others from p0 on
+        computed: dict[Site, list[Any]] = {}
+        for site, sms in by_site.items():
+            todo = [sm if reuse.get(sm, 0) == 0 else _From(sm, reuse[sm]) for sm in sms]
+            todo = [sm for sm in todo if not (isinstance(sm, _From) and sm.start < 0)]
+            if todo:
+                computed[site] = todo
+        by_site = computed
+    lens = (
+        _lens_paths(model)
+        if any(sm.kind == "lens" for sms in by_site.values() for sm in sms)
+        else (None, "")
+    )
     plan = _plan(model, edits, reads, by_site)
     length = x.shape[1] if isinstance(x, torch.Tensor) and x.ndim >= 2 else None
     for site, site_edits, _ in plan:
@@ -522,6 +634,14 @@ def run(
         for sm2 in sm
         for k in (sm2.key, sm2.key + ".p", sm2.key + ".i")
     }
+    sums = {k: v for k, v in saves.items() if k in keys}
+    if reuse:
+        sums = _with_reused(sums, reuse, baseline)  # type: ignore[arg-type]
+        whole = sum(1 for v in reuse.values() if v < 0)
+        meta["reused"] = {
+            "whole": whole,
+            "from_position": {sm.key: p for sm, p in reuse.items() if p > 0},
+        }
     return Result(
         activations={k: _value(v) for k, v in saves.items() if k not in keys},
         output=output_tensor(output),
@@ -531,7 +651,7 @@ def run(
         inputs=given,
         elapsed_ms=elapsed,
         meta=meta,
-        summaries={k: v for k, v in saves.items() if k in keys},
+        summaries=sums,
     )
 
 
