@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import anywidget
+import numpy as np
 import torch
 import traitlets
 
@@ -12,7 +14,15 @@ from ..transport import to_buffer
 from ..workspace import Workspace
 from ._base import WorkspaceWidget, esm, model_title
 
-__all__ = ["QUANTITIES", "ActivationMap", "DimensionError", "Heatmap", "HeatmapTraits"]
+__all__ = [
+    "AGGREGATES",
+    "QUANTITIES",
+    "ActivationMap",
+    "DimensionError",
+    "Heatmap",
+    "HeatmapTraits",
+    "encode_values",
+]
 
 QUANTITIES = {
     "norm": "activation norm ‖h‖",
@@ -22,6 +32,74 @@ QUANTITIES = {
     "lens_prob": "logit lens: top-token probability",
 }
 DIVERGING = {"dim", "direction"}
+AGGREGATES = ("mean", "max", "min")
+"""What one pixel column shows when a map has more positions than pixels."""
+
+#: Maps of more cells than this travel as float16 (half the bytes; 3 significant digits,
+#: as many as the colours and the tooltip show), smaller ones as exact float32.
+FLOAT32_MAX_CELLS = 1 << 16
+#: The largest finite float16: a map with a larger value travels as float32.
+FLOAT16_MAX = 65504.0
+#: Column labels up to this many travel as a JSON list; more as a pattern ("t0" … "tN")
+#: or fetched by the front end in chunks, only those it draws (js/activation_map/texts.js).
+INLINE_COLUMNS = 2048
+#: Per-cell texts up to this many travel as a JSON list; more are fetched in chunks.
+INLINE_CELL_TEXT = 1 << 14
+#: The most texts one chunk of a reply holds, and the most chunks one reply answers.
+MAX_CHUNK, MAX_CHUNKS = 4096, 64
+_NUMBERED = re.compile(r"(.*?)(0|[1-9][0-9]*)")
+
+
+def encode_values(m: torch.Tensor) -> dict[str, Any]:
+    """The heatmap's ``values`` payload: float32 for a small map (exact), float16 for a map
+    of more than :data:`FLOAT32_MAX_CELLS` cells (half the bytes) unless a finite value is
+    beyond float16's range (then float32: never ``inf`` for a value that is not)."""
+    if m.numel() > FLOAT32_MAX_CELLS:
+        r = _finite_range(m)
+        if r is None or max(-r[0], r[1]) <= FLOAT16_MAX:
+            return to_buffer(m, "float16")
+    return to_buffer(m, "float32")
+
+
+def _pattern(labels: list[str]) -> dict[str, Any] | None:
+    """``{n, prefix, start}`` when label i is ``prefix + str(start + i)`` (e.g. "t0" … "t99")."""
+    hit = _NUMBERED.fullmatch(labels[0]) if labels else None
+    if hit is None:
+        return None
+    prefix, start = hit.group(1), int(hit.group(2))
+    if any(s != f"{prefix}{start + i}" for i, s in enumerate(labels)):
+        return None
+    return {"n": len(labels), "prefix": prefix, "start": start}
+
+
+def _text_to_json(name: str, inline: int) -> Any:
+    """How the texts trait ``name`` travels: a list up to ``inline`` entries; more as a
+    pattern (column labels only) or ``{n, lazy, key}``, fetched on demand (``_on_text_msg``)."""
+
+    def to_json(value: list[str], widget: Any) -> Any:
+        texts = list(value)
+        if len(texts) <= inline:
+            return texts
+        if name == "columns" and (pattern := _pattern(texts)) is not None:
+            return pattern
+        return {"n": len(texts), "lazy": True, "key": widget._text_keys.get(name, 0)}
+
+    return to_json
+
+
+def _text_from_json(name: str) -> Any:
+    """The texts trait ``name`` from the front end: a list as it is; the compact forms
+    (never sent back) decoded, or the texts Python holds."""
+
+    def from_json(value: Any, widget: Any) -> list[str]:
+        if isinstance(value, dict):
+            if "prefix" in value:
+                n, prefix, start = int(value["n"]), str(value["prefix"]), int(value["start"])
+                return [f"{prefix}{start + i}" for i in range(n)]
+            return list(getattr(widget, name, []))
+        return [str(v) for v in value or []]
+
+    return from_json
 
 
 class DimensionError(traitlets.TraitError, ValueError):
@@ -38,12 +116,22 @@ class HeatmapTraits(traitlets.HasTraits):
     rows = traitlets.List(traitlets.Unicode(), help="Row labels (site paths), bottom first.").tag(
         sync=True
     )
-    columns = traitlets.List(traitlets.Unicode(), help="Column labels (steps or tokens).").tag(
-        sync=True
+    columns: traitlets.List[str] = traitlets.List(
+        help="Column labels (steps or tokens). More than 2048 travel as a pattern "
+        "(``t0`` … ``tN``) or are fetched by the front end, only those it shows.",
+    ).tag(
+        sync=True,
+        to_json=_text_to_json("columns", INLINE_COLUMNS),
+        from_json=_text_from_json("columns"),
     )
-    cell_text = traitlets.List(
-        traitlets.Unicode(), help="Per-cell text, rows × cols row-major, or empty."
-    ).tag(sync=True)
+    cell_text: traitlets.List[str] = traitlets.List(
+        help="Per-cell text, rows × cols row-major, or empty. More than 16384 are fetched "
+        "by the front end, only those it shows.",
+    ).tag(
+        sync=True,
+        to_json=_text_to_json("cell_text", INLINE_CELL_TEXT),
+        from_json=_text_from_json("cell_text"),
+    )
     quantity = traitlets.Unicode("norm", help="The quantity drawn.").tag(sync=True)
     quantities = traitlets.List(traitlets.Dict(), help="Quantities offered: {value, label}.").tag(
         sync=True
@@ -60,16 +148,76 @@ class HeatmapTraits(traitlets.HasTraits):
         help="What a value beyond a bound means, added to the tooltip of such a cell: "
         "{above: x, text} or {below: x, text}.",
     ).tag(sync=True)
+    aggregate = traitlets.Unicode(
+        "mean",
+        help="What one pixel column shows when the positions outnumber the pixels: the "
+        "'mean', 'max' or 'min' of the positions it covers (the legend says which).",
+    ).tag(sync=True)
+
+    @traitlets.validate("aggregate")
+    def _check_aggregate(self, proposal: dict[str, Any]) -> str:
+        a = proposal["value"]
+        if a not in AGGREGATES:
+            raise traitlets.TraitError(f"aggregate must be one of {list(AGGREGATES)}, got {a!r}")
+        return str(a)
+
+    @traitlets.validate("columns", "cell_text")
+    def _new_texts(self, proposal: dict[str, Any]) -> list[str]:
+        # strings only, checked here in one pass (a Unicode element trait takes ~4 µs a
+        # label); a new key when they change: the front end drops replies for old texts
+        name, value = proposal["trait"].name, proposal["value"]
+        bad = next((i for i, s in enumerate(value) if type(s) is not str), None)
+        if bad is not None:
+            raise traitlets.TraitError(
+                f"{name} must be a list of strings, got {type(value[bad]).__name__} at {bad}"
+            )
+        if value != getattr(self, name):
+            self._text_keys[name] = self._text_keys.get(name, 0) + 1
+        return list(value)
+
+    @property
+    def _text_keys(self) -> dict[str, int]:
+        """A counter per texts trait, raised whenever it changes (the lazy form's ``key``)."""
+        return self.__dict__.setdefault("_text_keys", {})
+
+    def _on_text_msg(self, widget: Any, content: Any, buffers: Any) -> None:
+        """Answer the front end's request for chunks of ``columns`` or ``cell_text``
+        (``{type: "text", what, key, size, chunks}``, js/activation_map/texts.js)."""
+        if not isinstance(content, dict) or content.get("type") != "text":
+            return
+        what = content.get("what")
+        if what not in ("columns", "cell_text"):
+            return
+        try:
+            size = max(1, min(MAX_CHUNK, int(content.get("size", 256))))
+            ids = [int(c) for c in list(content.get("chunks") or [])[:MAX_CHUNKS]]
+        except (TypeError, ValueError):
+            return  # not a request of ours
+        texts: list[str] = getattr(self, what)
+        chunks = [[c, texts[c * size : (c + 1) * size]] for c in ids if 0 <= c * size < len(texts)]
+        reply = {"type": "text", "what": what, "key": self._text_keys.get(what, 0)}
+        self.send({**reply, "size": size, "chunks": chunks})  # type: ignore[attr-defined]
+
+
+def _finite_range(m: torch.Tensor) -> tuple[float, float] | None:
+    """(min, max) of the finite values of ``m``, None when there are none (numpy: on two
+    cores it is several times faster than torch for a 48 × 32768 map)."""
+    a = m.detach().to("cpu", torch.float32).numpy()
+    if a.size and not np.isfinite(a).all():
+        a = a[np.isfinite(a)]
+    if not a.size:
+        return None
+    return float(a.min()), float(a.max())
 
 
 def color_range(m: torch.Tensor, diverging: bool, lower_zero: bool = False) -> tuple[float, float]:
     """Colour limits: symmetric around 0 when diverging, else [min or 0, max]."""
-    finite = m[torch.isfinite(m)]
+    r = _finite_range(m)
     if diverging:
-        lim = float(finite.abs().max()) if finite.numel() else 1.0
+        lim = max(abs(r[0]), abs(r[1])) if r else 1.0
         return -(lim or 1.0), (lim or 1.0)
-    lo = 0.0 if lower_zero or not finite.numel() else float(finite.min())
-    hi = float(finite.max()) if finite.numel() else 1.0
+    lo = 0.0 if lower_zero or r is None else r[0]
+    hi = r[1] if r else 1.0
     return lo, (hi if hi > lo else lo + 1.0)
 
 
@@ -98,9 +246,10 @@ class Heatmap(anywidget.AnyWidget, HeatmapTraits):
                 f"matrix {list(m.shape)} does not match {len(rows)} rows × {len(columns)} columns"
             )
         super().__init__()
+        self.on_msg(self._on_text_msg)
         lo, hi = color_range(m, diverging)
         with self.hold_sync():
-            self.values = to_buffer(m)
+            self.values = encode_values(m)
             self.rows, self.columns, self.title = list(rows), list(columns), title
             self.quantities = [{"value": "value", "label": label}]
             self.quantity = "value"
@@ -143,6 +292,15 @@ class ActivationMap(WorkspaceWidget, HeatmapTraits):
         A vector (hidden size) for the ``"direction"`` quantity, e.g. a probe's weights.
     dim
         The hidden dimension shown by ``"dim"``.
+
+    Notes
+    -----
+    Long inputs (e.g. 48 layers × 32,768 tokens): the values travel as float16 (more than
+    65,536 cells), the labels as a pattern or fetched when shown; with more positions
+    than pixels each pixel column shows the ``aggregate`` (mean, max or min) of the
+    positions it covers, as the legend says; hovering tells the range and the aggregates,
+    a click selects an exact cell (in max or min: the one the pixel shows), and dragging
+    across the map zooms in down to one column per position.
     """
 
     _esm = esm("activation_map")
@@ -171,6 +329,7 @@ class ActivationMap(WorkspaceWidget, HeatmapTraits):
         if width and not 0 <= int(dim) < width:  # refused before the map joins ws
             raise DimensionError(_dim_message(int(dim), self._row_sites[0], width))
         super().__init__(ws)
+        self.on_msg(self._on_text_msg)
         self.quantities = [{"value": q, "label": QUANTITIES[q]} for q in offered]
         self.title = title if title is not None else f"{model_title(ws.model)}: activations"
         if direction is not None:
@@ -248,12 +407,15 @@ class ActivationMap(WorkspaceWidget, HeatmapTraits):
         return self._remote_summaries() or []
 
     def _remote_summaries(self) -> list[Any] | None:
-        """Remote models: what the current quantity needs, computed on the server."""
-        if self.ws.model.remote is None:
-            return None
+        """What the current quantity needs, computed inside the trace: everything for a
+        remote model (on the server), the logit lens's top token for a local one (so
+        that a run with edits computes it only for the cells the edits can change, the
+        rest from the Workspace's baseline: ``run(baseline=)``)."""
         from ..tracing.run import Summary
 
         q, rows = getattr(self, "quantity", "norm"), self._row_sites
+        if self.ws.model.remote is None:
+            return [Summary.lens(s, 1) for s in rows] if q == "lens_prob" else None
         if q == "norm":
             return [Summary.norm(s) for s in rows]
         if q == "dim":
@@ -322,10 +484,13 @@ class ActivationMap(WorkspaceWidget, HeatmapTraits):
         if self.quantity == "lens_prob":
             hi = 1.0
         scale = "diverging" if diverging else "sequential"
-        self.values = to_buffer(m, "float32")
+        self.values = encode_values(m)
         self.rows = list(self._row_sites)
-        self.columns = self.ws.columns()
-        self.cell_text = text
+        columns = self.ws.columns()
+        if columns != self.columns:  # thousands of labels: set (and checked) only when new
+            self.columns = columns
+        if text != self.cell_text:
+            self.cell_text = text
         self.n_dims = int(self.ws.model.shape(self._row_sites[0])[-1])
         self.scale, self.vmin, self.vmax = scale, lo, hi
 
@@ -339,7 +504,9 @@ class ActivationMap(WorkspaceWidget, HeatmapTraits):
                 self.error = f"{type(e).__name__}: {e}"
 
     def _on_view_change(self, change: dict[str, Any]) -> None:
-        if self.ws.model.remote is not None:  # the server computes what is drawn
+        lens = "lens_prob" in (change.get("old"), change.get("new"))
+        if self.ws.model.remote is not None or (lens and change.get("name") == "quantity"):
+            # the trace computes what is drawn (remote: the server; the lens: in the trace)
             self._update_reads()
             self.ws.request_run()
             return

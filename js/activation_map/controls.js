@@ -1,11 +1,12 @@
 // ActivationMap's header controls: the title, the quantity select and the hidden
-// dimension of quantity "dim" (JS -> Python: Python recomputes `values`), and the badges.
+// dimension of quantity "dim" (JS -> Python: Python recomputes `values`), and the badges;
+// and the aggregate of the level-of-detail line (JS -> Python: `aggregate`).
 // A dimension out of range is refused here (the error box says why, the field shows the
 // dimension still drawn); a static Heatmap (one quantity, no runs) hides the select and
 // the generation badge.
 
 import { fillSelect, generationText, numberInput } from "../shared/controls.js";
-import { chooseDim, chooseQuantity } from "./state.js";
+import { chooseAggregate, chooseDim, chooseQuantity } from "./state.js";
 
 /** @typedef {import("../shared/model.js").Model} Model */
 /** @typedef {import("./view.js").View} View */
@@ -30,6 +31,8 @@ export function createControls(view, model, onError = () => {}) {
     chooseQuantity(model, select.value);
   };
   select.addEventListener("change", onSelect);
+  const onAggregate = () => chooseAggregate(model, view.aggSelect.value);
+  view.aggSelect.addEventListener("change", onAggregate);
   const dim = numberInput(dimInput, (text) => {
     const { dim: shown, error } = chooseDim(model, Number(text));
     setRefused(error);
@@ -62,6 +65,7 @@ export function createControls(view, model, onError = () => {}) {
     error: () => refused,
     dispose() {
       select.removeEventListener("change", onSelect);
+      view.aggSelect.removeEventListener("change", onAggregate);
       dim.dispose();
     },
   };

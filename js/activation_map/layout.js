@@ -1,7 +1,8 @@
 // ActivationMap's geometry, without the DOM: the plot's height, cells under the pointer,
-// which axis labels fit, binning more cells than pixels, tick labels.
+// which axis labels fit, binning more cells than pixels (lod.js), tick labels.
 
 import { formatValue } from "../shared/format.js";
+import { aggregate } from "./lod.js";
 
 export const ROW_PX = 24;
 export const MIN_HEIGHT = 160;
@@ -86,9 +87,11 @@ export function niceStep(minStep) {
  * @param {number} extent axis length (px)
  * @param {number} [gap] minimum free space between labels (px)
  * @param {number} [maxSize] the largest size (or an estimate; default: the max of all sizes)
+ * @param {number} [offset] index of the first cell in the whole axis (a zoomed-in window):
+ *   labels sit at multiples of the step in the whole axis
  * @returns {{index: number, start: number}[]} shown labels and their start coordinate
  */
-export function thinLabels(n, cell, size, extent, gap = LABEL_GAP_PX, maxSize) {
+export function thinLabels(n, cell, size, extent, gap = LABEL_GAP_PX, maxSize, offset = 0) {
   if (!(n > 0 && cell > 0)) return [];
   const sizeOf = typeof size === "function" ? size : (/** @type {number} */ i) => size[i] ?? 0;
   if (maxSize === undefined) {
@@ -98,7 +101,7 @@ export function thinLabels(n, cell, size, extent, gap = LABEL_GAP_PX, maxSize) {
   const step = niceStep((maxSize + gap) / cell);
   const out = [];
   let end = -Infinity;
-  for (let i = 0; i < n; i += step) {
+  for (let i = (step - (offset % step)) % step; i < n; i += step) {
     const w = sizeOf(i);
     const start = Math.max(0, Math.min(extent - w, (i + 0.5) * cell - w / 2));
     if (start < end + gap) continue;
@@ -118,17 +121,18 @@ export function thinLabels(n, cell, size, extent, gap = LABEL_GAP_PX, maxSize) {
  * @param {ArrayLike<number> | ((i: number) => number)} size each flat label's width (px)
  * @param {number} extent plot width (px)
  * @param {number} maxSize the widest flat label (or an estimate)
+ * @param {number} [offset] index of the first column in the whole map (see thinLabels)
  * @returns {{upright: boolean, shown: {index: number, start: number}[]}}
  */
-export function columnLabels(n, cell, size, extent, maxSize) {
+export function columnLabels(n, cell, size, extent, maxSize, offset = 0) {
   if (!(n > 0 && cell > 0)) return { upright: false, shown: [] };
   const flat = niceStep((maxSize + LABEL_GAP_PX) / cell);
   const upright = niceStep((LABEL_LINE_PX + UPRIGHT_GAP_PX) / cell);
   // upright when that labels every column, or at least 4 times as many as flat ones
   if (upright < flat && (upright === 1 || 4 * upright <= flat)) {
-    return { upright: true, shown: thinLabels(n, cell, () => LABEL_LINE_PX, extent, UPRIGHT_GAP_PX, LABEL_LINE_PX) };
+    return { upright: true, shown: thinLabels(n, cell, () => LABEL_LINE_PX, extent, UPRIGHT_GAP_PX, LABEL_LINE_PX, offset) };
   }
-  return { upright: false, shown: thinLabels(n, cell, size, extent, LABEL_GAP_PX, maxSize) };
+  return { upright: false, shown: thinLabels(n, cell, size, extent, LABEL_GAP_PX, maxSize, offset) };
 }
 
 /**
@@ -178,7 +182,7 @@ export function widestLabel(labels, measure, sample = 64) {
 
 /**
  * Average a row-major matrix into outRows × outCols bins (NaNs ignored; an all-NaN bin is
- * NaN). Used when there are more cells than device pixels.
+ * NaN): lod.js's aggregate "mean" of all columns.
  * @param {ArrayLike<number>} data
  * @param {number} nRows
  * @param {number} nCols
@@ -187,29 +191,7 @@ export function widestLabel(labels, measure, sample = 64) {
  * @returns {Float32Array}
  */
 export function binMatrix(data, nRows, nCols, outRows, outCols) {
-  const out = new Float32Array(outRows * outCols);
-  for (let i = 0; i < outRows; i++) {
-    const r0 = Math.floor((i * nRows) / outRows);
-    const r1 = Math.floor(((i + 1) * nRows) / outRows);
-    for (let j = 0; j < outCols; j++) {
-      const c0 = Math.floor((j * nCols) / outCols);
-      const c1 = Math.floor(((j + 1) * nCols) / outCols);
-      let sum = 0;
-      let count = 0;
-      for (let r = r0; r < r1; r++) {
-        const base = r * nCols;
-        for (let c = c0; c < c1; c++) {
-          const v = data[base + c];
-          if (v === v) {
-            sum += v;
-            count++;
-          }
-        }
-      }
-      out[i * outCols + j] = count ? sum / count : NaN;
-    }
-  }
-  return out;
+  return aggregate(data, nRows, nCols, 0, nCols, outRows, outCols, "mean");
 }
 
 /**

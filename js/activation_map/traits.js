@@ -5,8 +5,9 @@
 
 /**
  * @typedef {object} Traits
- * @property {string[]} cell_text per-cell text, rows × cols row-major, or empty
- * @property {string[]} columns column labels (steps or tokens)
+ * @property {"mean" | "max" | "min"} aggregate what a pixel column shows when positions outnumber pixels
+ * @property {string[] | {n: number, lazy: true, key: number}} cell_text per-cell text, rows × cols row-major, or empty; many: fetched on demand (texts.js)
+ * @property {string[] | {n: number, prefix: string, start: number} | {n: number, lazy: true, key: number}} columns column labels (steps or tokens); many: a pattern, or fetched on demand (texts.js)
  * @property {number} dim hidden dimension for quantity "dim"
  * @property {string} error message of the last failed run ("" when fine)
  * @property {number} generation generation of the result drawn
@@ -32,7 +33,8 @@
 export const REDRAW = Object.freeze([
   "values", "rows", "columns", "cell_text", "quantity", "quantities", "dim", "n_dims",
   "scale", "vmin", "vmax", "selection", "error", "status", "generation", "title", "notes",
+  "aggregate",
 ]); // prettier-ignore
 
 /** Traits that change the colours of the cells (the offscreen image is rebuilt). */
-export const IMAGE_TRAITS = Object.freeze(["values", "vmin", "vmax", "scale"]);
+export const IMAGE_TRAITS = Object.freeze(["values", "vmin", "vmax", "scale", "aggregate"]);

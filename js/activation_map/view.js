@@ -1,19 +1,22 @@
 // ActivationMap's DOM: the header (title, quantity, dim, badges, run panel), the error box,
-// the plot with its row and column labels, the legend, the tooltip, and their CSS.
+// the plot with its row and column labels (and the zoom's brush), the legend, the level of
+// detail line (aggregate, zoom window and buttons, the selected cell), the tooltip, and
+// their CSS.
 
-import { generationBadge, labelled, statusBadge } from "../shared/controls.js";
+import { button, fillSelect, generationBadge, labelled, statusBadge } from "../shared/controls.js";
 import { errorBox, h } from "../shared/dom.js";
 import { RUN_CSS, runPanel } from "../shared/run_panel.js";
 import { baseCss, headerCss } from "../shared/theme.js";
 import { createTooltip, tooltipCss } from "../shared/tooltip.js";
 import { LABEL_FONT_PX, LABEL_LINE_PX } from "./layout.js";
+import { AGGREGATES } from "./lod.js";
 
 const SCOPE = ".iwm-activation-map";
 
 export const CSS = `${baseCss(SCOPE)}${headerCss(SCOPE)}
 .iwm-activation-map { position: relative; box-sizing: border-box; width: 100%; padding: 4px 2px; }
 .iwm-activation-map label { display: inline-flex; align-items: center; gap: 4px; color: var(--iwm-muted); }
-.iwm-activation-map select, .iwm-activation-map input {
+.iwm-activation-map select, .iwm-activation-map input, .iwm-activation-map button {
   font: inherit; color: var(--iwm-fg); background: var(--iwm-control-bg);
   border: 1px solid var(--iwm-border); border-radius: 2px; padding: 1px 4px;
 }
@@ -48,6 +51,19 @@ export const CSS = `${baseCss(SCOPE)}${headerCss(SCOPE)}
 .iwm-activation-map .iwm-legend-bar { height: 12px; border: 1px solid var(--jp-border-color2, #999); box-sizing: border-box; }
 .iwm-activation-map .iwm-legend-ticks { position: relative; height: 14px; font-size: ${LABEL_FONT_PX}px; }
 .iwm-activation-map .iwm-legend-ticks span { position: absolute; top: 1px; white-space: nowrap; }
+.iwm-activation-map .iwm-lod {
+  display: flex; flex-wrap: wrap; align-items: center; gap: 4px 6px; margin-top: 4px;
+  font-size: 12px; color: var(--iwm-muted); font-variant-numeric: tabular-nums;
+}
+.iwm-activation-map .iwm-lod-text { color: var(--iwm-fg); }
+.iwm-activation-map .iwm-zoom { display: inline-flex; gap: 4px; }
+.iwm-activation-map .iwm-lod button { cursor: pointer; font-size: 12px; padding: 0 6px; }
+.iwm-activation-map .iwm-lod button:disabled { cursor: default; opacity: 0.45; }
+.iwm-activation-map .iwm-selected { color: var(--iwm-fg); }
+.iwm-activation-map .iwm-brush {
+  position: absolute; top: 0; bottom: 0; pointer-events: none; box-sizing: border-box;
+  background: rgba(255, 255, 255, 0.3); border: 1px solid #fff; outline: 1px solid #000;
+}
 ${tooltipCss(SCOPE)}${RUN_CSS}`;
 
 /**
@@ -89,6 +105,24 @@ export function createView(el, model) {
   const legendBar = h("div", "iwm-legend-bar", legendScale);
   const legendTicks = h("div", "iwm-legend-ticks", legendScale);
 
+  // shown when positions outnumber pixels, or when zoomed in
+  const lodRow = h("div", "iwm-lod", root);
+  lodRow.hidden = true;
+  const lodText = h("span", "iwm-lod-text", lodRow);
+  const aggLabel = h("span", "iwm-agg", lodRow);
+  const aggSelect = /** @type {HTMLSelectElement} */ (h("select", "iwm-aggregate", aggLabel));
+  aggSelect.title = "what one pixel column shows of the positions it covers";
+  fillSelect(aggSelect, AGGREGATES.map((a) => ({ value: a, label: a })));
+  const lodHint = h("span", "iwm-lod-hint", lodRow);
+  const zoomButtons = h("span", "iwm-zoom", lodRow);
+  const zoomLeft = button(zoomButtons, "iwm-zoom-left", "◀", "show the positions before");
+  const zoomRight = button(zoomButtons, "iwm-zoom-right", "▶", "show the positions after");
+  const zoomOut = button(zoomButtons, "iwm-zoom-out", "zoom out", "show 4 times as many positions");
+  const zoomAll = button(zoomButtons, "iwm-zoom-all", "all positions", "show the whole map");
+  const selected = h("span", "iwm-selected", lodRow);
+  const brush = h("div", "iwm-brush", plot);
+  brush.hidden = true;
+
   const tooltip = createTooltip(root);
 
   return {
@@ -112,6 +146,18 @@ export function createView(el, model) {
     legendLabel,
     legendBar,
     legendTicks,
+    lodRow,
+    lodText,
+    aggLabel,
+    aggSelect,
+    lodHint,
+    zoomButtons,
+    zoomLeft,
+    zoomRight,
+    zoomOut,
+    zoomAll,
+    selected,
+    brush,
     tooltip,
     /** the cells, one pixel each (or one per bin), scaled up onto the canvas */
     offscreen: document.createElement("canvas"),

@@ -102,7 +102,10 @@ export function decode(payload) {
   const [buf, off] = aligned(bytes, size);
   if (dtype === "float32") return { data: new Float32Array(buf, off, n), shape };
   if (dtype === "int32") return { data: new Int32Array(buf, off, n), shape };
-  // float16: widen through a 65536-entry table (256 KiB, built once).
+  // float16: widened by the engine's Float16Array where it has one (Chromium >= 135,
+  // Firefox >= 129), else through a 65536-entry table (256 KiB, built once).
+  const F16 = /** @type {any} */ (globalThis).Float16Array;
+  if (typeof F16 === "function") return { data: new Float32Array(new F16(buf, off, n)), shape };
   if (HALF_TABLE === null) {
     HALF_TABLE = new Float32Array(65536);
     for (let h = 0; h < 65536; h++) HALF_TABLE[h] = halfToFloat(h);

@@ -18,15 +18,39 @@ import {
   widestLabel,
 } from "../../js/activation_map/layout.js";
 import {
+  AGGREGATES,
+  aggregate,
+  aggregateName,
+  binEdges,
+  binOf,
+  binStats,
+  clampWindow,
+  hitAt,
+  isBin,
+  MIN_WINDOW,
+  panWindow,
+  pickCell,
+  zoomWindow,
+} from "../../js/activation_map/lod.js";
+import {
+  chooseAggregate,
   chooseDim,
   chooseQuantity,
+  createState,
+  hitTooltip,
+  listTexts,
+  markChanged,
   parseSelection,
   quantityLabel,
   readMatrix,
+  readTexts,
   toggleSelection,
   tooltipLines,
   valueNotes,
+  visibleWindow,
 } from "../../js/activation_map/state.js";
+import { CHUNK, createTexts } from "../../js/activation_map/texts.js";
+import { followSelection, setWindow } from "../../js/activation_map/zoom.js";
 import { formatValue } from "../../js/shared/format.js";
 
 /** The parts of anywidget's model the view uses, recording set() and save_changes(). */
@@ -308,4 +332,302 @@ test("heatmap tooltip: the value is named by its label, and notes explain values
   assert.equal(tooltipLines(model, m, { row: 1, col: 0 }).at(-1)[1], state.notes[1].text);
   assert.equal(tooltipLines(model, m, { row: 1, col: 1 }).length, 3); // exactly 1: no note
   assert.deepEqual(valueNotes(state.notes, NaN), []);
+});
+
+// ---- level of detail (lod.js) --------------------------------------------------------
+
+const f = Math.fround;
+
+test("aggregate: mean, max and min per pixel column, exact against a hand computation", () => {
+  // 2 rows × 10 columns in 3 pixel columns: bins [0, 3), [3, 6), [6, 10)
+  const data = new Float32Array([
+    1, 5, 2, 8, NaN, 3, 4, 4, 9, 0,
+    -1, -2, -3, NaN, NaN, NaN, 10, 0, 0, 2,
+  ]); // prettier-ignore
+  assert.deepEqual(Array.from(binEdges(0, 10, 3)), [0, 3, 6, 10]);
+  assert.deepEqual(Array.from(aggregate(data, 2, 10, 0, 10, 2, 3, "mean")), [f(8 / 3), f(11 / 2), f(17 / 4), -2, NaN, 3]);
+  assert.deepEqual(Array.from(aggregate(data, 2, 10, 0, 10, 2, 3, "max")), [5, 8, 9, -1, NaN, 10]);
+  assert.deepEqual(Array.from(aggregate(data, 2, 10, 0, 10, 2, 3, "min")), [1, 3, 0, -3, NaN, 0]);
+  // a window of columns [2, 8) in 2 pixel columns: [2, 5), [5, 8)
+  assert.deepEqual(Array.from(aggregate(data, 2, 10, 2, 8, 2, 2, "mean")), [5, f(11 / 3), -3, 5]);
+  assert.deepEqual(Array.from(aggregate(data, 2, 10, 2, 8, 2, 2, "max")), [8, 4, -3, 10]);
+  // rows aggregated too (one pixel row): both rows' cells of each bin
+  assert.deepEqual(Array.from(aggregate(data, 2, 10, 0, 10, 1, 3, "min")), [-3, 3, 0]);
+  assert.deepEqual(Array.from(aggregate(data, 2, 10, 0, 10, 1, 3, "mean")), [f(2 / 6), f(11 / 2), f(29 / 8)]);
+  // at full detail the aggregate is the data
+  assert.deepEqual(Array.from(aggregate(data, 2, 10, 0, 10, 2, 10, "max")), Array.from(data));
+  assert.deepEqual(Array.from(binMatrix(data, 2, 10, 2, 3)), Array.from(aggregate(data, 2, 10, 0, 10, 2, 3, "mean")));
+  assert.deepEqual([aggregateName("max"), aggregateName("min"), aggregateName("mean"), aggregateName(undefined), aggregateName("sum")], ["max", "min", "mean", "mean", "mean"]);
+  assert.deepEqual([...AGGREGATES], ["mean", "max", "min"]);
+});
+
+test("aggregate at 48 × 32768 on 912 px equals a brute force over every bin's positions", () => {
+  const nRows = 48;
+  const nCols = 32768;
+  const out = 912;
+  let seed = 7;
+  const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  const data = new Float32Array(nRows * nCols).map(() => rand() * 10 - 5);
+  data[17 * nCols + 20000] = 99; // a spike
+  data[3 * nCols + 5] = NaN;
+  const t0 = performance.now();
+  const max = aggregate(data, nRows, nCols, 0, nCols, nRows, out, "max");
+  const ms = performance.now() - t0;
+  const mean = aggregate(data, nRows, nCols, 0, nCols, nRows, out, "mean");
+  const edges = binEdges(0, nCols, out);
+  assert.equal(edges[out], nCols);
+  for (let j = 0; j < out; j++) assert.ok(edges[j + 1] - edges[j] === 35 || edges[j + 1] - edges[j] === 36);
+  for (const r of [0, 3, 17, 47]) {
+    for (let j = 0; j < out; j += 37) {
+      let m = -Infinity;
+      let sum = 0;
+      let k = 0;
+      for (let c = edges[j]; c < edges[j + 1]; c++) {
+        const v = data[r * nCols + c];
+        if (Number.isNaN(v)) continue;
+        m = Math.max(m, v);
+        sum += v;
+        k++;
+      }
+      assert.equal(max[r * out + j], f(m));
+      assert.equal(mean[r * out + j], f(sum / k));
+    }
+  }
+  const j = binOf(20000, nCols, out);
+  assert.equal(max[17 * out + j], 99); // the spike survives max; the mean dilutes it
+  assert.ok(mean[17 * out + j] < 99 / 10);
+  assert.ok(ms < 500, `aggregate took ${ms.toFixed(1)} ms`);
+});
+
+test("binOf is the inverse of binEdges: every position is in exactly one bin", () => {
+  for (const [n, out] of [[10, 3], [32768, 912], [32768, 1216], [7, 7], [1000, 1], [4097, 4096]]) {
+    const edges = binEdges(0, n, out);
+    for (let i = 0; i < n; i += Math.max(1, Math.floor(n / 5000))) {
+      const j = binOf(i, n, out);
+      assert.ok(edges[j] <= i && i < edges[j + 1], `n ${n} out ${out} i ${i} -> bin ${j}`);
+    }
+  }
+});
+
+test("hitAt: the pixel column's positions and the position under the pointer", () => {
+  // 1 row × 32768 positions drawn in 1000 bins on 1000 px
+  const hit = hitAt(500.5, 5, 1000, 10, 1, 0, 32768, 1, 1000);
+  const edges = binEdges(0, 32768, 1000);
+  assert.deepEqual([hit.c0, hit.c1], [edges[500], edges[501]]);
+  assert.ok(hit.col >= hit.c0 && hit.col < hit.c1);
+  assert.equal(hit.col, Math.floor((500.5 * 32768) / 1000));
+  assert.ok(isBin(hit));
+  // a window [1000, 1100) at full detail on 1000 px: 10 px a position, one cell per hit
+  const one = hitAt(255, 35, 1000, 40, 4, 1000, 1100, 4, 100);
+  assert.deepEqual(one, { row: 0, col: 1025, r0: 0, r1: 1, c0: 1025, c1: 1026 });
+  assert.ok(!isBin(one));
+  // matches cellAt at full detail, for every cell centre
+  for (const [nRows, nCols, w, hh] of [[4, 10, 100, 40], [7, 33, 640, 168]]) {
+    for (let k = 0; k < 100; k++) {
+      const row = (k * 3) % nRows;
+      const col = (k * 13) % nCols;
+      const r = cellRect(row, col, w, hh, nRows, nCols);
+      const got = hitAt(r.x + r.w / 2, r.y + r.h / 2, w, hh, nRows, 0, nCols, nRows, nCols);
+      assert.deepEqual({ row: got.row, col: got.col }, cellAt(r.x + r.w / 2, r.y + r.h / 2, w, hh, nRows, nCols));
+      assert.deepEqual([got.c0, got.c1], [col, col + 1]);
+    }
+  }
+  assert.equal(hitAt(1000, 5, 1000, 10, 1, 0, 32768, 1, 1000), null);
+  assert.equal(hitAt(-1, 5, 1000, 10, 1, 0, 32768, 1, 1000), null);
+  assert.equal(hitAt(5, 5, 1000, 10, 1, 0, 0, 1, 1000), null);
+});
+
+test("binStats and pickCell: a click on a bin selects the cell its pixel shows", () => {
+  const data = new Float32Array([0, 7, 1, NaN, 2, -4, 7, 3]); // 2 × 4
+  const s = binStats(data, 4, 0, 2, 0, 4);
+  assert.deepEqual(s, { cells: 8, count: 7, min: -4, max: 7, mean: 16 / 7, argmin: { row: 1, col: 1 }, argmax: { row: 0, col: 1 } });
+  const hit = { row: 1, col: 3, r0: 0, r1: 2, c0: 0, c1: 4 };
+  assert.deepEqual(pickCell(hit, "max", s), { row: 0, col: 1 }); // the first max
+  assert.deepEqual(pickCell(hit, "min", s), { row: 1, col: 1 });
+  assert.deepEqual(pickCell(hit, "mean", s), { row: 1, col: 3 }); // the cell under the pointer
+  const nan = binStats(new Float32Array([NaN, NaN]), 2, 0, 1, 0, 2);
+  assert.equal(nan.count, 0);
+  assert.ok(Number.isNaN(nan.mean));
+  assert.deepEqual(pickCell({ row: 0, col: 1, r0: 0, r1: 1, c0: 0, c1: 2 }, "max", nan), { row: 0, col: 1 });
+  const single = { row: 0, col: 2, r0: 0, r1: 1, c0: 2, c1: 3 };
+  assert.deepEqual(pickCell(single, "max", null), { row: 0, col: 2 });
+});
+
+test("zoom windows: clamped inside the map, at least MIN_WINDOW wide, whole positions", () => {
+  assert.deepEqual(clampWindow(-50, 100, 32768), { c0: 0, c1: 150 });
+  assert.deepEqual(clampWindow(32700, 32900, 32768), { c0: 32568, c1: 32768 });
+  assert.deepEqual(clampWindow(10, 11, 32768), { c0: 10, c1: 10 + MIN_WINDOW });
+  assert.deepEqual(clampWindow(2, 3, 5), { c0: 0, c1: 5 });
+  assert.deepEqual(zoomWindow({ c0: 1000, c1: 2000 }, 1500, 4, 32768), { c0: 0, c1: 4000 });
+  assert.deepEqual(zoomWindow({ c0: 1000, c1: 2000 }, 1500, 0.5, 32768), { c0: 1250, c1: 1750 });
+  assert.deepEqual(panWindow({ c0: 1000, c1: 2000 }, 500, 32768), { c0: 1500, c1: 2500 });
+  assert.deepEqual(panWindow({ c0: 32000, c1: 32700 }, 500, 32768), { c0: 32068, c1: 32768 });
+  const state = createState();
+  state.matrix = { data: new Float32Array(2 * 100), nRows: 2, nCols: 100 };
+  assert.deepEqual(visibleWindow(state), { c0: 0, c1: 100 });
+  assert.equal(setWindow(state, 10, 30), true);
+  assert.deepEqual(visibleWindow(state), { c0: 10, c1: 30 });
+  assert.equal(setWindow(state, 10, 30), false);
+  assert.equal(setWindow(state, -5, 500), true); // all of it: no window
+  assert.equal(state.window, null);
+  // a selection made elsewhere, outside the window, moves the window to it
+  assert.equal(followSelection(state, { row: 0, col: 90 }), false); // no window: all shown
+  setWindow(state, 10, 30);
+  assert.equal(followSelection(state, { row: 1, col: 20 }), false); // inside
+  assert.equal(followSelection(state, { row: 1, col: 70 }), true);
+  assert.deepEqual(state.window, { c0: 60, c1: 80 });
+  assert.equal(followSelection(state, { row: 1, col: 99 }), true);
+  assert.deepEqual(state.window, { c0: 80, c1: 100 });
+  assert.equal(followSelection(state, {}), false);
+});
+
+test("thinLabels with an offset labels whole multiples of the step in the whole axis", () => {
+  const shown = thinLabels(1000, 1, () => 30, 1000, 6, 30, 1234);
+  const step = niceStep(36);
+  assert.equal(step, 50);
+  assert.ok(shown.length > 5);
+  for (const { index } of shown) assert.equal((1234 + index) % step, 0);
+  assert.equal(columnLabels(1000, 1, () => 30, 1000, 30, 1234).shown[0].index, 16);
+});
+
+// ---- texts (texts.js) ------------------------------------------------------------------
+
+/** Let queued requests go out (texts.js sends them at the end of the task). */
+const sendQueued = () => new Promise((resolve) => queueMicrotask(resolve));
+
+test("texts: a list, a pattern, and lazy chunks asked for once and dropped when stale", async () => {
+  const sent = [];
+  const model = { send: (m) => sent.push(m) };
+  const list = createTexts("columns", model);
+  list.update(["a", "b"]);
+  assert.deepEqual([list.kind, list.n, list.get(1), list.get(2), list.want(0, 2)], ["list", 2, "b", undefined, true]);
+  const pattern = createTexts("columns", model);
+  pattern.update({ n: 32768, prefix: "t", start: 0 });
+  assert.deepEqual([pattern.kind, pattern.n, pattern.get(0), pattern.get(32767), pattern.get(32768)], ["pattern", 32768, "t0", "t32767", undefined]);
+  assert.equal(sent.length, 0);
+
+  const lazy = createTexts("cell_text", model);
+  lazy.update({ n: 48 * 32768, lazy: true, key: 3 });
+  assert.equal(lazy.get(300), undefined);
+  assert.equal(lazy.want(300, 301), false);
+  await sendQueued();
+  assert.deepEqual(sent, [{ type: "text", what: "cell_text", key: 3, size: CHUNK, chunks: [1] }]);
+  assert.equal(lazy.want(256, 600), false); // chunk 1 pending: only chunk 2 is asked for
+  assert.equal(lazy.want(1024, 1025), false); // the same task: the same request
+  await sendQueued();
+  assert.deepEqual(sent[1].chunks, [2, 4]);
+  assert.equal(sent.length, 2);
+  const chunk1 = Array.from({ length: CHUNK }, (_, i) => `x${CHUNK + i}`);
+  assert.equal(lazy.receive({ type: "text", what: "columns", key: 3, size: CHUNK, chunks: [[1, chunk1]] }), false);
+  assert.equal(lazy.receive({ type: "text", what: "cell_text", key: 2, size: CHUNK, chunks: [[1, chunk1]] }), false); // stale
+  assert.equal(lazy.get(300), undefined);
+  assert.equal(lazy.receive({ type: "text", what: "cell_text", key: 3, size: CHUNK, chunks: [[1, chunk1]] }), true);
+  assert.equal(lazy.get(300), "x300");
+  assert.equal(lazy.want(256, 512), true);
+  lazy.update({ n: 10, lazy: true, key: 4 }); // new texts: the cache goes
+  assert.equal(lazy.get(3), undefined);
+});
+
+test("readTexts reads columns and cell_text as sent, and tooltipLines uses them", async () => {
+  const sent = [];
+  const state = {
+    values: payload([1, 2, 3, 4, 5, 6], [2, 3]),
+    rows: ["blocks.0", "blocks.1"],
+    columns: { n: 3, prefix: "t", start: 10 },
+    cell_text: { n: 6, lazy: true, key: 1 },
+    quantity: "norm",
+  };
+  const model = { ...fakeModel(state), send: (m) => sent.push(m) };
+  const st = createState(model);
+  readTexts(st, model);
+  const m = readMatrix(model);
+  const texts = { columns: st.columns, cellText: st.cellText };
+  assert.deepEqual(tooltipLines(model, m, { row: 1, col: 2 }, texts), [["layer", "blocks.1"], ["position", "t12"], ["norm", "6.000"]]);
+  await sendQueued();
+  assert.equal(sent.length, 1); // the cell's text is asked for
+  st.cellText.receive({ type: "text", what: "cell_text", key: 1, size: CHUNK, chunks: [[0, ["a", "b", "c", "d", "e", " f"]]] });
+  assert.deepEqual(tooltipLines(model, m, { row: 1, col: 2 }, texts).at(-1), ["text", '" f"']);
+  assert.deepEqual(listTexts(fakeModel({ columns: ["x"] })).columns.get(0), "x");
+});
+
+test("bin tooltip: the range of positions, the aggregate drawn and the others, and what a click selects", () => {
+  const nCols = 4096;
+  const values = new Float32Array(2 * nCols).map((_, i) => (i % nCols) / 1000);
+  values[nCols + 1037] = 50;
+  const f32 = new Float32Array(values);
+  const state = {
+    values: { buffer: new DataView(f32.buffer), dtype: "float32", shape: [2, nCols] },
+    rows: ["blocks.0", "blocks.1"],
+    columns: { n: nCols, prefix: "t", start: 0 },
+    cell_text: [],
+    quantity: "norm",
+    aggregate: "max",
+    notes: [],
+  };
+  const model = fakeModel(state);
+  const st = createState();
+  readTexts(st, model);
+  const m = readMatrix(model);
+  const texts = { columns: st.columns, cellText: st.cellText };
+  const hit = { row: 1, col: 1030, r0: 1, r1: 2, c0: 1024, c1: 1060 };
+  const { lines, pick } = hitTooltip(model, m, hit, texts);
+  assert.deepEqual(pick, { row: 1, col: 1037 });
+  const byKey = Object.fromEntries(lines);
+  assert.equal(byKey.layer, "blocks.1");
+  assert.equal(byKey.positions, "1,024 … 1,059 (36 in this pixel column)");
+  assert.equal(byKey.labels, undefined); // "t1024 … t1059" says no more than the positions
+  assert.equal(byKey["norm (max)"], "50.00");
+  assert.equal(byKey.also, `mean ${formatValue((50 + (36 * 1041.5 - 1037) / 1000) / 36)} · min 1.024`);
+  assert.equal(byKey.click, "selects blocks.1 · position 1,037 (its max)");
+  state.aggregate = "mean";
+  const mean = hitTooltip(model, m, hit, texts);
+  assert.deepEqual(mean.pick, { row: 1, col: 1030 });
+  assert.equal(Object.fromEntries(mean.lines).click, "selects blocks.1 · position 1,030 (under the pointer)");
+  // one cell: the usual lines
+  const cell = hitTooltip(model, m, { row: 0, col: 7, r0: 0, r1: 1, c0: 7, c1: 8 }, texts);
+  assert.deepEqual(cell.lines, [["layer", "blocks.0"], ["position", "t7"], ["norm", "0.007000"]]);
+});
+
+test("the aggregate menu sets and saves the trait (JS -> Python)", () => {
+  const model = fakeModel({ aggregate: "mean" });
+  assert.equal(chooseAggregate(model, "mean"), false);
+  assert.equal(chooseAggregate(model, "max"), true);
+  assert.deepEqual(model.log, [["set", "aggregate", "max"], ["save"]]);
+  chooseAggregate(model, "bogus");
+  assert.equal(model.get("aggregate"), "mean");
+});
+
+test("bin tooltip: token labels of the bin's ends (lazy: asked for), and bins of rows", async () => {
+  const values = new Float32Array(4 * 100).map((_, i) => i);
+  const tokens = Array.from({ length: 100 }, (_, i) => ` w${i}`);
+  const state = {
+    values: { buffer: new DataView(values.buffer), dtype: "float32", shape: [4, 100] },
+    rows: ["l0", "l1", "l2", "l3"],
+    columns: tokens,
+    cell_text: [],
+    quantity: "norm",
+    aggregate: "min",
+  };
+  const sent = [];
+  const model = { ...fakeModel(state), send: (m) => sent.push(m) };
+  const st = createState(model);
+  readTexts(st, model);
+  const m = readMatrix(model);
+  const texts = { columns: st.columns, cellText: st.cellText };
+  const hit = { row: 2, col: 12, r0: 2, r1: 4, c0: 10, c1: 20 };
+  const { lines, pick } = hitTooltip(model, m, hit, texts);
+  const byKey = Object.fromEntries(lines);
+  assert.equal(byKey.layers, "l2 … l3 (2 rows)");
+  assert.equal(byKey.labels, " w10 …  w19");
+  assert.equal(byKey["norm (min)"], "210.0");
+  assert.deepEqual(pick, { row: 2, col: 10 });
+  // lazy labels: asked for, shown once they came
+  state.columns = { n: 100, lazy: true, key: 5 };
+  markChanged(st, "columns");
+  readTexts(st, model);
+  assert.equal(Object.fromEntries(hitTooltip(model, m, hit, texts).lines).labels, undefined);
+  await sendQueued();
+  assert.deepEqual(sent.at(-1), { type: "text", what: "columns", key: 5, size: CHUNK, chunks: [0] });
+  st.columns.receive({ type: "text", what: "columns", key: 5, size: CHUNK, chunks: [[0, tokens]] });
+  assert.equal(Object.fromEntries(hitTooltip(model, m, hit, texts).lines).labels, " w10 …  w19");
 });
