@@ -482,10 +482,21 @@ class Model(Displayable):
         self._need_world("sample")
         return self.spec.sample(seed=seed, latents=latents, **kw)
 
-    def rollout(self, x: torch.Tensor, steps: int) -> torch.Tensor:
-        """Predict ``steps`` future steps autoregressively (plain torch, no edits)."""
+    def rollout(self, x: torch.Tensor, steps: int, cache: bool | None = None) -> torch.Tensor:
+        """Predict ``steps`` future steps autoregressively (plain torch, no edits).
+
+        ``cache``: the model's key/value-cached rollout, as :func:`~iwm_widgets.run`
+        (``None``: :data:`~iwm_widgets.tracing.run.CACHED_ROLLOUT`), so that the plain
+        and the traced rollout are the same computation."""
         self._need_world("rollout")
+        import importlib
+
+        flag = importlib.import_module(".run", __package__).CACHED_ROLLOUT  # (not run())
+        use = flag if cache is None else bool(cache)
+        use = use and bool(getattr(self.module, "rollout_cache", False))
         with torch.no_grad():
+            if use:
+                return self.module.rollout(self.prepare(x), steps, cache=True)  # type: ignore[operator]
             return self.module.rollout(self.prepare(x), steps)  # type: ignore[operator]
 
     @property
@@ -500,6 +511,16 @@ class Model(Displayable):
         if self.spec is None:
             raise AttributeError("only zoo models have a model card")
         return self.spec.card
+
+    @property
+    def events(self) -> list[str]:
+        """Names of the ground-truth events a monitor can be scored against
+        (:mod:`iwm_widgets.zoo.events`): ``["wall-contact"]`` for bouncing-ball,
+        ``["close-approach", "wall-contact"]`` for the springs worlds,
+        ``["wrong-answer"]`` for tiny-lm; ``[]`` for other models."""
+        from ..zoo.events import events_for
+
+        return list(events_for(self.name))
 
     @property
     def default_rollout_steps(self) -> int:

@@ -23,13 +23,13 @@ __all__ = ["CACHED_ROLLOUT", "Result", "Summary", "run"]
 
 #: Whether :func:`run` rolls world models out with their key/value cache (each step
 #: after the first runs only the new position) when the edits allow it; ``False``:
-#: always the uncached rollout (the whole sequence at every step). Off by default for
-#: now: equal to the uncached rollout to 1.4e-13 in float64 on every zoo world model,
-#: edit and scope, but in float32 a one-row matmul rounds differently from the same row
-#: in a longer one and the fed-back predictions drift up to 5e-6 in 16 steps (as far as
-#: the uncached float32 rollout itself is from float64; tests/test_rollout_cache.py).
-#: ``IWM_ROLLOUT_CACHE=1`` starts a process with it on; ``run(..., cache=True)`` per call.
-CACHED_ROLLOUT = os.environ.get("IWM_ROLLOUT_CACHE", "0") == "1"
+#: always the uncached rollout (the whole sequence at every step). On by default: equal
+#: to the uncached rollout to 1.4e-13 in float64 on every zoo world model, edit and
+#: scope; in float32 a one-row matmul rounds differently from the same row in a longer
+#: one and the fed-back predictions drift up to 5e-6 in 16 steps (as far as the
+#: uncached float32 rollout itself is from float64; tests/test_rollout_cache.py).
+#: ``IWM_ROLLOUT_CACHE=0`` starts a process with it off; ``run(..., cache=False)`` per call.
+CACHED_ROLLOUT = os.environ.get("IWM_ROLLOUT_CACHE", "1") != "0"
 
 
 class Summary:
