@@ -169,3 +169,52 @@ def test_no_reuse_from_a_baseline_of_other_inputs_or_a_custom_op(gpt2_dir):
     full = run(lm, x, [edit], lm.layers, summaries=sums, prepared=True)
     for k, value in full.summaries.items():
         assert torch.allclose(res.summaries[k], value), k
+
+
+@pytest.mark.parametrize(
+    ("scope", "first"),
+    [({"start": 7}, 7), ({"positions": [5, -1]}, 5), ({"start": 11}, 11), ({}, 0)],
+    ids=["from-7", "positions", "last", "every-position"],
+)
+def test_an_edited_run_from_the_baselines_cache_equals_the_full_run(gpt2_dir, scope, first):
+    """run(baseline=) on a causal LM: the positions before the first edited one are the
+    baseline's (its key/value cache feeds the trace of the later positions): values
+    read, summaries and logits equal the run of every position."""
+    from iwm_widgets.tracing.run import Summary, run
+
+    lm = iwm.load(gpt2_dir)
+    x = lm.prepare(torch.randint(0, lm.module.config.vocab_size, (2, 12)))
+    reads = [*lm.layers, "transformer.h.1.mlp"]
+    sums = [Summary.lens(s, 2) for s in lm.layers] + [Summary.norm(lm.layers[0])]
+    base = run(lm, x, (), reads, summaries=sums, prepared=True)
+    assert base.kv is not None
+    v = torch.randn(lm.module.config.n_embd, generator=torch.Generator().manual_seed(2))
+    edits = [
+        iwm.Edit.add("transformer.h.1", v, scale=3.0, **scope),
+        iwm.Edit.scale("transformer.h.2.mlp", 0.5, **scope),
+    ]
+    full = run(lm, x, edits, reads, summaries=sums, prepared=True)
+    part = run(lm, x, edits, reads, summaries=sums, prepared=True, baseline=base)
+    assert part.meta["suffix"]["from"] == first
+    if not first:
+        assert "first position" in part.meta["suffix"]["why"]
+    assert torch.allclose(part.output, full.output, atol=1e-4)
+    assert set(part.activations) == set(full.activations)
+    for k, value in full.activations.items():
+        assert torch.allclose(part.activations[k], value, atol=1e-5), k
+    for k, value in full.summaries.items():
+        assert torch.allclose(part.summaries[k].float(), value.float(), atol=1e-5), k
+    assert not torch.allclose(full.output, base.output)  # the edits do change the logits
+
+
+def test_no_suffix_run_for_an_edit_that_averages_over_positions(gpt2_dir):
+    from iwm_widgets.tracing.run import run
+
+    lm = iwm.load(gpt2_dir)
+    x = lm.prepare(torch.randint(0, lm.module.config.vocab_size, (1, 10)))
+    base = run(lm, x, (), lm.layers, prepared=True)
+    edit = iwm.Edit.ablate("transformer.h.1", mode="mean", start=6)  # mean over the run
+    part = run(lm, x, [edit], lm.layers, prepared=True, baseline=base)
+    assert part.meta["suffix"]["from"] == 0 and "averages" in part.meta["suffix"]["why"]
+    full = run(lm, x, [edit], lm.layers, prepared=True)
+    assert torch.allclose(part.output, full.output)

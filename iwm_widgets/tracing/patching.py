@@ -17,11 +17,8 @@ backward), reported beside real patching as a fast preview.
 
 from __future__ import annotations
 
-import contextlib
-import logging
 import time
-import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -30,6 +27,7 @@ import torch
 from ..errors import InputError, RunError
 from ._display_hook import Displayable
 from .edits import Edit, apply_edit
+from .kvcache import cache_keyword, quiet_cache_names, repeat_cache
 from .model import Model, require_model
 from .ops import get_op
 from .run import envoy_at, output_tensor, site_value
@@ -222,7 +220,7 @@ def patching_sweep(
     prefix_kv: Any = None
     cost = _trace_cost(model) if cache_kw is not None else 0.0
     if cache_kw is not None:  # the base run's keys and values (for every suffix)
-        with model.lock, torch.no_grad(), _quiet_cache_names():
+        with model.lock, torch.no_grad(), quiet_cache_names():
             ref = model.module(base, use_cache=True)
             prefix_kv = getattr(ref, "cache", None) or ref.past_key_values
     # One reference trace (source and base): the metrics, the source's value at every
@@ -320,8 +318,8 @@ def patching_sweep(
                     suffix = base[:, p0:]
                     args, kw = model.call_args(suffix.expand(n, *suffix.shape[1:]))
                     if p0 and cache_kw is not None:
-                        kw = {**kw, cache_kw: _repeat_cache(prefix_kv, p0, n), "use_cache": True}
-                    with _quiet_cache_names(), nn.trace(*args, **kw):
+                        kw = {**kw, cache_kw: repeat_cache(prefix_kv, p0, n), "use_cache": True}
+                    with quiet_cache_names(), nn.trace(*args, **kw):
                         for _, kind, item in steps:
                             if kind == "skip":
                                 envoy_at(nn, item[0]).skip(item[1])
@@ -452,43 +450,7 @@ def _suffix_plan(model: Model, base: torch.Tensor, edits: Sequence[Edit]) -> tup
         return None, "edits in force"
     if getattr(base, "padded", False):
         return None, "padded input"
-    module = model.module
-    cfg = getattr(module, "config", None)
-    if cfg is None or getattr(cfg, "is_encoder_decoder", False) or not hasattr(cfg, "use_cache"):
-        return None, "not a Hugging Face decoder"
-    import inspect
-
-    try:
-        params = inspect.signature(module.forward).parameters
-    except (TypeError, ValueError):
-        return None, "forward signature unknown"
-    if "cache" in params or "past_key_values" in params:
-        # always by its older name: transformers 5 maps it onto ``cache``, which an
-        # nnsight trace would keep for itself (it has a ``cache`` of its own)
-        return "past_key_values", ""
-    return None, "forward takes no key/value cache"
-
-
-@contextlib.contextmanager
-def _quiet_cache_names() -> Iterator[None]:
-    """Silence transformers 5's notice that ``past_key_values`` is now ``cache`` (the
-    sweep passes the older name on purpose, see :func:`_suffix_plan`)."""
-    log = logging.getLogger("transformers.utils.generic")
-    log.addFilter(_CACHE_NAME_NOTICE)  # (a filter: setLevel would clear logging's caches)
-    try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=".*past_key_values.*", category=FutureWarning)
-            yield
-    finally:
-        log.removeFilter(_CACHE_NAME_NOTICE)
-
-
-class _CacheNameNotice(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "past_key_values" not in record.getMessage()
-
-
-_CACHE_NAME_NOTICE = _CacheNameNotice()
+    return cache_keyword(model.module)
 
 
 def _trace_cost(model: Model) -> float:
@@ -540,17 +502,6 @@ def _suffix_of(value: Any, p0: int, T: int) -> Any:
     if isinstance(value, torch.Tensor):
         return value[:, p0:] if value.ndim >= 2 and value.shape[1] == T else value
     return tuple(_suffix_of(v, p0, T) if isinstance(v, torch.Tensor) else v for v in value)
-
-
-def _repeat_cache(cache: Any, p0: int, n: int) -> Any:
-    """A new key/value cache: ``cache``'s first ``p0`` positions, repeated for ``n`` rows."""
-    from transformers import DynamicCache
-
-    out = DynamicCache()
-    for i, layer in enumerate(cache.layers):
-        k, v = layer.keys[:, :, :p0], layer.values[:, :, :p0]
-        out.update(k.expand(n, *k.shape[1:]).clone(), v.expand(n, *v.shape[1:]).clone(), i)
-    return out
 
 
 def attribution_patching(

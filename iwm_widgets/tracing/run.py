@@ -15,6 +15,7 @@ from ..errors import EditError, InputError, IWMError, RunError
 from . import ops
 from ._display_hook import Displayable
 from .edits import Edit, apply_edit
+from .kvcache import cache_keyword, cache_of, quiet_cache_names, repeat_cache
 from .model import Model
 from .sites import Site, as_site
 from .text import TokenIds
@@ -162,6 +163,9 @@ class Result(Mapping[str, torch.Tensor], Displayable):
     #: measurements views asked a Workspace for (``Workspace.add_measure``), by key:
     #: each one's value, or the exception it raised
     measures: dict[str, Any] = field(default_factory=dict)
+    #: a causal language model's key/value cache of an unedited run (local models): the
+    #: positions a later edited run with ``baseline=`` this result need not recompute
+    kv: Any = field(default=None, repr=False, compare=False)
 
     def __getitem__(self, key: str | Site) -> torch.Tensor:
         k = str(as_site(key))
@@ -421,6 +425,60 @@ def _with_reused(
     return out
 
 
+def _suffix_start(
+    model: Model,
+    x: Any,
+    edits: Sequence[Edit],
+    reads: Iterable[Site | str],
+    by_site: Mapping[Site, Sequence[Any]],
+    shapes: Mapping[Site, tuple[int, ...]],
+    baseline: Result,
+) -> tuple[int, str]:
+    """The first position an edited run of a causal language model must compute, when
+    the positions before it can come from ``baseline`` (its key/value cache, values and
+    output), or ``(0, why not)``: every edit a built-in per-position op that writes from
+    that position on, every value read or summarised ``[batch, positions, d]``, the
+    baseline unedited on the same inputs with the same reads and a cache."""
+    if model.kind != "lm" or model.remote is not None:
+        return 0, "not a local causal language model"
+    if baseline.kv is None or baseline.edits:
+        return 0, "the baseline kept no key/value cache"
+    if not isinstance(x, torch.Tensor) or x.ndim != 2 or getattr(x, "padded", False):
+        return 0, "padded or not token ids"
+    if baseline.inputs is not x and not (
+        isinstance(baseline.inputs, torch.Tensor)
+        and baseline.inputs.shape == x.shape
+        and torch.equal(baseline.inputs, x)
+    ):
+        return 0, "the baseline ran on other inputs"
+    keyword, why = cache_keyword(model.module)
+    if keyword is None:
+        return 0, why
+    T = int(x.shape[1])
+    for e in edits:
+        op = ops.find_op(e.op)
+        if op is None or not any(op is known for known in _POSITIONWISE_OPS):
+            return 0, f"edit op {e.op!r} is not known to act per position"
+        if op.batch_dependence(e) is not None:
+            return 0, f"{e.describe()} averages over the run's positions"
+    p0 = min(_first_position(e, T) for e in edits)
+    if p0 <= 0:
+        return 0, "an edit writes from the first position"
+    sites = {model.check_site(s) for s in reads} | set(by_site) | {e.site for e in edits}
+    for site in sites:
+        shape = shapes.get(site)
+        if shape is None or len(shape) != 3 or shape[1] != T:
+            return 0, f"{site} has no [batch, positions, d] value"
+    for site in {model.check_site(s) for s in reads}:
+        if str(site) not in baseline.activations:
+            return 0, f"the baseline did not read {site}"
+    for sms in by_site.values():
+        for sm in sms:
+            if sm.key not in baseline.summaries and sm.key + ".p" not in baseline.summaries:
+                return 0, f"the baseline has no {sm.key}"
+    return p0, ""
+
+
 def run(
     model: Model,
     inputs: Any,
@@ -498,6 +556,14 @@ def run(
             if todo:
                 computed[site] = todo
         by_site = computed
+    suffix, suffix_why = 0, ""
+    if baseline is not None and edits and not rollout_steps:
+        suffix, suffix_why = _suffix_start(model, x, edits, reads, by_site, shapes, baseline)
+        if suffix:  # the trace runs positions suffix.. only: summaries on all of it
+            by_site = {
+                site: [sm.summary if isinstance(sm, _From) else sm for sm in sms]
+                for site, sms in by_site.items()
+            }
     lens = (
         _lens_paths(model)
         if any(sm.kind == "lens" for sms in by_site.values() for sm in sms)
@@ -598,6 +664,20 @@ def run(
                         if step == 0:
                             output = nn.output.save()
                     rollout = tracer.result.save()
+            elif suffix:  # positions before `suffix`: the baseline's keys and values
+                assert baseline is not None
+                T = int(x.shape[1])
+                args, text_kw = model.call_args(x[:, suffix:])
+                past = repeat_cache(baseline.kv, suffix, int(x.shape[0]))
+                with (
+                    quiet_cache_names(),
+                    nn.trace(*args, **text_kw, past_key_values=past, use_cache=True),
+                ):
+                    saves = {}
+                    _visit(nn, plan, 0, saves, suffix, T, summaries=by_site, lens=lens)
+                    output = nn.output.save()
+                    saves = nnsight.save(saves)
+                rollout = None
             else:
                 args, text_kw = model.call_args(x)
                 with nn.trace(*args, **text_kw, **kw):
@@ -635,6 +715,24 @@ def run(
         for k in (sm2.key, sm2.key + ".p", sm2.key + ".i")
     }
     sums = {k: v for k, v in saves.items() if k in keys}
+    acts = {k: _value(v) for k, v in saves.items() if k not in keys}
+    out_t = output_tensor(output)
+    kv = None
+    if model.kind == "lm" and remote is None and not edits and not rollout_steps:
+        kv = cache_of(output)  # for later runs with baseline= this result
+    if suffix:
+        assert baseline is not None
+        meta["suffix"] = {"from": suffix}
+        acts = {k: torch.cat([baseline.activations[k][:, :suffix], v], 1) for k, v in acts.items()}
+        out_t = torch.cat([baseline.output[:, :suffix], out_t], dim=1)
+        for sm, p in list(reuse.items()):
+            if p == 0:  # computed on the suffix only: the rest from the baseline too
+                reuse[sm] = suffix
+        for sms in by_site.values():
+            for sm in sms:
+                reuse.setdefault(sm, suffix)
+    elif suffix_why:
+        meta["suffix"] = {"from": 0, "why": suffix_why}
     if reuse:
         sums = _with_reused(sums, reuse, baseline)  # type: ignore[arg-type]
         whole = sum(1 for v in reuse.values() if v < 0)
@@ -643,8 +741,8 @@ def run(
             "from_position": {sm.key: p for sm, p in reuse.items() if p > 0},
         }
     return Result(
-        activations={k: _value(v) for k, v in saves.items() if k not in keys},
-        output=output_tensor(output),
+        activations=acts,
+        output=out_t,
         rollout=rollout,
         edits=tuple(edits),
         generation=generation,
@@ -652,6 +750,7 @@ def run(
         elapsed_ms=elapsed,
         meta=meta,
         summaries=sums,
+        kv=kv,
     )
 
 

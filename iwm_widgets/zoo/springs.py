@@ -353,7 +353,7 @@ class SpringsConfig:
 
     @property
     def slots(self) -> int:
-        return self.n_particles if self.design == "particles" else 1
+        return self.n_particles if self.design != "steps" else 1
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -374,8 +374,10 @@ class Embed(nn.Module):
         self.cfg = cfg
         n = cfg.n_particles
         self.in_scale = cfg.in_scale
-        if cfg.design == "particles":
-            self.proj = nn.Linear(4, cfg.d_model)
+        if cfg.design in ("particles", "relative"):
+            # "relative": also every other particle's offset and displacement difference
+            # from this one, in the order i+1, i+2, ... (mod N): the same weights for all
+            self.proj = nn.Linear(4 if cfg.design == "particles" else 4 * n, cfg.d_model)
             self.particle = nn.Embedding(n, cfg.d_model)
             nn.init.normal_(self.particle.weight, std=0.02)
         else:
@@ -394,8 +396,12 @@ class Embed(nn.Module):
         p = (x - 0.5).view(b, t, n, 2)
         d = (self.in_scale * d).view(b, t, n, 2)
         steps = self.pos(torch.arange(start, start + t, device=x.device))  # [T, D]
-        if self.cfg.design == "particles":
-            h = self.proj(torch.cat([p, d], dim=-1)) + self.particle.weight + steps[:, None]
+        if self.cfg.design in ("particles", "relative"):
+            f = [p, d]
+            if self.cfg.design == "relative":
+                for k in range(1, n):
+                    f += [p.roll(-k, dims=2) - p, d.roll(-k, dims=2) - d]
+            h = self.proj(torch.cat(f, dim=-1)) + self.particle.weight + steps[:, None]
             return h.reshape(b, t, n * self.cfg.d_model)
         return self.proj(torch.cat([p, d], dim=-1).reshape(b, t, 4 * n)) + steps
 
@@ -475,8 +481,10 @@ class SpringsWorldModel(nn.Module):
     def __init__(self, cfg: SpringsConfig | None = None) -> None:
         super().__init__()
         cfg = cfg or SpringsConfig()
-        if cfg.design not in ("particles", "steps"):
-            raise ValueError(f"design must be 'particles' or 'steps', got {cfg.design!r}")
+        if cfg.design not in ("particles", "steps", "relative"):
+            raise ValueError(
+                f"design must be 'particles', 'relative' or 'steps', got {cfg.design!r}"
+            )
         self.cfg = cfg
         self.n_particles = cfg.n_particles
         self.max_len = cfg.max_len
@@ -484,7 +492,7 @@ class SpringsWorldModel(nn.Module):
         self.embed = Embed(cfg)
         self.blocks = nn.ModuleList(Block(cfg) for _ in range(cfg.n_layers))
         self.ln_f = nn.LayerNorm(cfg.d_model)
-        out = 2 if cfg.design == "particles" else 2 * cfg.n_particles
+        out = 2 if cfg.design != "steps" else 2 * cfg.n_particles
         self.head = nn.Linear(cfg.d_model, out)
 
     def forward(self, x: torch.Tensor, cache: RolloutCache | None = None) -> torch.Tensor:
@@ -602,7 +610,7 @@ class SpringsSpec(ZooSpec):
         the ``"steps"`` design (one slot) and sites of another width have none (None).
         """
         cfg = self.config
-        if cfg.design != "particles" or width != cfg.n_particles * cfg.d_model:
+        if cfg.design == "steps" or width != cfg.n_particles * cfg.d_model:
             return None
         if not 0 <= particle < cfg.n_particles:
             raise ValueError(f"particle {particle} does not exist (0..{cfg.n_particles - 1})")
