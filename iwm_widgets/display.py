@@ -26,6 +26,8 @@ from .tracing import (
     Edit,
     FeatureSet,
     Model,
+    Monitor,
+    MonitorReport,
     Node,
     PatchingSweep,
     ProbeSweep,
@@ -168,6 +170,8 @@ def show(obj: Any, **kwargs: Any) -> Any:
                         of the effects
     ``FeatureSet``      :class:`~iwm_widgets.FeatureBrowser` (``ws=`` for the live
                         trace, ``dials=``, ``graph=``, ``activation_map=``)
+    ``MonitorReport``   :class:`~iwm_widgets.MonitorBoard` (``ws=``: a click opens the
+                        input there); a list of reports: ``iwm.MonitorBoard(reports)``
     a widget            itself
     ==================  ==============================================================
 
@@ -283,6 +287,12 @@ def _show_feature_set(fs: Any, ws: Any = None, **kw: Any) -> Any:
     from .widgets import FeatureBrowser
 
     return FeatureBrowser(fs, ws, **kw)
+
+
+def _show_monitor_report(report: Any, ws: Any = None, **kw: Any) -> Any:
+    from .widgets import MonitorBoard
+
+    return MonitorBoard(report, ws, **kw)
 
 
 def _show_widget(w: Any, **kw: Any) -> Any:
@@ -723,6 +733,33 @@ def _feature_set_html(fs: Any) -> str:
     )
 
 
+def _monitor_html(m: Any) -> str:
+    rows = [
+        ["variable", f"<code>{_e(m.variable.name)}</code> at <code>{_e(m.site)}</code>"],
+        ["rule", _e(m.describe())],
+    ]
+    if m.event:
+        rows.append(["event", f"<code>{_e(m.event)}</code> within {m.horizon} steps"])
+    return _box("monitor", f"<b>Monitor</b> <code>{_e(m.name)}</code>", _table(["", ""], rows))
+
+
+def _monitor_report_html(r: Any) -> str:
+    head = ["monitor", "rule", "precision", "recall", "false alarms", "detected", "lead", "AUROC"]
+    keys = ("precision", "recall", "false_alarm_rate", "detection_rate", "lead_time", "auroc")
+    rows = [
+        [f"<code>{_e(row['monitor'])}</code>", _e(row["rule"]), *(_num(row[k]) for k in keys)]
+        for row in r.table()
+    ]
+    n, steps = r.scores.shape
+    return _box(
+        "monitor-report",
+        f"<b>MonitorReport</b> <code>{_e(r.name)}</code> · event <code>{_e(r.event)}</code> "
+        f"within {r.horizon} steps · {_e(r.mode)} · {n} inputs × {steps} steps · "
+        f"{r.n_events} events · alarm rate {_num(r.alarm_rate)} (baselines matched)",
+        _table(head, rows, "iwm-monitors"),
+    )
+
+
 def _node_html(n: Any) -> str:
     rows = [["kind", _e(n.kind)], ["position", _e(n.position)]]
     if n.site is not None:
@@ -778,5 +815,7 @@ _builtin(
 _builtin(CausalEffects, _show_effects, html=_effects_html, text=_effects_text)
 _builtin(Node, _show_summary, html=_node_html, text=_node_text)
 _builtin(FeatureSet, _show_feature_set, html=_feature_set_html)
+_builtin(Monitor, _show_summary, html=_monitor_html)
+_builtin(MonitorReport, _show_monitor_report, html=_monitor_report_html)
 _builtin("torch.nn.modules.module.Module", _show_module, auto=False)
 _builtin("ipywidgets.widgets.widget.Widget", _show_widget, auto=False)

@@ -11,6 +11,7 @@ __all__ = [
     "FileFormatError",
     "IWMError",
     "InputError",
+    "MonitorError",
     "RunError",
     "SessionError",
     "SessionModelError",
@@ -52,6 +53,12 @@ class InputError(IWMError, ValueError):
 
 class EditError(IWMError, ValueError):
     """An edit that cannot be applied: NaN/inf values, wrong vector length, bad scope."""
+
+
+class MonitorError(IWMError, ValueError):
+    """A monitor that cannot be built or scored: a rule that does not fit its variable
+    (a threshold on a 2-D variable without a component), an unknown event, an empty data
+    set, a fit set without both outcomes."""
 
 
 class FileFormatError(IWMError, ValueError):

@@ -12,6 +12,8 @@ from .discovery import FeatureSet, discover
 from .edits import Edit, apply_edit, edits_to_code
 from .interactions import InteractionGraph, SpringPatching, interaction_graph, spring_patching
 from .model import Model, load, weights_checksum
+from .monitors import Monitor, MonitorReport, MonitorStream, Rule, site_variable
+from .monitors import evaluate as evaluate_monitors
 from .patching import PatchingSweep, attribution_patching, patching_sweep
 from .probes import (
     ProbeSweep,
@@ -30,10 +32,14 @@ __all__ = [
     "FeatureSet",
     "InteractionGraph",
     "Model",
+    "Monitor",
+    "MonitorReport",
+    "MonitorStream",
     "Node",
     "PatchingSweep",
     "ProbeSweep",
     "Result",
+    "Rule",
     "Site",
     "SpringPatching",
     "Variable",
@@ -46,6 +52,7 @@ __all__ = [
     "dial_scan",
     "discover",
     "edits_to_code",
+    "evaluate_monitors",
     "interaction_graph",
     "load",
     "output_node",
@@ -53,6 +60,7 @@ __all__ = [
     "patching_sweep",
     "probe_sweep",
     "run",
+    "site_variable",
     "spring_patching",
     "weights_checksum",
 ]

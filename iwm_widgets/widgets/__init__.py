@@ -5,6 +5,7 @@ from .attention_view import AttentionView
 from .causal_graph import CausalGraph
 from .feature_browser import FeatureBrowser
 from .module_tree import ModuleTree
+from .monitor_board import MonitorBoard
 from .probe_chart import ProbeChart
 from .steering_dials import SteeringDials
 from .system_view import SystemView
@@ -16,6 +17,7 @@ __all__ = [
     "FeatureBrowser",
     "Heatmap",
     "ModuleTree",
+    "MonitorBoard",
     "ProbeChart",
     "SteeringDials",
     "SystemView",

@@ -268,7 +268,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--threads", type=int, default=DEFAULTS["threads"])
     ap.add_argument("--batch-size", type=int, default=DEFAULTS["batch_size"])
     ap.add_argument("--lr", type=float, default=DEFAULTS["lr"])
-    ap.add_argument("--design", choices=["particles", "steps"], default=None)
+    ap.add_argument("--design", choices=["particles", "relative", "steps"], default=None)
     ap.add_argument("--particles", type=int, default=None, help="experiment: particles (3-5)")
     ap.add_argument("--out-dir", type=Path, default=WEIGHTS_DIR)
     ap.add_argument("--card-systems", type=int, default=64, help="systems for the graph AUROC")
