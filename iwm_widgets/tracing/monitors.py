@@ -62,12 +62,15 @@ __all__ = [
     "BASELINE_SEED_BASE",
     "EVAL_SEED_BASE",
     "FIT_SEED_BASE",
+    "LAW_FIT_SEED_BASE",
     "RULE_KINDS",
     "Monitor",
     "MonitorReport",
     "MonitorStream",
+    "LawCheck",
     "Rule",
     "evaluate",
+    "law_check",
     "site_variable",
 ]
 
@@ -1489,3 +1492,342 @@ class MonitorStream:
             f"<MonitorStream {len(self.monitors)} monitors, gen {self.generation}: "
             f"{state or 'no run yet'}>"
         )
+
+
+# ---------------------------------------------------------------- law check
+#: Simulator seeds of :func:`law_check`'s fit (its evaluation uses ``EVAL_SEED_BASE``).
+LAW_FIT_SEED_BASE = 8_300_000
+
+
+@dataclass(eq=False)
+class LawCheck:
+    """What :func:`law_check` measured: one law monitor per model on the same inputs.
+
+    Attributes
+    ----------
+    particle : int
+        The particle whose law is checked.
+    event_particle : int
+        The particle whose force difference (model's world law − sound law) is the event.
+    site : str
+        Where the monitors read.
+    d : float
+        Event threshold: the laws' forces on ``event_particle`` differ by more than ``d``
+        (box units per frame², averaged over the step).
+    cut : float
+        The alarm threshold on ``‖residual‖`` shared by every monitor: the ``quantile``
+        of the sound model's own residual on its fit steps.
+    monitors, reports : dict
+        By model name (the sound model first): each model's :class:`Monitor` (its
+        residual variable, rule ``‖residual‖ > cut``) and its :class:`MonitorReport` on
+        the evaluation inputs (``report.baselines["output-only"]``: the same check on the
+        model's predicted positions, at the same alarm rate).
+    fit : dict
+        By model name: held-out R² of the acceleration readout (``"r2_acceleration"``)
+        and of the sound-force readout (``"r2_sound_force"``), rows, alphas.
+    """
+
+    particle: int
+    event_particle: int
+    site: str
+    d: float
+    cut: float
+    quantile: float
+    world: str
+    monitors: dict[str, Monitor]
+    reports: dict[str, MonitorReport]
+    fit: dict[str, dict[str, float]]
+    seconds: float = 0.0
+
+    def table(self) -> list[dict[str, Any]]:
+        """One row per model: alarm rate, precision, recall, AUROC, the fit's R²."""
+        return [
+            {
+                "model": name,
+                "flaw_share": self.fit[name]["flaw_share"],
+                **{k: r.metrics()[k] for k in ("alarm_rate", "precision", "recall", "auroc")},
+                "base_rate": r.base_rate,
+                **self.fit[name],
+            }
+            for name, r in self.reports.items()
+        ]
+
+    def __repr__(self) -> str:
+        lines = [
+            f"<LawCheck particle {self.particle} @ {self.site}: alarm where ‖internal "
+            f"acceleration − sound Hooke force‖ > {self.cut:.3g} (the sound model's "
+            f"{self.quantile:.3g} quantile); event: the laws differ on particle "
+            f"{self.event_particle} by > {self.d:.3g}, {self.world} world>"
+        ]
+        for row in self.table():
+            lines.append(
+                f"  {row['model']:<16} alarms {row['alarm_rate']:.3f}  precision "
+                f"{row['precision']:.3f}  recall {row['recall']:.3f}  AUROC {row['auroc']:.3f}"
+                f"  flaw share {row['flaw_share']:.2f}  (events {row['base_rate']:.3f}; R² "
+                f"acc {row['r2_acceleration']:.3f}, sound force {row['r2_sound_force']:.3f})"
+            )
+        return "\n".join(lines)
+
+
+def _law_world(spec: Any, sound_spec: Any, world: str) -> Any:
+    return sound_spec if world == "sound" else spec
+
+
+def _site_and_output(
+    model: Model, x: torch.Tensor, site: str, chunk: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Activations at ``site`` and the output, batched (one trace per chunk)."""
+    acts, outs = [], []
+    for i in range(0, int(x.shape[0]), int(chunk)):
+        res = run(model, x[i : i + int(chunk)], reads=[site], prepared=True)
+        acts.append(res[site].float())
+        outs.append(res.output.float())
+    return torch.cat(acts), torch.cat(outs)
+
+
+def _accelerations(x: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+    """The model's own acceleration per step ``[n, T, F]``: ``out_t − 2 x_t + x_{t−1}``
+    (step 0: zero), i.e. its predicted velocity change."""
+    a = torch.zeros_like(out, dtype=torch.float64)
+    a[:, 1:] = out[:, 1:].double() - 2 * x[:, 1:].double() + x[:, :-1].double()
+    return a
+
+
+def _hooke(pos: torch.Tensor, coupling: np.ndarray, k: float) -> torch.Tensor:
+    """``F = k (C x − rowsum(C) x)`` for flat positions ``[n, T, 2N]`` → ``[n, T, N, 2]``."""
+    from ..zoo.springs import hooke_force
+
+    n, T, F = pos.shape
+    p = pos.double().numpy().reshape(n, T, F // 2, 2)
+    return torch.from_numpy(hooke_force(p, coupling, k))
+
+
+def law_check(
+    sound_model: Model,
+    model: Model,
+    particle: int = 0,
+    *,
+    event_particle: int | None = None,
+    site: str = "blocks.2",
+    d: float = 5e-3,
+    quantile: float = 0.99,
+    world: str = "sound",
+    n: int = 128,
+    fit_n: int = 128,
+    seed: int = 0,
+    length: int | None = None,
+    min_t: int = 2,
+    chunk: int = 256,
+) -> LawCheck:
+    """Does ``model``'s inside combine its variables by the sound law? A physical monitor.
+
+    For each of ``sound_model`` and ``model`` (springs zoo entries on the same graph),
+    two linear readouts of ``site`` are fitted (ridge, alpha by validation) on ``fit_n``
+    simulated systems (seeds ``LAW_FIT_SEED_BASE + seed``):
+
+    - the **internal acceleration** of ``particle``: what the model's output will do
+      to it, ``out_t − 2 x_t + x_{t−1}`` (the model's own predicted velocity change;
+      the label comes from the model, not from any simulator's law);
+    - the **sound Hooke force** on ``particle`` from the positions the site holds,
+      ``k Σ_j A_pj (x_j − x_p)`` with the true graph ``A`` (labels from the true
+      positions; the same law for both models).
+
+    Their difference is the model's **law residual**, a 2-component :class:`Variable`
+    (read = the difference of the two probes); the :class:`Monitor` alarms where its norm
+    exceeds ``cut``, the ``quantile`` of the *sound model's* residual over its fit steps
+    (so the sound model alarms on about ``1 − quantile`` of steps by construction).
+
+    Both monitors are then scored on the same ``n`` fresh systems (seeds
+    ``EVAL_SEED_BASE + seed``) against the simulator's ground truth: the event at step
+    ``t`` is "the model's world law and the sound law differ in ``event_particle``'s
+    force by more than ``d`` over the step ``t → t+1``" (the mean of the difference at
+    frames ``t`` and ``t + 1``, from the true positions and couplings). Steps where
+    ``particle`` bounces off a wall (at ``t`` or ``t + 1``) are left out (``valid``
+    false): the check is about spring forces.
+
+    Parameters
+    ----------
+    particle, event_particle
+        Whose law the monitor checks, and whose force difference is the event (default
+        the same). A control: a particle the flaw leaves alone, scored against the
+        flawed particle's event.
+    world
+        ``"sound"``: both models read systems of the sound simulator (the world they
+        are deployed in); ``"model"``: each reads its own world's systems (same start
+        states and graph, its own law).
+    d
+        Event threshold (box units per frame²). On springs-fixed's graph the sign flaw
+        changes particle 0's force by ``2 ‖F_0‖``, more than 5e-3 on about 55 % of
+        steps.
+
+    Returns
+    -------
+    LawCheck
+        ``reports[model.name]`` and ``reports[sound_model.name]``
+        (:class:`MonitorReport`, ``horizon`` 1: the event concerns the predicted step).
+    """
+    t_start = time.perf_counter()
+    from ..zoo.springs import coupling_matrix
+
+    if world not in ("sound", "model"):
+        raise MonitorError(f"world must be 'sound' or 'model', got {world!r}")
+    specs = []
+    for m in (sound_model, model):
+        if not isinstance(m, Model):
+            raise TypeError(f"law_check() takes Models (from iwm.load), got {type(m).__name__}")
+        w = getattr(m.spec, "world", None)
+        if w is None or not hasattr(w, "flaw"):
+            raise MonitorError(f"{m.name} is no springs world model: law_check needs its law")
+        specs.append(m.spec)
+    sound_spec, spec = specs
+    if sound_spec.world.flaw is not None:
+        raise MonitorError(f"{sound_model.name} is trained on a flawed law; give a sound model")
+    if not (sound_spec.world.fixed_graph and spec.world.fixed_graph):
+        raise MonitorError("law_check needs fixed-graph models (springs-fixed, springs-flawed)")
+    N = int(sound_spec.n_particles)
+    ep = int(particle) if event_particle is None else int(event_particle)
+    for p in (int(particle), ep):
+        if not 0 <= p < N:
+            raise MonitorError(f"particle {p} does not exist (0..{N - 1})")
+    if not 0.0 < float(quantile) < 1.0:
+        raise MonitorError(f"quantile must be in (0, 1), got {quantile!r}")
+    p = int(particle)
+    T = int(length) if length is not None else int(sound_spec.default_length)
+    k = float(sound_spec.world.k)
+    site = str(sound_model.check_site(site))
+    model.check_site(site)
+
+    def data(m: Model, nn_: int, seed_: int) -> dict[str, torch.Tensor]:
+        from ..zoo.events import simulate as sim
+
+        ws = _law_world(m.spec, sound_spec, world)
+        x_all, lat = sim(ws, nn_, seed_, T + 1)
+        x = x_all[:, :T].contiguous()
+        adj = lat["adjacency"][0].double().numpy()
+        pos = lat["position"]
+        f_sound = _hooke(pos, adj, k)  # [n, T+1, N, 2]
+        f_model = _hooke(pos, coupling_matrix(adj, spec.world.flaw, spec.world.flaw_particle), k)
+        diff = (f_model - f_sound)[:, :, ep]  # [n, T+1, 2]
+        over_step = 0.5 * (diff[:, :-1] + diff[:, 1:])  # step t: frames t and t+1
+        con = lat["contact"].reshape(nn_, T + 1, N, 2).any(-1)[:, :, p]
+        calm = ~(con[:, :-1] | con[:, 1:])  # [n, T]: no bounce at t or t+1
+        acts, out = _site_and_output(m, x, site, chunk)
+        return {
+            "x": x,
+            "acts": acts,
+            "out": out,
+            "acc": _accelerations(x, out)[..., 2 * p : 2 * p + 2],
+            "sound": f_sound[:, :T, p].double(),
+            "delta": (f_model - f_sound)[:, :T, p].double(),
+            "events": over_step.norm(dim=-1) > float(d),
+            "calm": calm,
+        }
+
+    monitors: dict[str, Monitor] = {}
+    reports: dict[str, MonitorReport] = {}
+    fits: dict[str, dict[str, float]] = {}
+    cut = math.nan
+    for m in (sound_model, model):
+        fd = data(m, int(fit_n), LAW_FIT_SEED_BASE + int(seed))
+        rows = fd["calm"].clone()
+        rows[:, :min_t] = False
+        h = fd["acts"][rows].double()
+        groups = torch.arange(int(fit_n))[:, None].expand(-1, T)[rows]
+        probes = {}
+        for key, y in (("acceleration", fd["acc"]), ("sound_force", fd["sound"])):
+            probe, alpha = linear.fit_ridge_cv(h, y[rows], groups)
+            # held-out R²: refit on the first 80 % of systems, score on the rest
+            tr = groups < int(fit_n * 0.8)
+            r2 = linear.r2_score(
+                y[rows][~tr], linear.predict(linear.fit_ridge(h[tr], y[rows][tr], alpha), h[~tr])
+            )
+            probes[key] = (*linear.to_raw(probe), alpha, r2)
+        Wa, ba, alpha_a, r2_a = probes["acceleration"]
+        Wf, bf, alpha_f, r2_f = probes["sound_force"]
+        W, b = (Wa.double() - Wf.double()).float(), (ba.double() - bf.double()).float()
+        var = Variable(
+            f"law residual {p} ({m.name})",
+            Site.parse(site),
+            W,
+            b,
+            W.clone(),
+            [f"residual_{p}_x", f"residual_{p}_y"],
+            {"r2_acceleration": r2_a, "r2_sound_force": r2_f},
+            m.name,
+        )
+        if m is sound_model:
+            res_fit = var.readout(fd["acts"]).double().norm(dim=-1)[rows]
+            cut = float(torch.quantile(res_fit, float(quantile)))
+        mon = Monitor(
+            var,
+            Rule.above(cut, component="norm"),
+            f"law check {p}: {m.name}",
+            "law-differs",
+            1,
+            {"fit_seed": LAW_FIT_SEED_BASE + int(seed), "fit_n": int(fit_n), "site": site},
+        )
+        fits[m.name] = {
+            "r2_acceleration": float(r2_a),
+            "r2_sound_force": float(r2_f),
+            "alpha_acceleration": float(alpha_a),
+            "alpha_sound_force": float(alpha_f),
+            "fit_rows": float(rows.sum()),
+        }
+        ev = data(m, int(n), EVAL_SEED_BASE + int(seed))
+        valid = ev["calm"].clone()
+        valid[:, :min_t] = False
+        nan = torch.full((int(n), T), math.nan)
+        sc = torch.where(valid, mon.score(ev["acts"]), nan)
+        # the same check on the outputs: predicted acceleration − sound force of the inputs
+        out_sc = torch.where(valid, (ev["acc"] - ev["sound"]).norm(dim=-1).float(), nan)
+        lab = ev["events"] & valid
+        rd = mon.readout(ev["acts"]).double()[valid]
+        dl = ev["delta"][valid]
+        den = float((dl * dl).sum())
+        fits[m.name]["flaw_share"] = float((rd * dl).sum()) / den if den > 1e-18 else math.nan
+        ons = torch.zeros(int(n), T + 1, dtype=torch.bool)
+        ons[:, 1:] = lab & ~torch.cat([torch.zeros(int(n), 1, dtype=torch.bool), lab[:, :-1]], 1)
+        common = {
+            "event": "law-differs",
+            "horizon": 1,
+            "mode": "inputs",
+            "valid": valid,
+            "events": lab,
+            "onsets": ons,
+            "steps": torch.arange(T),
+            "model_name": m.name,
+            "inputs": ev["x"],
+        }
+        rep = MonitorReport(
+            mon.name,
+            scores=sc,
+            threshold=cut,
+            rule=mon.describe(),
+            info={"site": site, "particle": p, "event_particle": ep, "world": world},
+            _describe=mon.describe,
+            **common,
+        )
+        b_rep = MonitorReport(
+            "output-only",
+            scores=out_sc,
+            threshold=math.inf,
+            rule="‖predicted acceleration − sound force of the inputs‖",
+            info={"baseline": True},
+            **common,
+        )
+        rep.baselines["output-only"] = b_rep.at(_matched_cut(b_rep, rep.alarm_rate))
+        monitors[m.name] = mon
+        reports[m.name] = rep
+    return LawCheck(
+        p,
+        ep,
+        site,
+        float(d),
+        cut,
+        float(quantile),
+        world,
+        monitors,
+        reports,
+        fits,
+        time.perf_counter() - t_start,
+    )

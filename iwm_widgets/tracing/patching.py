@@ -455,14 +455,16 @@ def _suffix_plan(model: Model, base: torch.Tensor, edits: Sequence[Edit]) -> tup
 
 def _trace_cost(model: Model) -> float:
     """A trace's fixed cost in row-positions (one position of one row through the whole
-    model), to weigh more traces against fewer positions: ~2 ms plus 50 µs per module
-    for nnsight's set-up, one position ~2 FLOPs per parameter at ~20 GFLOP/s (a CPU
-    core). Only the plan depends on it, never the values; deterministic by design."""
+    model), to weigh more traces against fewer positions: ~6 ms plus 150 µs per module
+    for nnsight's set-up, the key/value cache's copies and the full output the metric
+    reads (measured on 2 CPU cores: fewer, longer blocks beat the ~2 ms + 50 µs first
+    assumed), one position ~2 FLOPs per parameter at ~20 GFLOP/s (a CPU core). Only the
+    plan depends on it, never the values; deterministic by design."""
     module = model.module
     n_params = sum(p.numel() for p in module.parameters())
     n_modules = sum(1 for _ in module.modules())
     per_position = max(1e-7, 2.0 * n_params / 2e10)
-    return max(1.0, (2e-3 + 5e-5 * n_modules) / per_position)
+    return max(1.0, (6e-3 + 1.5e-4 * n_modules) / per_position)
 
 
 def _position_blocks(
