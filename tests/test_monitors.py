@@ -365,7 +365,7 @@ def test_law_check_events_are_the_simulators_force_difference(law_checks):
     0's force by 2 k Σ_j A_0j (x_j − x_0); the step t → t+1 averages frames t, t+1."""
     from iwm_widgets.zoo import springs
 
-    fixed, _, lc, _ = law_checks
+    _, _, lc, _ = law_checks
     rep = lc.reports["springs-flawed"]
     n, T = rep.valid.shape
     sim = springs.simulate(n, T + 1, EVAL_SEED_BASE + 3, 4, fixed_graph=True)
@@ -385,13 +385,16 @@ def test_law_check_events_are_the_simulators_force_difference(law_checks):
 
 def test_the_law_monitor_flags_the_flawed_model_where_its_law_differs(law_checks):
     """Measured (seed 3, 128 + 128 systems, blocks.2, cut = the sound model's 0.99
-    quantile 3.0e-4, events on 55 % of steps): springs-fixed alarms 0.015, AUROC 0.54,
-    flaw share 0.00; springs-flawed alarms 0.99, precision 0.55 (= the base rate:
-    it alarms almost everywhere), recall 1.00, AUROC 0.89, flaw share 0.62. Control,
-    particle 2 on springs-flawed against particle 0's event: AUROC 0.62, but alarms
-    0.95 — the flawed model's untouched particle departs from the sound law too (its
-    acceleration readout R² 0.90 vs 0.999 on springs-fixed), so the alarm rate alone
-    does not single out particle 0; the ranking (AUROC) and the flaw share do."""
+    quantile 2.9e-4, events on 59 % of steps): springs-fixed alarms 0.016, AUROC 0.56,
+    flaw share −0.00; springs-flawed alarms 0.995, precision 0.59 (= the base rate: it
+    alarms almost everywhere), recall 1.00, AUROC 0.93, flaw share 0.62. Control,
+    particle 2 on springs-flawed against particle 0's event: AUROC 0.67, but alarms 0.98
+    at the cut — the flawed model's untouched particle departs from the sound law too
+    (acceleration readout R² 0.95 vs 0.999), so the alarm rate at the sound model's cut
+    does not single out particle 0; the ranking (AUROC), the flaw share and a cut 10×
+    higher do (alarms: particle 0 0.65, particle 2 0.10, springs-fixed 0.00). The same
+    check on the outputs alone: AUROC 0.92 (flawed), 0.59 (fixed): the inside at
+    blocks.2 knows no more than the outputs."""
     _, _, lc, ctl = law_checks
     fx, fl = lc.reports["springs-fixed"], lc.reports["springs-flawed"]
     c_fl = ctl.reports["springs-flawed"]
@@ -404,6 +407,8 @@ def test_the_law_monitor_flags_the_flawed_model_where_its_law_differs(law_checks
     assert abs(lc.fit["springs-fixed"]["flaw_share"]) < 0.05
     assert math.isnan(ctl.fit["springs-flawed"]["flaw_share"])  # the laws agree on 2
     assert c_fl.alarm_rate > 0.5  # honest: the cut alone flags the control particle too
+    assert fl.at(10 * lc.cut).alarm_rate > 0.4
+    assert c_fl.at(10 * ctl.cut).alarm_rate < 0.25 and fx.at(10 * lc.cut).alarm_rate < 0.02
     assert lc.reports["springs-fixed"].at(lc.cut).alarm_rate == fx.alarm_rate
     assert "LawCheck particle 0" in repr(lc) and fl.baseline is not None
 

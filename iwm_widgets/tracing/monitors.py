@@ -64,10 +64,10 @@ __all__ = [
     "FIT_SEED_BASE",
     "LAW_FIT_SEED_BASE",
     "RULE_KINDS",
+    "LawCheck",
     "Monitor",
     "MonitorReport",
     "MonitorStream",
-    "LawCheck",
     "Rule",
     "evaluate",
     "law_check",
@@ -1787,7 +1787,7 @@ def law_check(
         fits[m.name]["flaw_share"] = float((rd * dl).sum()) / den if den > 1e-18 else math.nan
         ons = torch.zeros(int(n), T + 1, dtype=torch.bool)
         ons[:, 1:] = lab & ~torch.cat([torch.zeros(int(n), 1, dtype=torch.bool), lab[:, :-1]], 1)
-        common = {
+        common: dict[str, Any] = {
             "event": "law-differs",
             "horizon": 1,
             "mode": "inputs",
