@@ -5,7 +5,8 @@ GPT-2-shaped LM, and prints:
 - remote round trip for one dial move (one clamp edit, the dial's readout and the
   next-token output) ÷ the same run locally;
 - bytes that come back ÷ the full activations of the traced sites (every layer's
-  states + the logits), for an ActivationMap (norm) + a dial.
+  states + the logits), for an ActivationMap (norm) + a dial, and ÷ the summaries'
+  own bytes (what is left is the response's envelope), and the bytes sent.
 """
 
 from __future__ import annotations
@@ -58,7 +59,16 @@ def main() -> None:
         full = iwm.run(lm, x, [], lm.layers)
         full_bytes = sum(t.numel() * 4 for t in full.activations.values()) + full.output.numel() * 4
         got = r.meta["bytes_received"]
+        own = sum(t.numel() * t.element_size() for t in r.summaries.values()) + (
+            r.output.numel() * r.output.element_size()
+        )
         print(f"bytes back {got} ÷ full activations {full_bytes} = {got / full_bytes:.3f}")
+        print(
+            f"bytes back {got} ÷ the summaries' and the output's own bytes {own} = "
+            f"{got / own:.1f}× (the rest is the response's fixed envelope: "
+            f"{got - own} bytes)"
+        )
+        print(f"bytes sent (the request) {r.meta['bytes_sent']}")
     finally:
         stack.stop()
 
