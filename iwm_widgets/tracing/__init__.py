@@ -12,7 +12,15 @@ from .discovery import FeatureSet, discover
 from .edits import Edit, apply_edit, edits_to_code
 from .interactions import InteractionGraph, SpringPatching, interaction_graph, spring_patching
 from .model import Model, load, weights_checksum
-from .monitors import Monitor, MonitorReport, MonitorStream, Rule, site_variable
+from .monitors import (
+    LawCheck,
+    Monitor,
+    MonitorReport,
+    MonitorStream,
+    Rule,
+    law_check,
+    site_variable,
+)
 from .monitors import evaluate as evaluate_monitors
 from .patching import PatchingSweep, attribution_patching, patching_sweep
 from .probes import (
@@ -31,6 +39,7 @@ __all__ = [
     "Edit",
     "FeatureSet",
     "InteractionGraph",
+    "LawCheck",
     "Model",
     "Monitor",
     "MonitorReport",
@@ -54,6 +63,7 @@ __all__ = [
     "edits_to_code",
     "evaluate_monitors",
     "interaction_graph",
+    "law_check",
     "load",
     "output_node",
     "particle_sweeps",
