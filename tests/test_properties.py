@@ -477,10 +477,14 @@ def test_rollout_code_gives_the_run_rollout(tmp_path_factory: Any, data: Any) ->
         assume(float(torch.tensor(vec).norm()) > 0.5)
         e = iwm.Edit.clamp(layer, data.draw(f32), direction=vec, **scope)
     steps = 3
-    expected = iwm.run(model, x, [e], rollout_steps=steps).rollout
+    # the code re-runs the whole sequence at every step: the uncached rollout, bit for
+    # bit; the (default) key/value-cached one to float32 rounding
+    expected = iwm.run(model, x, [e], rollout_steps=steps, cache=False).rollout
+    cached = iwm.run(model, x, [e], rollout_steps=steps).rollout
     code = edits_to_code([e], rollout_steps=steps, site_order=model.order_key)
     ns = run_code(code, tmp_path_factory.mktemp("code"), {"model": model.nnsight, "inputs": x})
     assert torch.equal(ns["rollout"], expected), code
+    assert torch.allclose(ns["rollout"], cached, atol=1e-4, rtol=1e-4), code
 
 
 @st.composite

@@ -87,7 +87,10 @@ def test_activation_map_and_dial_through_ndif(remote_model: Any, local_model: An
     ldials.set(**{var.name: 4.0})
     res = ws.wait(60)
     assert res.edits and dials.generation == res.generation
-    assert torch.equal(res.output[0, -1], lws.result.output[0, -1])
+    # the local dial run computes only the edited positions (the earlier ones from its
+    # baseline's key/value cache), the remote one every position: float32 rounding apart
+    assert torch.allclose(res.output[0, -1], lws.result.output[0, -1], atol=1e-5, rtol=1e-5)
+    assert lws.result.meta["suffix"]["from"] > 0
     assert dials.lm["after"]["tokens"] == ldials.lm["after"]["tokens"]
     assert dials.lm["continuation_after"] == ldials.lm["continuation_after"]
     assert dials.throttle_ms > 0  # the measured round trip, for mode "throttle"
