@@ -277,6 +277,22 @@ def _visit(
 _POSITIONWISE_OPS = (ops.SET, ops.ADD, ops.SCALE, ops.ABLATE, ops.CLAMP)
 
 
+def _positionwise(e: Edit) -> bool:
+    """Whether ``e``'s op is a built-in one known to act on each position on its own."""
+    op = ops.find_op(e.op)
+    return op is not None and any(op is known for known in _POSITIONWISE_OPS)
+
+
+def _same_inputs(baseline: Result, x: Any) -> bool:
+    """Whether ``baseline`` ran on ``x`` (the same object, or an equal tensor)."""
+    return baseline.inputs is x or (
+        isinstance(baseline.inputs, torch.Tensor)
+        and isinstance(x, torch.Tensor)
+        and baseline.inputs.shape == x.shape
+        and torch.equal(baseline.inputs, x)
+    )
+
+
 def _rollout_cache_plan(
     model: Model,
     x: Any,
@@ -311,10 +327,9 @@ def _rollout_cache_plan(
     rows: dict[Site, int] = {}
     for site, site_edits in edited:
         for e in site_edits:
-            op = ops.find_op(e.op)
-            if op is None or not any(op is known for known in _POSITIONWISE_OPS):
+            if not _positionwise(e):
                 return None, f"edit op {e.op!r} is not known to act per position"
-            if op.batch_dependence(e) is not None:
+            if ops.get_op(e.op).batch_dependence(e) is not None:
                 return None, f"{e.describe()} averages over the run's positions"
             if e.positions is not None and min(e.positions) < 0:
                 return None, f"{e.describe()} has negative positions (they move each step)"
@@ -356,8 +371,7 @@ def _reaches(e: Edit, lo: int, hi: int) -> bool:
 
 def _first_position(e: Edit, T: int) -> int:
     """The first position ``e`` writes (0 when unknown or every position)."""
-    op = ops.find_op(e.op)
-    if op is None or not any(op is known for known in _POSITIONWISE_OPS):
+    if not _positionwise(e):
         return 0  # a custom op may write anywhere
     if e.start is not None:  # never negative (Edit checks)
         return min(e.start, T)
@@ -378,15 +392,7 @@ def _reusable(
     its module runs once), ``p > 0`` for its positions before ``p`` (a causal language
     model, every edit writing from ``p`` on). Only summaries the baseline holds, on the
     same inputs."""
-    if baseline.inputs is not x and baseline.inputs is not None:
-        if not (
-            isinstance(baseline.inputs, torch.Tensor)
-            and isinstance(x, torch.Tensor)
-            and baseline.inputs.shape == x.shape
-            and torch.equal(baseline.inputs, x)
-        ):
-            return {}
-    if baseline.edits:
+    if not _same_inputs(baseline, x) or baseline.edits:
         return {}
     calls = model.calls(x) if isinstance(x, torch.Tensor) else {}
     first = min(model.order_key(e.site) for e in edits)
@@ -445,21 +451,16 @@ def _suffix_start(
         return 0, "the baseline kept no key/value cache"
     if not isinstance(x, torch.Tensor) or x.ndim != 2 or getattr(x, "padded", False):
         return 0, "padded or not token ids"
-    if baseline.inputs is not x and not (
-        isinstance(baseline.inputs, torch.Tensor)
-        and baseline.inputs.shape == x.shape
-        and torch.equal(baseline.inputs, x)
-    ):
+    if not _same_inputs(baseline, x):
         return 0, "the baseline ran on other inputs"
     keyword, why = cache_keyword(model.module)
     if keyword is None:
         return 0, why
     T = int(x.shape[1])
     for e in edits:
-        op = ops.find_op(e.op)
-        if op is None or not any(op is known for known in _POSITIONWISE_OPS):
+        if not _positionwise(e):
             return 0, f"edit op {e.op!r} is not known to act per position"
-        if op.batch_dependence(e) is not None:
+        if ops.get_op(e.op).batch_dependence(e) is not None:
             return 0, f"{e.describe()} averages over the run's positions"
     p0 = min(_first_position(e, T) for e in edits)
     if p0 <= 0:
@@ -725,10 +726,7 @@ def run(
         meta["suffix"] = {"from": suffix}
         acts = {k: torch.cat([baseline.activations[k][:, :suffix], v], 1) for k, v in acts.items()}
         out_t = torch.cat([baseline.output[:, :suffix], out_t], dim=1)
-        for sm, p in list(reuse.items()):
-            if p == 0:  # computed on the suffix only: the rest from the baseline too
-                reuse[sm] = suffix
-        for sms in by_site.values():
+        for sms in by_site.values():  # computed on the suffix: the rest from the baseline
             for sm in sms:
                 reuse.setdefault(sm, suffix)
     elif suffix_why:
