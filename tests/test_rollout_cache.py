@@ -44,7 +44,10 @@ RUN = importlib.import_module("iwm_widgets.tracing.run")
 WORLD = ["bouncing-ball", "springs", "springs-fixed", "springs-meanfield", "springs-flawed"]
 STEPS = 16
 TOL32 = 1e-5  # float32 raw rollouts on the zoo's own contexts, no edit
-FLOOR32 = 2e-6  # float32 with edits: max(FLOOR32, 3 × |uncached32 − uncached64|)
+# float32 with edits: max(FLOOR32, 3 × |uncached32 − uncached64|); float64 (TOL64) is the
+# exactness check, float32 only shows the cache adds no more than float32 noise (6e-6
+# seen on CI's CPU, whose kernels differ from this machine's)
+FLOOR32 = 2e-5
 TOL64 = 1e-9
 SAME_ARCHITECTURE = ("springs-fixed", "springs-flawed")
 
