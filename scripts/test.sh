@@ -19,4 +19,5 @@ fi
 .venv/bin/mypy iwm_widgets
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 # pytest exits non-zero when a test fails and when no test was collected (exit code 5)
-exec .venv/bin/python -m pytest "$@"
+# the 25 slowest tests in the log: what to trim when the suite outgrows its time budget
+exec .venv/bin/python -m pytest --durations=25 "$@"

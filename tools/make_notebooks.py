@@ -1990,6 +1990,392 @@ earlier than the prediction itself.""",
 )
 
 
+write(
+    "10_does_the_taxi_model_have_a_map.ipynb",
+    [
+        (
+            "md",
+            """# 10 · Does the taxi model have a map?
+
+A transformer read thousands of taxi trips through a small city, turn by turn: the
+origin, the destination, then moves (`N`, `NE`, `E`, …) until `END`. It predicts the next
+move very well. Does it carry a **map** of the city — where each intersection is, which
+streets exist — or has it learned a bag of reflexes that happen to give legal moves, like
+a jellyfish that reacts without a picture of the sea?
+
+Vafa et al. (2024, *Evaluating the world model implicit in a generative model*) asked this
+of taxi routes through Manhattan, and found that next-move validity can be near perfect
+while the map the model implies is incoherent. You ask it here of two models of one
+city, with the city's own ground truth beside every number:
+
+* **`city-taxi`** was trained on a mix: shortest paths, noisy shortest paths, random walks;
+* **`city-taxi-shortest`** only on shortest paths (the paper's contrast).
+
+The city is a 6 × 6 grid with one-way streets, a few diagonals and closed blocks. The
+simulator knows the true intersection at every token and which tokens are legal next.
+Every number the text relies on is printed by a cell above it; the routes here are fresh
+(seeds neither training nor the models' cards used).""",
+        ),
+        (
+            "code",
+            """import numpy as np
+import torch
+
+import iwm_widgets as iwm
+from iwm_widgets.tracing import cognitive_map as cm
+from iwm_widgets.zoo import city_taxi
+
+NAMES = ["city-taxi", "city-taxi-shortest"]
+models = {name: iwm.load(name) for name in NAMES}
+taxi = models["city-taxi"]
+spec = taxi.spec
+city = spec.city                                 # a networkx.DiGraph: the true map
+SEED = city_taxi.TEST_SEED_BASE + 500            # fresh routes
+one_way = [e for e in city.edges if not city.has_edge(*e[::-1])]
+diagonal = [e for e, k in city.edges.items() if k["kind"] == "diagonal"]
+print(f"{city.number_of_nodes()} intersections, {city.number_of_edges()} street segments "
+      f"({len(one_way)} one-way, {len(diagonal)} diagonal), "
+      f"{len(city.graph['closed'])} closed blocks")
+ids, truth = taxi.sample(seed=SEED, latents=True, kind="walk")
+print("route :", " ".join(spec.decode(ids[0])))
+print("nodes :", truth["node"].tolist())
+print("legal after the last move:",
+      [tok for tok, ok in zip(spec.vocab, truth["legal"][-2]) if ok])""",
+        ),
+        (
+            "md",
+            """## 1. Does it drive legally?
+
+**Next-move validity**: the share of the model's top-1 predictions, after the
+destination and up to `END`, that are legal in the city. **Route validity**: routes the
+model drives itself, greedily, from an `origin, destination` prompt: legal at every
+token and ending at the destination. Measured on shortest-path routes (what both models
+saw in training) and on the mix (detours and random walks).""",
+        ),
+        (
+            "code",
+            """mix = spec.sample_routes(200, SEED + 1, "mix")
+shortest = spec.sample_routes(200, SEED + 2, "shortest")
+for name, model in models.items():
+    v_short = cm.next_move_validity(model, shortest)
+    v_mix = cm.next_move_validity(model, mix)
+    rv = cm.route_validity(model, n=64, seed=SEED + 3)
+    print(f"{name:<20} next move legal: shortest routes {v_short.validity:.3f}, mixed "
+          f"routes {v_mix.validity:.3f}; routes it drives itself: {rv.validity:.3f} legal and "
+          f"arrive ({rv.mean_moves:.1f} moves, shortest {rv.mean_shortest:.1f})")""",
+        ),
+        (
+            "md",
+            """On the task both were trained for, the two models are indistinguishable from their
+outputs: every move legal, every self-driven route legal and as short as the shortest
+path. Only off the beaten track — on routes with detours — does the shortest-path model
+propose illegal moves (about one in five). A test set of shortest paths would call both
+models perfect.
+
+### Exercise 1: validity by hand
+Compute the next-move validity of `city-taxi-shortest` on the `mix` routes yourself, from
+its logits (`model.module(ids)`, `[routes, tokens, vocab]`) and the truth
+(`truth["legal"]`, bool `[routes, tokens, vocab]`: the tokens legal *next*;
+`truth["length"]`: each route's length without padding). The predictions counted are at
+positions `1 … length − 2` (after the destination token, up to the prediction of `END`).""",
+        ),
+        (
+            "code",
+            """model = models["city-taxi-shortest"]
+route_ids, route_truth = mix""",
+        ),
+        (
+            "exercise",
+            """my_validity = ...   # ← a float: the share of legal top-1 predictions""",
+            """with torch.no_grad():
+    top = model.module(route_ids).argmax(-1)                     # [routes, tokens]
+L = route_truth["length"]
+pos = torch.arange(route_ids.shape[1])
+asked = (pos[None, :] >= 1) & (pos[None, :] <= L[:, None] - 2)
+legal = route_truth["legal"].gather(-1, top[..., None])[..., 0]  # top-1 legal?
+my_validity = float(legal[asked].float().mean())""",
+        ),
+        (
+            "check",
+            """want = cm.next_move_validity(models["city-taxi-shortest"], mix)
+if my_validity is ... or not isinstance(my_validity, float):
+    print("Not yet: set my_validity to a float (the share of legal top-1 predictions)")
+elif abs(my_validity - want.validity) > 1e-6:
+    print(f"Not yet: {my_validity:.4f}, but the share over the {want.n_predictions} "
+          f"predictions is {want.validity:.4f}; count positions 1 … length − 2 of each route")
+else:
+    print(f"✓ {my_validity:.4f} of {want.n_predictions} top-1 predictions are legal")""",
+        ),
+        (
+            "md",
+            """## 2. "Where am I?" — a position probe by layer
+
+If the model keeps a map, it should know at every move token where the taxi is. A ridge
+probe from each layer's residual stream to the current intersection's `(x, y)`, fitted on
+one set of routes and scored (R²) on another. Controls: the same probe fitted on shuffled
+labels, and the `embed` layer (the move token and its index: no route history). The
+**dead-reckoning** baseline needs no model: `(x, y)` is a linear function of the origin
+and of how many times each move was made so far, so a ridge on those counts reads
+position too (below 1 here only because one origin starts none of the 200 fitting routes:
+with 400 it reads 1.000).
+A high R² says the position is *readable* inside; whether the model *uses* it is the
+question of section 5.""",
+        ),
+        (
+            "code",
+            """train = spec.sample_routes(200, SEED + 4, "mix")
+test = spec.sample_routes(100, SEED + 5, "mix")
+probes = {name: iwm.position_probe(model, train, test) for name, model in models.items()}
+layers = probes["city-taxi"].layers
+print(f"{'R² of (x, y)':<20}" + "".join(f"{s:>10}" for s in layers) + "   shuffled (max)")
+for name, p in probes.items():
+    print(f"{name:<20}" + "".join(f"{p.r2[s]:>10.3f}" for s in layers)
+          + f"   {max(p.r2_shuffled.values()):.3f}")
+print("dead reckoning (origin + move counts, no model):",
+      round(probes["city-taxi"].baselines["dead_reckoning"], 3))""",
+        ),
+        (
+            "md",
+            """The mix model holds its position almost perfectly from the first block on; the
+shortest-path model much less well, although it saw the same city. Neither shuffled
+control reads anything, and the embedding alone does not know where the taxi is.
+
+## 3. Same state, same behaviour? Compression and distinction
+
+The city is a finite automaton: every prefix of a route leads to one true **state** (the
+intersection and the destination), and the state fixes what may come next. The
+Myhill–Nerode theorem says a model that knows the state must treat two prefixes in the
+same state alike, and two in different states differently. Two metrics of the paper,
+with the shortest continuation (one token):
+
+* **compression**: of pairs of prefixes in the *same* state, the share the model accepts
+  the same next tokens after (it accepts a token when it gives it probability > 0.01);
+* **distinction**: of pairs in *different* states, how much of what truly tells them apart
+  (the tokens legal after one and not the other) the model also tells apart.""",
+        ),
+        (
+            "code",
+            """same, different = cm.state_pairs(cm.route_prefixes(mix), spec.state, 200, seed=SEED + 6)
+for name, model in models.items():
+    acc = cm.model_acceptor(model)
+    c = cm.compression(acc, spec.state, same)
+    d = cm.distinction(acc, cm.true_acceptor(spec), spec.state, different)
+    print(f"{name:<20} compression {c.compression:.3f}   distinction {d.distinction:.3f} "
+          f"(precision {d.precision:.3f}, {d.n_pairs} pairs)")""",
+        ),
+        (
+            "md",
+            """Here the two models part: the shortest-path model tells different states apart only a
+third of the time. It has learned which moves lead *toward the destination* from where it
+usually is, not which streets exist.
+
+## 4. The map the model implies
+
+At every intersection a route passes, which moves does the model accept? Counting over
+many routes, the model *implies* a street `node → move` when a majority of the prefixes
+at that node accept the move. Against the city: **true** streets, **false** ones (a wall,
+a closed block, the wrong way up a one-way street) and **missing** ones (in the city,
+never accepted) — the paper's map reconstruction.""",
+        ),
+        (
+            "code",
+            """graphs = {name: iwm.implied_graph(model, mix) for name, model in models.items()}
+for name, g in graphs.items():
+    print(f"{name:<20} implied streets: {len(g.true_edges)} true, {len(g.false_edges)} false, "
+          f"{len(g.missing_edges)} missing (precision {g.precision:.2f}, recall {g.recall:.2f})")
+print("false streets of city-taxi-shortest [node, move, to]:",
+      graphs["city-taxi-shortest"].false_edges)""",
+        ),
+        (
+            "md",
+            """The **CognitiveMap** draws all of it over the true city: each intersection's
+probe-decoded position (the dot at the end of a displacement arrow from where it truly
+is), the implied streets with false ones in red and missing ones dashed, and the route of
+the Workspace with the model's next-move distribution at the chosen step (arrows out of
+the taxi's intersection, width by probability, green where the move is legal, red where
+it is not; a ring is `END`). Click a token of the route to choose the step. First the mix model:""",
+        ),
+        (
+            "code",
+            """ws = iwm.Workspace(taxi, taxi.sample(seed=SEED, latents=True, kind="walk"))
+cmap = iwm.CognitiveMap(ws, probe=probes["city-taxi"], layer="blocks.0", routes=test,
+                        implied=graphs["city-taxi"])
+print(f"decoded intersections are off by {cmap.decoded.mean_error:.2f} blocks on average")
+cmap""",
+        ),
+        (
+            "md",
+            """And the shortest-path model, on the same route: its decoded intersections crowd
+toward the middle of the city (their spread printed below, as a share of the true
+spread) and its implied map keeps only the streets its shortest paths need.""",
+        ),
+        (
+            "code",
+            """short = models["city-taxi-shortest"]
+ws_short = iwm.Workspace(short, short.sample(seed=SEED, latents=True, kind="walk"))
+cmap_short = iwm.CognitiveMap(ws_short, probe=probes["city-taxi-shortest"], layer="blocks.0",
+                              routes=test, implied=graphs["city-taxi-shortest"])
+
+
+def spread(dec):
+    \"\"\"How far the decoded intersections spread, ÷ how far the true ones do.\"\"\"
+    xy, true = np.asarray(dec.decoded_xy, float), np.asarray(dec.true_xy, float)
+    seen = ~np.isnan(xy).any(1)
+    return float(xy[seen].std(0).mean() / true[seen].std(0).mean())
+
+
+for name, view in (("city-taxi", cmap), ("city-taxi-shortest", cmap_short)):
+    print(f"{name:<20} decoded off by {view.decoded.mean_error:.2f} blocks on average; "
+          f"spread {spread(view.decoded):.2f}× the true spread")
+cmap_short""",
+        ),
+        (
+            "md",
+            """## 5. Steer "where am I" and watch the next move
+
+A readable position is not yet a used one. To test use, **write** it: at one move token,
+add to the residual stream at `blocks.0` the difference between the model's mean
+activation at another intersection `b` and at the true one `a`. If the model drives by
+its map, its next move should now be one that is legal at `b` — and, to count as a
+change, not legal at `a`. `cmap.steer_to(b)` does it on the Workspace (one edit; click an
+intersection on the map to do the same), and the map shows the new prediction.""",
+        ),
+        (
+            "code",
+            """step = cmap.step                       # the step the map shows (the last move token)
+a = int(ws.truth["node"][step])
+print("the taxi is at", a, "; the model predicts", cmap.prediction()["top"])
+b = 35 if a != 35 else 0               # the far corner
+cmap.steer_to(b)
+ws.wait()
+p = cmap.prediction()
+print(f"steered to {b}: the model predicts {p['top']!r}; legal at {b}: {p['legal_at_target']}, "
+      f"legal at {a}: {p['legal_at_true']}")""",
+        ),
+        (
+            "md",
+            """One steering is an anecdote. `iwm.steer_position` does it on one move token of each of
+100 held-out routes (a random target each), in one batched trace, next to three
+baselines: the same rows unsteered, a random direction of the same norm, and chance (the
+share of the nine move and `END` tokens legal at `b` and not at `a`). *Success*: the top-1
+token is legal at `b` and not at `a`.""",
+        ),
+        (
+            "code",
+            """for name, model in models.items():
+    s = iwm.steer_position(model, probes[name], test, "blocks.0", seed=SEED + 7)
+    print(f"{name:<20} success: steered {s.success:.2f}, unsteered {s.success_unsteered:.2f}, "
+          f"random direction {s.success_random:.2f}, chance {s.chance:.2f} ({s.n_rows} routes)")""",
+        ),
+        (
+            "md",
+            """### Exercise 2: move the taxi in its head
+Find an intersection `b` such that, steered to `b` at the map's step (at `blocks.0`, the layer the map was given), the model's top
+move is **legal at `b` and illegal where the taxi really is**. Click intersections on the
+map above (each click replaces the steering), or call `cmap.steer_to(b)`. Then set
+`target` to your `b`. The check re-runs the model itself with the Workspace's edit and
+asks the city, not the widget.""",
+        ),
+        (
+            "exercise",
+            """target = ...   # ← an intersection id 0 … 35""",
+            """a = int(ws.truth["node"][cmap.step])
+for target in range(36):
+    if target == a:
+        continue
+    cmap.steer_to(target)
+    ws.wait()
+    p = cmap.prediction()
+    if p["legal_at_target"] and not p["legal_at_true"]:
+        break""",
+        ),
+        (
+            "check",
+            """ws.wait()
+if target is ... or not isinstance(target, int) or not 0 <= target < 36:
+    print("Not yet: set target to an intersection id between 0 and 35")
+elif not ws.edits:
+    print("Not yet: steer first (click an intersection, or cmap.steer_to(target))")
+else:
+    s = cmap.step
+    res = iwm.run(taxi, ws.inputs, edits=ws.edits)
+    top = int(res.output[0, s].argmax())
+    prefix = ws.inputs[0, : s + 1].tolist()
+    here = spec.legal_after([prefix])[0]                 # legal where the taxi is
+    d = int(ws.truth["destination"])
+    there = spec.legal_in(("route", target, d))                  # legal at the steered-to node
+    tok = spec.vocab[top]
+    if cmap.prediction().get("target") != target:
+        print(f"Not yet: the Workspace is steered to {cmap.prediction().get('target')}, "
+              f"not to {target}; steer to your target")
+    elif not bool(there[top]):
+        print(f"Not yet: steered to {target} the model says {tok!r}, not legal there")
+    elif bool(here[top]):
+        print(f"Not yet: {tok!r} is legal at {target} but also where the taxi is; find a "
+              "target whose moves differ")
+    else:
+        print(f"✓ steered to {target}, the model says {tok!r}: legal at {target}, illegal "
+              f"at {int(ws.truth['node'][s])} where the taxi is")""",
+        ),
+        (
+            "md",
+            """### Exercise 3: navigator or jellyfish?
+For each model, say whether the evidence above shows a map: `True` or `False`. The
+check weighs the same evidence again on routes you have not used: validity on both
+kinds of route, distinction, and the recall of the implied map.""",
+        ),
+        (
+            "exercise",
+            """mix_has_map = ...        # ← True or False: does city-taxi carry a map?
+shortest_has_map = ...   # ← True or False: does city-taxi-shortest?""",
+            """mix_has_map = True
+shortest_has_map = False""",
+        ),
+        (
+            "check",
+            """fresh = spec.sample_routes(150, SEED + 8, "mix")
+pairs = cm.state_pairs(cm.route_prefixes(fresh), spec.state, 150, seed=SEED + 9)[1]
+evidence = {}
+for name, model in models.items():
+    d = cm.distinction(cm.model_acceptor(model), cm.true_acceptor(spec), spec.state, pairs)
+    g = iwm.implied_graph(model, fresh)
+    v = cm.next_move_validity(model, fresh)
+    evidence[name] = (v.validity, d.distinction, g.recall)
+    evidence[name] += (v.validity > 0.95 and d.distinction > 0.7 and g.recall > 0.9,)
+has_map = {"city-taxi": mix_has_map, "city-taxi-shortest": shortest_has_map}
+if any(a is ... or not isinstance(a, bool) for a in has_map.values()):
+    print("Not yet: answer True or False for each model")
+else:
+    wrong = [n for n in NAMES if has_map[n] != evidence[n][3]]
+    for n in NAMES:
+        v, dist, rec, _ = evidence[n]
+        print(f"  {n:<20} validity {v:.3f}, distinction {dist:.3f}, implied-map recall {rec:.2f}")
+    if wrong:
+        print("Not yet: look again at", ", ".join(wrong), "— validity alone is not a map")
+    else:
+        print("✓ the evidence agrees with you")""",
+        ),
+        (
+            "md",
+            """## What to take away
+* **Validity is not a map.** Both models drive their shortest paths legally, every move
+  and every route. Only routes with detours, and the Myhill–Nerode metrics, tell them
+  apart.
+* **Readable, and used.** The mix model's residual stream holds the taxi's position
+  (R² about 0.98 from `blocks.0`, controls near 0), its implied map is the city, and
+  writing another position into it makes its next move follow that intersection's
+  streets far more often than a random push or chance.
+* **The shortest-path model** knows which way to the destination from where it usually
+  is: a weaker position readout, a third of the distinctions, an implied map with a fifth
+  of the streets and a few that do not exist.
+* Each number stands beside its control (shuffled labels, the embedding, dead reckoning,
+  unsteered, random direction, chance) and is measured on fresh routes against the
+  city's own ground truth.""",
+        ),
+    ],
+)
+
+
 def main(argv: list[str]) -> None:
     solutions = "--solutions" in argv
     out = SOLUTIONS if solutions else NB

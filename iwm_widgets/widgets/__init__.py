@@ -3,6 +3,7 @@
 from .activation_map import ActivationMap, Heatmap
 from .attention_view import AttentionView
 from .causal_graph import CausalGraph
+from .cognitive_map import CognitiveMap
 from .feature_browser import FeatureBrowser
 from .module_tree import ModuleTree
 from .monitor_board import MonitorBoard
@@ -14,6 +15,7 @@ __all__ = [
     "ActivationMap",
     "AttentionView",
     "CausalGraph",
+    "CognitiveMap",
     "FeatureBrowser",
     "Heatmap",
     "ModuleTree",

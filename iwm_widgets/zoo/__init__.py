@@ -31,12 +31,23 @@ def _springs(variant: str) -> Callable[[], ZooSpec]:
     return make
 
 
+def _city_taxi(variant: str) -> Callable[[], ZooSpec]:
+    def make() -> ZooSpec:
+        from .city_taxi import VARIANTS
+
+        return VARIANTS[variant]()
+
+    return make
+
+
 ZOO: dict[str, Callable[[], ZooSpec]] = {
     "bouncing-ball": _bouncing_ball,
     "springs": _springs("incontext"),
     "springs-fixed": _springs("fixed"),
     "springs-meanfield": _springs("meanfield"),
     "springs-flawed": _springs("flawed"),
+    "city-taxi": _city_taxi("mix"),
+    "city-taxi-shortest": _city_taxi("shortest"),
 }
 
 
