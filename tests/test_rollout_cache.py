@@ -50,6 +50,11 @@ TOL32 = 1e-5  # float32 raw rollouts on the zoo's own contexts, no edit
 FLOOR32 = 2e-5
 TOL64 = 1e-9
 SAME_ARCHITECTURE = ("springs-fixed", "springs-flawed")
+# the op × scope matrix rolls out 8 steps (4 rollouts a case, ~50 cases a model): every
+# cached step after the first takes the same path, and 16 steps doubled the suite's
+# slowest test; springs-flawed, springs-fixed's architecture with other weights, runs
+# only the cases with every op at once (at every scope), springs-fixed all of them
+MATRIX_STEPS = 8
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -106,7 +111,7 @@ def cases(m: iwm.Model, x: torch.Tensor) -> Iterator[tuple[str, list[iwm.Edit], 
     g = torch.Generator().manual_seed(1)
     vec = 0.5 * torch.randn(d1, generator=g)
     var = variable(m, x)
-    for sname, kw in scopes(T).items():
+    for sname, kw in scopes(T).items() if m.name != "springs-flawed" else ():
         rows = kw.pop("rows", None)
         ok = "negative" not in sname
         made = {
@@ -204,17 +209,18 @@ def test_every_site_is_hooked_at_every_cached_step(world: Any) -> None:
 # ---------------------------------------------------------------- run() with edits
 def test_cached_equals_uncached_for_every_op_and_scope(world: Any) -> None:
     m, m64, x = world
-    base = iwm.run(m, x, rollout_steps=STEPS).rollout
+    steps = MATRIX_STEPS
+    base = iwm.run(m, x, rollout_steps=steps).rollout
     worst32 = worst64 = 0.0
     for name, edits, cached in cases(m, x):
-        u = iwm.run(m, x, edits, rollout_steps=STEPS, cache=False)
-        c = iwm.run(m, x, edits, rollout_steps=STEPS)
+        u = iwm.run(m, x, edits, rollout_steps=steps, cache=False)
+        c = iwm.run(m, x, edits, rollout_steps=steps)
         assert u.meta["rollout"] == "uncached: off"
         assert (c.meta["rollout"] == "cached") == cached, (name, c.meta)
         assert diff(u.rollout, base) > 1e-4, name  # the edit changes the future
         assert torch.equal(u.output, c.output), name  # step 0 is the same run
-        u64 = iwm.run(m64, x.double(), edits, rollout_steps=STEPS, cache=False, prepared=True)
-        c64 = iwm.run(m64, x.double(), edits, rollout_steps=STEPS, prepared=True)
+        u64 = iwm.run(m64, x.double(), edits, rollout_steps=steps, cache=False, prepared=True)
+        c64 = iwm.run(m64, x.double(), edits, rollout_steps=steps, prepared=True)
         d64 = diff(c64.rollout, u64.rollout)
         assert d64 <= TOL64, (name, d64)
         d32 = diff(c.rollout, u.rollout)
