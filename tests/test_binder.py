@@ -32,7 +32,7 @@ from typing import Any
 
 import pytest
 
-from iwm_widgets.zoo import ZOO
+from iwm_widgets.zoo import ZOO, ZOO_DIRS
 
 REPO = Path(__file__).resolve().parents[1]
 BINDER = REPO / "binder"
@@ -81,10 +81,10 @@ from pathlib import Path
 import nbformat
 import iwm_widgets as iwm
 from iwm_widgets.widgets import _base
-from iwm_widgets.zoo import ZOO
+from iwm_widgets.zoo import ZOO, ZOO_DIRS
 
 report = {"models": {}, "bundles": {}, "imports": {}}
-for name in sorted(ZOO):
+for name in sorted({*ZOO, *ZOO_DIRS}):
     try:
         m = iwm.load(name)  # checks the weights against the card's sha256
         report["models"][name] = type(m.module).__name__
@@ -203,7 +203,7 @@ def test_binder_environment_runs_the_course(tmp_path: Path) -> None:
         [py, "-c", PACKAGE_CHECK, *(str(work / nb.name) for nb in NOTEBOOKS)], **kw, timeout=300
     )
     held = _report(check, "the package check")
-    assert sorted(held["models"]) == sorted(ZOO)
+    assert sorted(held["models"]) == sorted({*ZOO, *ZOO_DIRS})
     assert sorted(held["bundles"]) == WIDGET_MODULES
     assert {"torch", "iwm_widgets"} <= set(held["imports"])
     bad = {f"{kind} {k}": v for kind, d in held.items() for k, v in d.items() if "ERROR" in v}
