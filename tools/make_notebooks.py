@@ -997,7 +997,18 @@ the correlation of two particles' accelerations, and a least-squares fit of Hook
         ),
         (
             "code",
-            """table = {}
+            """def data_side(xs, adj):
+    \"\"\"The methods that see only the trajectories, not the model.\"\"\"
+    out = {"correlation (data)": sm.pair_auroc(sm.correlation_scores(xs), adj),
+           "least squares (data)": sm.pair_auroc(sm.lstsq_scores(xs), adj)}
+    try:
+        out["Tigramite PCMCI (data)"] = sm.pair_auroc(sm.pcmci_scores(xs)[0], adj)
+    except ImportError:
+        out["Tigramite PCMCI (data)"] = float("nan")   # pip install tigramite
+    return out
+
+
+table, seen = {}, {}
 for name, m in models.items():
     xs, lat = m.spec.sample_batch(16, seed=424_242, latents=True)
     adj = lat["adjacency"]
@@ -1005,14 +1016,12 @@ for name, m in models.items():
     g = iwm.interaction_graph(m, xs, adjacency=adj, fit_systems=128)
     table[name] = {"model (moving the input)": sm.pair_auroc(own, adj),
                    "model (inside, probes)": g.auroc(),
-                   "faithfulness (Spearman)": g.faithfulness(own)["directed"],
-                   "correlation (data)": sm.pair_auroc(sm.correlation_scores(xs), adj),
-                   "least squares (data)": sm.pair_auroc(sm.lstsq_scores(xs), adj)}
-    try:
-        tig, _ = sm.pcmci_scores(xs)
-        table[name]["Tigramite PCMCI (data)"] = sm.pair_auroc(tig, adj)
-    except ImportError:
-        table[name]["Tigramite PCMCI (data)"] = float("nan")   # pip install tigramite
+                   "faithfulness (Spearman)": g.faithfulness(own)["directed"]}
+    # springs and springs-meanfield see the same systems (a new graph each): the data
+    # side is the same for both, computed once
+    key = xs.numpy().tobytes()
+    seen[key] = seen.get(key) or data_side(xs, adj)
+    table[name].update(seen[key])
     if name == "springs-fixed":
         fixed_graph, fixed_inputs = g, xs
 rows = list(next(iter(table.values())))
