@@ -2199,7 +2199,8 @@ print("false streets of city-taxi-shortest [node, move, to]:",
             "md",
             """The **CognitiveMap** draws all of it over the true city: each intersection's
 probe-decoded position (the dot at the end of a displacement arrow from where it truly
-is), the implied streets with false ones in red and missing ones dashed, and the route of
+is), the implied streets (tick "implied map") with false ones in red and missing ones
+dashed, and the route of
 the Workspace with the model's next-move distribution at the chosen step (arrows out of
 the taxi's intersection, width by probability, green where the move is legal, red where
 it is not; a ring is `END`). Click a token of the route to choose the step. First the mix model:""",
@@ -2224,6 +2225,7 @@ spread) and its implied map keeps only the streets its shortest paths need.""",
 ws_short = iwm.Workspace(short, short.sample(seed=SEED, latents=True, kind="walk"))
 cmap_short = iwm.CognitiveMap(ws_short, probe=probes["city-taxi-shortest"], layer="blocks.0",
                               routes=test, implied=graphs["city-taxi-shortest"])
+cmap_short.show_implied = True                  # its implied map drawn at once (the checkbox)
 
 
 def spread(dec):
