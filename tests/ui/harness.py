@@ -506,3 +506,28 @@ def block_external_requests(page: Any) -> list[str]:
 
     page.route("**/*", route)
     return blocked
+
+
+#: the two JupyterLab themes every widget is screenshotted in
+THEMES = {"light": "JupyterLab Light", "dark": "JupyterLab Dark"}
+
+
+def set_theme(page: Any, name: str) -> None:
+    """Switch JupyterLab to the ``"light"`` or ``"dark"`` theme and wait until it applies
+    (and 300 ms more: the theme's CSS variables reach the canvases' next paint)."""
+    page.evaluate(
+        "(t) => window.jupyterapp.commands.execute('apputils:change-theme', {theme: t})",
+        THEMES[name],
+    )
+    page.wait_for_function(
+        "(light) => document.body.dataset.jpThemeLight === light",
+        arg="true" if name == "light" else "false",
+    )
+    page.wait_for_timeout(300)
+
+
+def output_area(page: Any, notebook: str, index: int) -> Any:
+    """The output area of code cell ``index`` of ``notebook``'s own panel (JupyterLab
+    restores the tabs that other test modules opened)."""
+    panel = page.evaluate(f"(path) => ({FIND_PANEL})(path).id", notebook)
+    return page.locator(f"[id='{panel}'] .jp-CodeCell").nth(index).locator(".jp-OutputArea")

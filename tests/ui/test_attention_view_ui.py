@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from harness import FIND_PANEL, write_notebook
+from harness import output_area, set_theme, write_notebook
 
 pytestmark = pytest.mark.ui
 
@@ -42,12 +42,10 @@ CANVAS_COLOURS = """
   return seen.size;
 }
 """
-THEMES = {"light": "JupyterLab Light", "dark": "JupyterLab Dark"}
 
 
 def cell_output(page: Any, index: int) -> Any:
-    panel = page.evaluate(f"(path) => ({FIND_PANEL})(path).id", NOTEBOOK)
-    return page.locator(f"[id='{panel}'] .jp-CodeCell").nth(index).locator(".jp-OutputArea")
+    return output_area(page, NOTEBOOK, index)
 
 
 def drawn(nb: Any, root: Any, var: str) -> None:
@@ -66,18 +64,6 @@ def cell_point(root: Any, k: int, query: int, key: int) -> dict[str, float]:
     x = c * (L["gutter"] + L["panel"] + GAP_PX) + L["gutter"] + (key + 0.5) * L["cell"]
     y = r * (TITLE_PX + L["panel"] + L["below"] + GAP_PX) + TITLE_PX + (query + 0.5) * L["cell"]
     return {"x": x, "y": y}
-
-
-def set_theme(page: Any, name: str) -> None:
-    page.evaluate(
-        "(t) => window.jupyterapp.commands.execute('apputils:change-theme', {theme: t})",
-        THEMES[name],
-    )
-    page.wait_for_function(
-        "(light) => document.body.dataset.jpThemeLight === light",
-        arg="true" if name == "light" else "false",
-    )
-    page.wait_for_timeout(300)  # the theme's CSS variables reach the canvas's next paint
 
 
 @pytest.fixture(scope="module")

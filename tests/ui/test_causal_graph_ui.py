@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness import RESULTS, write_notebook
+from harness import RESULTS, set_theme, write_notebook
 
 BEND = 0.12  # js/causal_graph/scene.js: how far an edge's control point sits off the chord
 
@@ -681,21 +681,6 @@ def test_hover_an_edge_of_a_batch_shows_its_interval(lab: Any, graph: Any, scree
     page.mouse.move(0, 0)
     page.wait_for_function("r => r.dataset.hover === ''", arg=g8.element_handle())
     tip.wait_for(state="hidden")
-
-
-THEMES = {"light": "JupyterLab Light", "dark": "JupyterLab Dark"}
-
-
-def set_theme(page: Any, name: str) -> None:
-    page.evaluate(
-        "(t) => window.jupyterapp.commands.execute('apputils:change-theme', {theme: t})",
-        THEMES[name],
-    )
-    page.wait_for_function(
-        "(light) => document.body.dataset.jpThemeLight === light",
-        arg="true" if name == "light" else "false",
-    )
-    page.wait_for_timeout(300)
 
 
 def client_box(loc: Any) -> Box:

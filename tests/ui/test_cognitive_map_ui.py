@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from harness import FIND_PANEL, write_notebook
+from harness import output_area, set_theme, write_notebook
 
 pytestmark = pytest.mark.ui
 
@@ -31,27 +31,13 @@ CELLS = [
     "cm2",
 ]
 CELL = {"cm": 0, "cm2": 1}
-THEMES = {"light": "JupyterLab Light", "dark": "JupyterLab Dark"}
 #: route 0 is o:30 d:22 E S S E E E END; at step 2 the taxi is at 31 (1, 5), and steering
 #: it to 11 (5, 1) makes the model predict NW (legal at 11, not at 31; measured p 0.93)
 STEP, TARGET = 2, 11
 
 
 def cell_output(page: Any, index: int) -> Any:
-    panel = page.evaluate(f"(path) => ({FIND_PANEL})(path).id", NOTEBOOK)
-    return page.locator(f"[id='{panel}'] .jp-CodeCell").nth(index).locator(".jp-OutputArea")
-
-
-def set_theme(page: Any, name: str) -> None:
-    page.evaluate(
-        "(t) => window.jupyterapp.commands.execute('apputils:change-theme', {theme: t})",
-        THEMES[name],
-    )
-    page.wait_for_function(
-        "(light) => document.body.dataset.jpThemeLight === light",
-        arg="true" if name == "light" else "false",
-    )
-    page.wait_for_timeout(300)
+    return output_area(page, NOTEBOOK, index)
 
 
 @pytest.fixture(scope="module")

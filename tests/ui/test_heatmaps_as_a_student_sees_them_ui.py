@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from harness import FIND_PANEL, write_notebook
+from harness import FIND_PANEL, set_theme, write_notebook
 
 pytestmark = pytest.mark.ui
 
@@ -47,7 +47,6 @@ CELLS = [
     "chart = probes.widget()\n"
     "chart",
 ]
-THEMES = {"light": "JupyterLab Light", "dark": "JupyterLab Dark"}
 MAP = ".iwm-activation-map"
 
 # Luminance (0 black … 255 white) of a computed CSS colour.
@@ -68,18 +67,6 @@ def output(page: Any, i: int) -> Any:
     """Cell ``i``'s output in this module's notebook (other notebooks may be open too)."""
     panel = page.evaluate(f"(path) => ({FIND_PANEL})(path).id", NOTEBOOK)
     return page.locator(f"[id='{panel}'] .jp-CodeCell").nth(i).locator(".jp-OutputArea")
-
-
-def set_theme(page: Any, name: str) -> None:
-    page.evaluate(
-        "(t) => window.jupyterapp.commands.execute('apputils:change-theme', {theme: t})",
-        THEMES[name],
-    )
-    page.wait_for_function(
-        "(light) => document.body.dataset.jpThemeLight === light",
-        arg="true" if name == "light" else "false",
-    )
-    page.wait_for_timeout(300)  # the theme's CSS variables reach the next paint
 
 
 def drawn(root: Any) -> Any:

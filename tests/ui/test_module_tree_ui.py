@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from harness import FIND_PANEL, RESULTS, write_notebook
+from harness import RESULTS, output_area, write_notebook
 
 pytestmark = pytest.mark.ui
 
@@ -51,9 +51,7 @@ CANVAS_COLOURS = """
 
 
 def cell_output(page: Any, index: int) -> Any:
-    # this notebook's own panel: JupyterLab restores tabs that other test modules opened
-    panel = page.evaluate(f"(path) => ({FIND_PANEL})(path).id", NOTEBOOK)
-    return page.locator(f"[id='{panel}'] .jp-CodeCell").nth(index).locator(".jp-OutputArea")
+    return output_area(page, NOTEBOOK, index)
 
 
 def row(tree: Any, path: str) -> Any:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness import FIND_PANEL, write_notebook
+from harness import output_area, set_theme, write_notebook
 
 pytestmark = pytest.mark.ui
 
@@ -32,26 +32,12 @@ CELLS = [
     "board",
     "amap = iwm.ActivationMap(ws)\namap",
 ]
-THEMES = {"light": "JupyterLab Light", "dark": "JupyterLab Dark"}
 #: where the screenshots are also copied, to be looked at
 SHOTS = Path("/tmp/monitor_shots")
 
 
 def cell_output(page: Any, index: int) -> Any:
-    panel = page.evaluate(f"(path) => ({FIND_PANEL})(path).id", NOTEBOOK)
-    return page.locator(f"[id='{panel}'] .jp-CodeCell").nth(index).locator(".jp-OutputArea")
-
-
-def set_theme(page: Any, name: str) -> None:
-    page.evaluate(
-        "(t) => window.jupyterapp.commands.execute('apputils:change-theme', {theme: t})",
-        THEMES[name],
-    )
-    page.wait_for_function(
-        "(light) => document.body.dataset.jpThemeLight === light",
-        arg="true" if name == "light" else "false",
-    )
-    page.wait_for_timeout(300)
+    return output_area(page, NOTEBOOK, index)
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from harness import write_notebook
+from harness import set_theme, write_notebook
 
 pytestmark = pytest.mark.ui
 
@@ -510,21 +510,6 @@ def test_sliders_for_each_component(lab: Any, dials: Any, screenshot: Any) -> No
         assert lab.wait_for_python(f"sliders.values[{first['id']!r}]", None) is None
     finally:
         lab.execute("sliders.reset()\nws.wait()")
-
-
-THEMES = {"light": "JupyterLab Light", "dark": "JupyterLab Dark"}
-
-
-def set_theme(page: Any, name: str) -> None:
-    page.evaluate(
-        "(t) => window.jupyterapp.commands.execute('apputils:change-theme', {theme: t})",
-        THEMES[name],
-    )
-    page.wait_for_function(
-        "(light) => document.body.dataset.jpThemeLight === light",
-        arg="true" if name == "light" else "false",
-    )
-    page.wait_for_timeout(300)
 
 
 # Luminance of the pixels painted under the box's bottom wall (only the axis' ticks and

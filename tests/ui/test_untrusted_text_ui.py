@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from harness import FIND_PANEL, write_notebook
+from harness import output_area, set_theme, write_notebook
 
 pytestmark = pytest.mark.ui
 
@@ -138,8 +138,7 @@ def shown(token: str) -> str:
 
 
 def cell_output(page: Any, index: int) -> Any:
-    panel = page.evaluate(f"(path) => ({FIND_PANEL})(path).id", NOTEBOOK)
-    return page.locator(f"[id='{panel}'] .jp-CodeCell").nth(index).locator(".jp-OutputArea")
+    return output_area(page, NOTEBOOK, index)
 
 
 def text_of(locator: Any) -> str:
@@ -352,21 +351,6 @@ def test_static_html_summaries_are_text(lab: Any, page: Any, screenshot: Any) ->
         "P", "B", "CODE", "TABLE", "THEAD", "TBODY", "TR", "TH", "TD", "DETAILS", "SUMMARY",
         "PRE", "UL", "LI",
     }, tags  # fmt: skip
-
-
-THEMES = {"light": "JupyterLab Light", "dark": "JupyterLab Dark"}
-
-
-def set_theme(page: Any, name: str) -> None:
-    page.evaluate(
-        "(t) => window.jupyterapp.commands.execute('apputils:change-theme', {theme: t})",
-        THEMES[name],
-    )
-    page.wait_for_function(
-        "(light) => document.body.dataset.jpThemeLight === light",
-        arg="true" if name == "light" else "false",
-    )
-    page.wait_for_timeout(300)  # the theme's CSS variables reach the canvases' next paint
 
 
 def test_screenshots_light_and_dark(lab: Any, page: Any, screenshot: Any) -> None:
