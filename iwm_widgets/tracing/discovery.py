@@ -65,6 +65,7 @@ from .. import linear
 from ..errors import EditError, FileFormatError, InputError
 from ..safefiles import read_json, read_safetensors
 from ._display_hook import Displayable
+from ._threads import one_torch_thread
 from .interactions import _ranks
 from .model import Model
 from .probes import Variable, collect
@@ -157,12 +158,8 @@ def _fit_sae(
     on a loaded 2-core machine (6.6 vs 27 ms a step at d=64, k=32); the caller's thread
     count is restored.
     """
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with one_torch_thread():
         return _train_sae(X, k, seed, topk, steps, batch, lr)
-    finally:
-        torch.set_num_threads(threads)
 
 
 def _train_sae(

@@ -11,10 +11,8 @@ at the steered-to intersection, at the true one, or both.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import numbers
-from collections.abc import Iterator
 from typing import Any
 
 import torch
@@ -22,6 +20,7 @@ import traitlets
 
 from ..errors import InputError
 from ..tracing import Edit, Site
+from ..tracing._threads import one_torch_thread
 from ..tracing.cognitive_map import (
     DecodedPositions,
     ImpliedGraph,
@@ -97,19 +96,6 @@ def route_steps(spec: Any, ids: Any) -> dict[str, Any]:
     steps = [t for t, st in enumerate(states) if st[0] == "route"]
     dest = next((int(st[2]) for st in states if st[0] == "route"), -1)
     return {"tokens": tokens, "states": states, "node": node, "destination": dest, "steps": steps}
-
-
-@contextlib.contextmanager
-def _one_thread() -> Iterator[None]:
-    """Fit on one torch thread, then restore the caller's count: the probe's and the maps'
-    matrices are small, and on a loaded 2-core machine one thread built the view 3x
-    faster than two (1.0-1.5 s against 3-5 s)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 def _finite(v: float) -> float | None:
@@ -271,7 +257,7 @@ class CognitiveMap(WorkspaceWidget):
                 f"tokens, got {' '.join(self._route['tokens'])!r}"
             )
         base = SEED_BASE + 10 * int(seed)
-        with _one_thread():
+        with one_torch_thread():
             if probe is None:
                 train = spec.sample_routes(n_routes, base)
                 test = spec.sample_routes(max(n_routes // 2, 8), base + 1)
