@@ -56,13 +56,28 @@ MINIMAL_CELLS = [
     "dials",
 ]
 ROOT = ".iwm-steering-dials"
+# Before the page loads: the arrival time of every websocket message (page clock), so
+# the result's way back splits into the server hop and the page's own handling.
+WS_CLOCK = """
+(() => {
+  const times = window.__wsTimes = [];
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...a) {
+      super(...a);
+      this.addEventListener('message', () => { times.push(performance.now());
+        if (times.length > 4096) times.splice(0, 2048); });
+    }
+  };
+})();
+"""
 DIAL_W, RING_PX = 216, 70  # js/steering_dials/editor.js
 
 # Pointer events on the dial, and every draw (generation, time, paint), in the page.
 RECORDER = """
 (root) => {
   const svg = root.querySelector('svg.iwm-dial-svg');
-  const bench = window.__bench = {events: [], draws: [], sends: []};
+  const bench = window.__bench = {events: [], draws: [], sends: [], origin: performance.timeOrigin};
   const rec = (e) => bench.events.push({type: e.type, t: e.timeStamp, handled: performance.now()});
   svg.addEventListener('pointerdown', rec, {capture: true});
   svg.addEventListener('pointermove', rec, {capture: true});
@@ -88,12 +103,12 @@ def _bench_wrap(dials):
     names = ["values", "scope", "scope_start", "direction"]
     on_values, draw, redraw = dials._on_values, dials._draw, dials._redraw
     def _on_values(change):
-        _bench.append(("recv", _time.perf_counter()))
+        _bench.append(("recv", _time.perf_counter(), _time.time()))
         on_values(change)
     def _draw(result):
         t = _time.perf_counter()
         draw(result)
-        _bench.append(("drawn", _time.perf_counter(), t, result.generation))
+        _bench.append(("drawn", _time.perf_counter(), t, result.generation, _time.time()))
     def _redraw(result):
         t = _time.perf_counter()
         redraw(result)
@@ -102,6 +117,11 @@ def _bench_wrap(dials):
     dials.observe(_on_values, names=names)
     dials._draw, dials._redraw = _draw, _redraw
 _bench_wrap(dials)
+"""
+# Per drag, wall clock (time.time(), s): first message received, newest result sent.
+PY_WALL = """
+(lambda recv, drawn: [min(recv) if recv else None, max(drawn) if drawn else None])(
+    [e[2] for e in _bench if e[0] == "recv"], [e[4] for e in _bench if e[0] == "drawn"])
 """
 # Per drag: (first message received -> newest result drawn) in ms, and the _redraw time.
 PY_SPANS = """
@@ -129,12 +149,20 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     base = Path(tempfile.mkdtemp(prefix="iwm-bench-dials-"))
     with jupyter_server(base) as server, chromium() as browser:
         context, page = new_page(browser)
+        context.add_init_script(WS_CLOCK)
         path = NOTEBOOK
-        if args.minimal or args.torch_threads or not (server.root / NOTEBOOK).exists():
+        if (
+            args.minimal
+            or args.torch_threads
+            or args.first
+            or not (server.root / NOTEBOOK).exists()
+        ):
             path = MINIMAL
             first = []
             if args.torch_threads:  # before the Workspace starts its runner thread
                 first = [f"import torch\ntorch.set_num_threads({args.torch_threads})"]
+            if args.first:
+                first.append(args.first)
             write_notebook(server.root / MINIMAL, first + MINIMAL_CELLS)
         t0 = time.perf_counter()
         nb = Notebook(page, server, path).open().run_all()
@@ -152,6 +180,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         draw_ms: list[float] = []
         delivered: list[float] = []
         to_send: list[float] = []
+        inbound: list[float] = []
+        outbound: list[float] = []
+        arrived: list[float] = []
         py_total: list[float] = []
         py_redraw: list[float] = []
         angle_err: list[float] = []
@@ -161,7 +192,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             angle = (37 * (i + 1)) % 360
             frac = 0.45 + 0.4 * ((i * 7) % 5) / 4
             nxt = dial_point(box, angle, frac)
-            page.evaluate("Object.assign(window.__bench, {events: [], draws: [], sends: []})")
+            page.evaluate(
+                "Object.assign(window.__bench, {events: [], draws: [], sends: []});"
+                "window.__wsTimes.length = 0"
+            )
             nb.execute("_bench.clear()")
             page.mouse.move(*prev)
             page.mouse.down()
@@ -180,6 +214,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             )
             gen_before = gen
             bench = page.evaluate("window.__bench")
+            ws_times = page.evaluate("window.__wsTimes.slice()")
             moves = [e for e in bench["events"] if e["type"] == "pointermove"]
             draw = next(d for d in bench["draws"] if d["gen"] >= gen)
             if i < args.warmup or not moves:
@@ -193,6 +228,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             painted.append(draw["paint"] - t_move)
             draw_ms.append(draw["drawMs"])
             angle_err.append(abs((value["angle"] - angle + 180) % 360 - 180))
+            recv_s, sent_s = nb.eval_json(PY_WALL)
+            if sends and recv_s is not None and sent_s is not None:
+                origin = bench["origin"]  # page clock -> wall clock (ms)
+                inbound.append(recv_s * 1e3 - (origin + sends[0]))
+                outbound.append((origin + draw["t"]) - sent_s * 1e3)
+                last_in = [w for w in ws_times if w <= draw["t"]]
+                if last_in:
+                    arrived.append(draw["t"] - last_in[-1])
             total, redraw = nb.eval_json(PY_SPANS)
             if total is not None:
                 py_total.append(total)
@@ -211,6 +254,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "draw_ms": draw_ms,
         "delivered": delivered,
         "to_send": to_send,
+        "inbound": inbound,
+        "outbound": outbound,
+        "arrived": arrived,
         "py_total": py_total,
         "py_redraw": py_redraw,
         "angle_err": angle_err,
@@ -229,6 +275,7 @@ def main() -> None:
         type=int,
         help="torch.set_num_threads(N) first in the kernel (implies --minimal)",
     )
+    ap.add_argument("--first", help="code run first in the kernel (implies --minimal)")
     args = ap.parse_args()
     if not Path(CHROMIUM).exists():
         sys.exit(f"no Chromium at {CHROMIUM} (set IWM_CHROMIUM)")
@@ -239,10 +286,13 @@ def main() -> None:
         ("pointer move -> next frame painted", r["painted"]),
         ("browser: event -> handler (input)", r["delivered"]),
         ("browser: handler -> message sent", r["to_send"]),
+        ("transport: message sent -> in Python", r["inbound"]),
         ("Python: message in -> result drawn", r["py_total"]),
         ("  of which the traced re-run", timings),
         ("  of which _redraw (code, sims, bufs)", r["py_redraw"]),
-        ("browser: canvas draw (data-draw-ms)", r["draw_ms"]),
+        ("result sent -> drawn in the page", r["outbound"]),
+        ("  of which last ws message -> drawn", r["arrived"]),
+        ("  of which the canvas draw (data-draw-ms)", r["draw_ms"]),
     ]
     print(f"\nSteeringDials drag latency, {r['drags']} drags (ms)")
     print(f"{'':38s} {'p50':>7s} {'p95':>7s} {'n':>4s}")
