@@ -24,6 +24,7 @@ no velocity to know), divided by ``out_scale²`` (units of the head's output).
 from __future__ import annotations
 
 import argparse
+import copy
 import dataclasses
 import json
 import math
@@ -135,6 +136,7 @@ def train(
         model.parameters(), lr=cfg["lr"], betas=cfg["betas"], weight_decay=cfg["weight_decay"]
     )
     world = spec.world
+    batches = copy.copy(spec)  # the curriculum sets its world's k each step, never spec's
     losses: list[float] = []
     t0, c0 = time.perf_counter(), time.process_time()
     stopped_early = False
@@ -149,9 +151,8 @@ def train(
             break
         for g in opt.param_groups:
             g["lr"] = _lr_at(step, cfg)
-        if cfg.get("stiff", 1.0) != 1.0:  # the stiff-springs curriculum
-            spec.world = dataclasses.replace(world, k=_k_at(step, cfg, world.k))
-        x = spec.sample_batch(cfg["batch_size"], TRAIN_SEED_BASE + step, length=model.max_len)
+        batches.world = dataclasses.replace(world, k=_k_at(step, cfg, world.k))
+        x = batches.sample_batch(cfg["batch_size"], TRAIN_SEED_BASE + step, length=model.max_len)
         pred = model(x)
         loss = (((pred[:, 1:-1] - x[:, 2:]) / scale) ** 2).mean()
         opt.zero_grad(set_to_none=True)
@@ -162,7 +163,6 @@ def train(
         if log_every and (step % log_every == 0 or step == cfg["steps"] - 1):
             print(f"step {step:5d}  loss {losses[-1]:.5f}  {time.perf_counter() - t0:6.1f}s")
         step += 1
-    spec.world = world
     elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
     model.eval()
     tail = losses[-100:]
