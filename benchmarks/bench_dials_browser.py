@@ -13,8 +13,10 @@ page (``performance.now`` clock), the time from the pointer event to
 and prints p50 / p95 (target: drawn p50 <= 33 ms, p95 <= 50 ms), next to Python's own
 time for the same re-runs: from the values message arriving to the result drawn
 (through wrappers around the widget's observer and ``_draw``), the traced run
-(``ws.timings``) and ``_redraw``; what remains is the transport both ways and the
-page's work (``data-draw-ms``).
+(``ws.timings``) and ``_redraw``; and the transport each way, on the wall clock
+(``performance.timeOrigin`` in the page, ``time.time()`` in the kernel): the values
+message sent -> in Python, and the result sent -> drawn in the page, split at the last
+websocket message's arrival (a wrapped ``WebSocket``) from the page's own work.
 
 Run: python benchmarks/bench_dials_browser.py [--drags 40] [--warmup 3] [--minimal]
 """
