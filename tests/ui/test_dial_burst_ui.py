@@ -38,18 +38,25 @@ CELLS = [
     "dials = iwm.SteeringDials(ws, [vel], sliders=True)\n"
     "dials",
     # The runner, watched: runs in flight (never more than one) and the generations run.
-    "import copy as _copy\n"
-    "_probe = {'active': 0, 'max_active': 0, 'gens': []}\n"
+    "import copy as _copy, time as _time\n"
+    "_probe = {'active': 0, 'max_active': 0, 'gens': [], 'runs_s': [], 'asked': []}\n"
     "_execute = ws._execute\n"
     "def _watched(gen):\n"
     "    _probe['active'] += 1\n"
     "    _probe['max_active'] = max(_probe['max_active'], _probe['active'])\n"
     "    _probe['gens'].append(gen)\n"
+    "    t0 = _time.perf_counter()\n"
     "    try:\n"
     "        return _execute(gen)\n"
     "    finally:\n"
+    "        _probe['runs_s'].append(_time.perf_counter() - t0)\n"
     "        _probe['active'] -= 1\n"
     "ws._execute = _watched\n"
+    "_request_run = ws.request_run\n"
+    "def _asked():\n"
+    "    _probe['asked'].append(_time.perf_counter())\n"
+    "    _request_run()\n"
+    "ws.request_run = _asked\n"
     "def _rss_mb():\n"
     "    for line in open('/proc/self/status'):\n"
     "        if line.startswith('VmRSS:'):\n"
@@ -58,12 +65,14 @@ CELLS = [
     "    global _stats0\n"
     "    ws.wait()\n"
     "    _stats0 = _copy.copy(ws.stats)\n"
-    "    _probe.update(max_active=0, gens=[])\n"
+    "    _probe.update(max_active=0, gens=[], runs_s=[], asked=[])\n"
     "def _report():\n"
     "    ws.wait()\n"
     "    e = [x for x in ws.result.edits if x.label.startswith('dial ')]\n"
     "    return {'stats': {k: ws.stats[k] - _stats0[k] for k in ws.stats},\n"
     "            'max_active': _probe['max_active'], 'gens': _probe['gens'],\n"
+    "            'runs_s': _probe['runs_s'],\n"
+    "            'asked_s': _probe['asked'][-1] - _probe['asked'][0] if _probe['asked'] else 0,\n"
     "            'generation': ws.generation, 'result_generation': ws.result.generation,\n"
     "            'dials_generation': dials.generation,\n"
     "            'edits': [(x.label, x.value.tolist()) for x in e], 'values': dials.values,\n"
@@ -221,7 +230,11 @@ def test_thousand_raw_messages_apply_the_last_and_keep_memory_flat(lab: Any, dia
     spec = lab.eval_json("dials.dials[0]")
     cid, lo, hi = spec["id"], spec["min"] * 0.5, spec["max"] * 0.5
     # warm-up burst: first-time allocations (caches, buffers) are not growth
-    page.evaluate(MODEL_BURST, [cid, lo, hi, N, 1, True])
+    warm = page.evaluate(MODEL_BURST, [cid, lo, hi, N, 1, True])
+    # every warm-up message is in before the mark (the kernel may take an execute
+    # request while comm messages sent before it still queue: CI counted 129 of them
+    # in the measured burst once)
+    assert lab.wait_for_python(f"dials.values[{cid!r}]", warm, timeout=60) == pytest.approx(warm)
     lab.execute("ws.wait()\nimport gc\ngc.collect()")
     rss0 = lab.eval_json("_rss_mb()")
     heap0 = js_heap_mb(page)
@@ -234,7 +247,13 @@ def test_thousand_raw_messages_apply_the_last_and_keep_memory_flat(lab: Any, dia
     check_latest_wins(rep, requests_at_most=N)
     stats = rep["stats"]
     assert stats["requests"] == N, stats  # every message changed the edits: one request each
-    assert stats["runs"] <= N // 10, stats  # ...and most of them never ran (coalesced)
+    # ...and most of them never ran (coalesced). Runs go back to back while requests
+    # come in, so at most one starts per run's length over the span the requests took
+    # to arrive (+1 at the start, +1 after the last); how many that is depends on how
+    # fast the kernel reads the messages (4 to 6 per run here, 2 cores)
+    shortest = min(rep["runs_s"])
+    assert stats["runs"] <= 2 + rep["asked_s"] / shortest, (stats, rep["asked_s"], shortest)
+    assert stats["runs"] <= N // 2, stats
     assert rep["edits"] == [[f"dial {cid}", [pytest.approx(last, rel=1e-6)]]]
     # the page draws the final generation and shows the final value
     synced(lab, dials)
@@ -250,6 +269,7 @@ def test_thousand_raw_messages_apply_the_last_and_keep_memory_flat(lab: Any, dia
     assert rss1 - rss0 < 20, (rss0, rss1)
     assert heap1 - heap0 < 20, (heap0, heap1)
     print(
-        f"burst of {N}: {stats}, kernel RSS {rss0:.1f} -> {rss1:.1f} MB, "
+        f"burst of {N}: {stats} over {rep['asked_s']:.2f} s (shortest run "
+        f"{1e3 * shortest:.1f} ms), kernel RSS {rss0:.1f} -> {rss1:.1f} MB, "
         f"page heap {heap0:.1f} -> {heap1:.1f} MB"
     )
