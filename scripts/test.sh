@@ -35,9 +35,9 @@ done
 cat "$logs"/*.log
 echo "installs: $((SECONDS - started)) s"
 
-.venv/bin/ruff check iwm_widgets tests benchmarks tools
-.venv/bin/ruff format --check iwm_widgets tests benchmarks tools
-.venv/bin/mypy iwm_widgets
+.venv/bin/ruff check iwm_widgets iwm_widgets_server tests benchmarks tools
+.venv/bin/ruff format --check iwm_widgets iwm_widgets_server tests benchmarks tools
+.venv/bin/mypy iwm_widgets iwm_widgets_server
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 # pytest exits non-zero when a test fails and when no test was collected (exit code 5)
 # the 25 slowest tests in the log: what to trim when the suite outgrows its time budget

@@ -190,6 +190,11 @@ def test_binder_environment_runs_the_course(tmp_path: Path) -> None:
     assert torch_version.startswith("2.13.0"), torch_version
     assert "+cu" not in torch_version, f"a CUDA build of torch was installed: {torch_version}"
     assert Path(pkg_file).is_relative_to(venv), f"iwm_widgets imported from {pkg_file}"
+    # the wheel enables its Jupyter server extension (kernel websockets without Nagle)
+    enabled = venv / "etc" / "jupyter" / "jupyter_server_config.d" / "iwm_widgets_server.json"
+    assert json.loads(enabled.read_text())["ServerApp"]["jpserver_extensions"] == {
+        "iwm_widgets_server": True
+    }
 
     work = tmp_path / "notebooks"
     work.mkdir()
