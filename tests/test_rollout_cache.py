@@ -127,7 +127,7 @@ def cases(m: iwm.Model, x: torch.Tensor) -> Iterator[tuple[str, list[iwm.Edit], 
                 ok,
             ),
             "ablate mean (of the run)": (iwm.Edit.ablate("blocks.1.attn", "mean", **kw), False),
-            "clamp a Variable": (iwm.Edit.clamp(var, [0.3, -0.2], **kw), ok),
+            "clamp a Variable": (iwm.Edit.clamp(var, [-1.0, 1.0], **kw), ok),
         }
         for op, (e, cached) in made.items():
             if rows is not None:

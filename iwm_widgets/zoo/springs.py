@@ -161,6 +161,8 @@ def simulate_from(
     k: float = SPRING_K,
     substeps: int = SUBSTEPS,
     walls: bool = True,
+    noise: Any = 0.0,
+    rng: np.random.Generator | None = None,
 ) -> dict[str, np.ndarray]:
     """Run the simulator from states ``[n, N, 2]`` with coupling ``[n, N, N]``.
 
@@ -168,7 +170,15 @@ def simulate_from(
     (frame 0 is the initial state; ``force[t]`` is the force at ``position[t]``) and
     ``contact`` (bool, same shape): the coordinate bounced off a wall between frames
     ``t − 1`` and ``t``.
+
+    ``noise`` (a std per system ``[n]`` or one for all; 0: none) adds a random kick
+    ``noise × N(0, 1)`` (from ``rng``) to every velocity coordinate at the start of each
+    frame: forcing that no particle's own past predicts (a training option; the zoo's
+    worlds have none).
     """
+    std = np.broadcast_to(np.asarray(noise, dtype=np.float64), (np.shape(position)[0],))
+    if np.any(std != 0) and rng is None:
+        raise ValueError("simulate_from: noise needs an rng")
     p = np.array(position, dtype=np.float64).copy()
     v = np.array(velocity, dtype=np.float64).copy()
     c = np.asarray(coupling, dtype=np.float64)
@@ -185,6 +195,8 @@ def simulate_from(
     for t in range(length):
         if t:
             hit = np.zeros(p.shape, dtype=bool)
+            if rng is not None and np.any(std != 0):
+                v = v + std[:, None, None] * rng.standard_normal(v.shape)
             for _ in range(substeps):
                 v = v + 0.5 * h * a
                 p = p + h * v
@@ -213,6 +225,7 @@ def simulate(
     k: float = SPRING_K,
     substeps: int = SUBSTEPS,
     walls: bool = True,
+    noise: float = 0.0,
 ) -> dict[str, np.ndarray]:
     """Simulate ``n`` independent systems of ``n_particles`` for ``length`` frames.
 
@@ -231,6 +244,11 @@ def simulate(
         The flawed law (module docstring), or None.
     walls
         Elastic walls of the unit box (False: free space, for energy checks).
+    noise
+        Training option: each system's velocities get a random kick every frame, of std
+        drawn uniformly in ``[0, noise]`` per system (:func:`simulate_from`), from a
+        generator of its own (``seed`` and 1), so the graphs and start states are those
+        of ``noise=0``.
 
     Returns
     -------
@@ -258,7 +276,14 @@ def simulate(
     p0 = START_RANGE[0] + (START_RANGE[1] - START_RANGE[0]) * rest[:, 0]
     v0 = VELOCITY_RANGE * (2.0 * rest[:, 1] - 1.0)
     coup = coupling_matrix(adj, flaw, flaw_particle)
-    out = simulate_from(p0, v0, coup, length, k=k, substeps=substeps, walls=walls)
+    rng: np.random.Generator | None = None
+    std: Any = 0.0
+    if noise:
+        rng = np.random.default_rng([seed, 1])
+        std = float(noise) * rng.random(int(n))
+    out = simulate_from(
+        p0, v0, coup, length, k=k, substeps=substeps, walls=walls, noise=std, rng=rng
+    )
     out["adjacency"] = adj
     out["coupling"] = coup
     return out
@@ -316,7 +341,7 @@ class SpringsWorld:
     k: float = SPRING_K
     substeps: int = SUBSTEPS
 
-    def simulate(self, n: int, length: int, seed: int) -> dict[str, np.ndarray]:
+    def simulate(self, n: int, length: int, seed: int, noise: float = 0.0) -> dict[str, np.ndarray]:
         return simulate(
             n,
             length,
@@ -327,6 +352,7 @@ class SpringsWorld:
             flaw_particle=self.flaw_particle,
             k=self.k,
             substeps=self.substeps,
+            noise=noise,
         )
 
     def to_dict(self) -> dict[str, Any]:
