@@ -3,7 +3,11 @@
 A :class:`Workspace` owns the current inputs, the list of edits, the union of the
 sites that attached widgets read, and the last :class:`Result`. Changing edits or
 inputs schedules a re-run on a background runner thread; a burst of changes never
-queues runs (latest wins), and a result older than the newest request is dropped.
+queues runs (latest wins: the runner always takes the newest state). A run that
+finishes after a newer request is still shown (it is newer than what the views show,
+and a dial dragged faster than the model runs would otherwise show nothing until the
+drag pauses); its error is not (the newer state may be fine). Views never get an older
+result after a newer one.
 """
 
 from __future__ import annotations
@@ -112,6 +116,10 @@ class Workspace:
     activations, so only what they draw comes back.
     """
 
+    #: show a run's result that finished after a newer request (it is still newer than
+    #: what the views show); ``False``: only the newest request's result is shown
+    show_superseded: bool = True
+
     def __init__(
         self,
         model: Model | Any,
@@ -157,7 +165,7 @@ class Workspace:
         #: torch intra-op threads of the background runner (see ``_loop``)
         self.runner_threads = 1
         #: background runner counters: requests made, runs executed, stale results dropped
-        self.stats = {"requests": 0, "runs": 0, "dropped": 0}
+        self.stats = {"requests": 0, "runs": 0, "superseded": 0, "dropped": 0}
         self.truth: dict[str, Any] | None = truth
         if self.model.remote is None:  # a remote run sends back only what views read
             self.add_reads(self, self.model.layers)
@@ -372,7 +380,7 @@ class Workspace:
         for group in list(self._measures.values()):
             for key, fn in list(group.items()):
                 if gen < self._generation:
-                    return  # a newer state waits: this result will be dropped anyway
+                    return  # a newer state waits: without its measures, this result is not shown
                 try:
                     res.measures[key] = fn(res)
                 except Exception as e:  # shown by the view that asked for it
@@ -474,13 +482,23 @@ class Workspace:
         self.request_run()
 
     def _publish(self, gen: int, res: Result | None, err: Exception | None) -> None:
-        """Hand a finished run to the views, unless a newer request exists (latest wins).
+        """Hand a finished run to the views: a result newer than the one shown, also
+        when a newer request waits (``stats["superseded"]``) if it has every measure (a
+        measure is skipped once a newer state waits); an error only if no newer request
+        exists (``stats["dropped"]`` otherwise).
 
         Observers run before waiters wake, so ``wait()`` returns with every view drawn.
         """
         with self._cond:
             latest = gen >= self._generation
-        if not latest:
+        shown = self.result.generation if self.result is not None else -1
+        whole = res is not None and all(k in res.measures for k in self.measure_keys)
+        if res is not None and not latest and gen > shown and whole and self.show_superseded:
+            self.stats["superseded"] += 1
+            self.result = res
+            self.timings.append(res.elapsed_ms)
+            self._emit("result")
+        elif not latest:
             self.stats["dropped"] += 1
         if latest and res is not None:
             self.result, self.error = res, None

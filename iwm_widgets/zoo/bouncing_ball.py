@@ -256,8 +256,10 @@ class Attention(nn.Module):
             k, v = kv.extend(k, v)
         tk = k.shape[2]  # keys: the earlier positions (cached) and these
         scores = (q @ k.transpose(-1, -2)) / math.sqrt(d // h)
-        mask = torch.ones(t, tk, dtype=torch.bool, device=x.device).triu(tk - t + 1)
-        probs = self.pattern(scores.masked_fill(mask, float("-inf")).softmax(dim=-1))
+        if t > 1:  # causal mask; one new position sees every key, so it needs none
+            mask = torch.ones(t, tk, dtype=torch.bool, device=x.device).triu(tk - t + 1)
+            scores = scores.masked_fill(mask, float("-inf"))
+        probs = self.pattern(scores.softmax(dim=-1))
         y = (probs @ v).transpose(1, 2).reshape(b, t, d)
         return self.out(y)
 

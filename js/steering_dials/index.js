@@ -54,9 +54,15 @@ function render({ model, el }) {
     schedule();
   });
   const releaseKeys = ownKeys(view.root);
-  const stopTheme = onThemeChange(schedule); // the rollout's colours come from the theme
+  const stopTheme = onThemeChange(() => {
+    state.canvasStale = true; // the rollout's colours come from the theme
+    schedule();
+  });
   const ro = new ResizeObserver(() => {
-    if (rolloutWidth(view) !== state.lastWidth) schedule();
+    if (rolloutWidth(view) !== state.lastWidth) {
+      state.canvasStale = true;
+      schedule();
+    }
   });
   ro.observe(view.rolloutBox);
 

@@ -38,6 +38,8 @@ export const DIRECTIONS = Object.freeze([
  * @property {string} localError the rollout could not be read
  * @property {string} lmError the `lm` trait could not be read
  * @property {number} lastWidth the rollout canvas' width at the last draw
+ * @property {boolean} canvasStale the canvas must be repainted though the rollout did not
+ *   change (its box was resized, the theme changed, it was hidden)
  * @property {number} renderCount
  * @property {boolean} disposed
  */
@@ -54,6 +56,7 @@ export function createState() {
     localError: "",
     lmError: "",
     lastWidth: 0,
+    canvasStale: true,
     renderCount: 0,
     disposed: false,
   };
