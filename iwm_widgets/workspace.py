@@ -164,7 +164,8 @@ class Workspace:
         self.timings: list[float] = []
         #: torch intra-op threads of the background runner (see ``_loop``)
         self.runner_threads = 1
-        #: background runner counters: requests made, runs executed, stale results dropped
+        #: background runner counters: requests made, runs executed, results shown though
+        #: a newer request waited, results or errors of stale runs not shown
         self.stats = {"requests": 0, "runs": 0, "superseded": 0, "dropped": 0}
         self.truth: dict[str, Any] | None = truth
         if self.model.remote is None:  # a remote run sends back only what views read

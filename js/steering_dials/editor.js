@@ -209,12 +209,16 @@ function circularControl(dial, ctx) {
     svg.setAttribute("aria-valuetext", valueText(dial, v));
   }
 
-  /** @type {DOMRect | null} the dial's box, read once per drag: reading it at every move
-   * would force a layout after the previous move's changes */
+  /** @type {DOMRect | null} the dial's box, read once per drag (and again after a scroll):
+   * reading it at every move would force a layout after the previous move's changes */
   let dragRect = null;
+  const onScroll = () => {
+    dragRect = null;
+  };
   /** @param {PointerEvent} e */
   function valueAt(e) {
     const rect = dragRect ?? svg.getBoundingClientRect();
+    if (state.dragging === dial.id) dragRect = rect;
     const ring = (RING_PX * rect.width) / DIAL_W;
     const dx = e.clientX - (rect.left + rect.width / 2);
     const dy = e.clientY - (rect.top + rect.height / 2);
@@ -233,7 +237,8 @@ function circularControl(dial, ctx) {
     svg.setPointerCapture(e.pointerId);
     state.dragging = dial.id;
     raw = false;
-    dragRect = svg.getBoundingClientRect();
+    dragRect = null;
+    window.addEventListener("scroll", onScroll, { capture: true, passive: true });
     sender.begin();
     edit(dial.id, valueAt(e));
   }
@@ -250,6 +255,7 @@ function circularControl(dial, ctx) {
     if (e.type === "pointerup") edit(dial.id, valueAt(e));
     if (svg.hasPointerCapture(e.pointerId)) svg.releasePointerCapture(e.pointerId);
     dragRect = null;
+    window.removeEventListener("scroll", onScroll, { capture: true });
     commit();
   }
   let byPointer = false;
@@ -286,6 +292,7 @@ function circularControl(dial, ctx) {
       svg.removeEventListener("pointerdown", onDown);
       svg.removeEventListener("pointermove", onMove);
       svg.removeEventListener(RAW_MOVE, onMove);
+      window.removeEventListener("scroll", onScroll, { capture: true });
       svg.removeEventListener("pointerup", onUp);
       svg.removeEventListener("pointercancel", onUp);
       svg.removeEventListener("keydown", onKey);
