@@ -165,6 +165,21 @@ def event_angle(e: dict[str, float], box: dict[str, float]) -> float:
     return math.degrees(math.atan2(cy - e["y"], e["x"] - cx)) % 360
 
 
+def angle_gap(a: float, b: float) -> float:
+    """|a - b| in degrees, the short way round."""
+    return abs((a - b + 180) % 360 - 180)
+
+
+def drag_moves(events: list[dict]) -> list[dict]:
+    """The move events the dial follows: pointerrawupdate where the browser sends it,
+    else pointermove (editor.js)."""
+    raw = [e for e in events if e["type"] == "pointerrawupdate"]
+    return raw or [e for e in events if e["type"] == "pointermove"]
+
+
+STEP_DEG = 4.0  # continuous drags: degrees along the ring per pointer move
+
+
 def continuous(nb: Any, page: Any, root: Any, box: dict[str, float], args: Any) -> dict:
     """Drags that keep moving: per gesture the pointer goes down on the handle and moves
     ``STEP_DEG`` along the ring every ``1000 / args.rate`` ms (a mouse at 60 Hz) for
@@ -177,7 +192,7 @@ def continuous(nb: Any, page: Any, root: Any, box: dict[str, float], args: Any) 
     settle: list[float] = []
     rates: list[float] = []
     gaps: list[float] = []
-    step_deg, period = 4.0, 1.0 / args.rate
+    period = 1.0 / args.rate
     gen_before = int(root.get_attribute("data-generation") or 0)
     for g in range(args.warmup + args.gestures):
         a0 = (97 * g) % 360
@@ -190,7 +205,7 @@ def continuous(nb: Any, page: Any, root: Any, box: dict[str, float], args: Any) 
         page.mouse.down()
         t_next = time.perf_counter()
         for k in range(1, args.moves + 1):
-            page.mouse.move(*dial_point(box, a0 + step_deg * k, 0.7))
+            page.mouse.move(*dial_point(box, a0 + STEP_DEG * k, 0.7))
             t_next += period
             left = t_next - time.perf_counter()
             if left > 0:
@@ -207,9 +222,7 @@ def continuous(nb: Any, page: Any, root: Any, box: dict[str, float], args: Any) 
             continue
         gen_before = gen
         angle_of = {int(k): a for k, a in log if a is not None}
-        moves = [e for e in bench["events"] if e["type"] in ("pointerrawupdate", "pointermove")]
-        raw = [e for e in moves if e["type"] == "pointerrawupdate"]
-        moves = raw or moves
+        moves = drag_moves(bench["events"])
         first: dict[int, dict] = {}  # a generation's first draw (later ones redraw it)
         for d in bench["draws"]:
             first.setdefault(d["gen"], d)
@@ -219,10 +232,10 @@ def continuous(nb: Any, page: Any, root: Any, box: dict[str, float], args: Any) 
             seen = [e for e in moves if e["handled"] <= d["t"]]
             if not seen:
                 continue
-            e = min(seen, key=lambda e: abs((event_angle(e, box) - a + 180) % 360 - 180))
-            if abs((event_angle(e, box) - a + 180) % 360 - 180) > step_deg / 2:
+            gap, t_event = min((angle_gap(event_angle(e, box), a), e["t"]) for e in seen)
+            if gap > STEP_DEG / 2:
                 continue  # the pointer-down value, or no event shows it
-            latency.append(d["t"] - e["t"])
+            latency.append(d["t"] - t_event)
         if moves and draws:
             span = (moves[-1]["t"] - moves[0]["t"]) / 1e3
             during = [d for d in draws if d["t"] <= moves[-1]["t"]]
@@ -310,10 +323,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             gen_before = gen
             bench = page.evaluate("window.__bench")
             ws_times = page.evaluate("window.__wsTimes.slice()")
-            # the dial follows pointerrawupdate where the browser sends it (editor.js)
-            moves = [e for e in bench["events"] if e["type"] == "pointerrawupdate"] or [
-                e for e in bench["events"] if e["type"] == "pointermove"
-            ]
+            moves = drag_moves(bench["events"])
             draw = next(d for d in bench["draws"] if d["gen"] >= gen)
             if i < args.warmup or not moves:
                 continue
@@ -325,7 +335,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             drawn.append(draw["t"] - t_move)
             painted.append(draw["paint"] - t_move)
             draw_ms.append(draw["drawMs"])
-            angle_err.append(abs((value["angle"] - angle + 180) % 360 - 180))
+            angle_err.append(angle_gap(value["angle"], angle))
             recv_s, sent_s = nb.eval_json(PY_WALL)
             if sends and recv_s is not None and sent_s is not None:
                 origin = bench["origin"]  # page clock -> wall clock (ms)

@@ -98,6 +98,29 @@ def test_deterministic_and_prefix() -> None:
     assert not np.array_equal(a["position"], d["position"])
 
 
+def test_training_forcing_kicks_velocities_and_keeps_graphs_and_starts() -> None:
+    """``noise`` (train_springs --noise): random velocity kicks every frame, drawn from a
+    generator of their own, so the graph and the start state are those of noise 0."""
+    plain = sp.simulate(8, 20, seed=SEED + 2)
+    np.testing.assert_array_equal(sp.simulate(8, 20, seed=SEED + 2, noise=0.0)["position"],
+                                  plain["position"])  # fmt: skip
+    kicked = sp.simulate(8, 20, seed=SEED + 2, noise=0.004)
+    again = sp.simulate(8, 20, seed=SEED + 2, noise=0.004)
+    for key in plain:
+        np.testing.assert_array_equal(kicked[key], again[key])  # deterministic by seed
+    for key in ("adjacency", "coupling"):
+        np.testing.assert_array_equal(kicked[key], plain[key])
+    np.testing.assert_array_equal(kicked["position"][:, 0], plain["position"][:, 0])
+    np.testing.assert_array_equal(kicked["velocity"][:, 0], plain["velocity"][:, 0])
+    # a kick is of the size asked: std <= 0.004 per coordinate, so one frame's velocity
+    # moves by at most a few of them (and does move)
+    dv = np.abs(kicked["velocity"][:, 1] - plain["velocity"][:, 1])
+    assert 0 < dv.max() < 6 * 0.004, dv.max()
+    with pytest.raises(ValueError, match="needs an rng"):
+        sp.simulate_from(plain["position"][:, 0], plain["velocity"][:, 0],
+                         plain["coupling"], 4, noise=0.001)  # fmt: skip
+
+
 @pytest.mark.parametrize("n", [3, 4, 5])
 def test_fixed_graph_is_the_same_for_every_seed(n: int) -> None:
     a = sp.simulate(16, 4, seed=SEED, n_particles=n, fixed_graph=True)

@@ -8,7 +8,7 @@ failed before: 7 of 40 plain forwards raised greenlet errors and the runner got
 
 from __future__ import annotations
 
-import dataclasses
+import json
 import subprocess
 import sys
 import threading
@@ -52,23 +52,15 @@ def recorder(ws):
     return seen
 
 
-def edit_key(e: iwm.Edit) -> tuple:
-    """What makes two edits act the same (the runner also shows superseded results, so
-    one edit id can come with several values)."""
-
-    def flat(v):
-        return tuple(v.flatten().tolist()) if isinstance(v, torch.Tensor) else repr(v)
-
-    return tuple(flat(getattr(e, f.name)) for f in dataclasses.fields(e))
-
-
 def check_background_results(ws, seen):
     """Each published result equals a synchronous run of the same edits."""
     assert seen, "the runner published nothing"
     refs: dict[tuple, tuple[torch.Tensor, torch.Tensor]] = {}
     with threads(ws.runner_threads):
         for edits, out, roll, _ in seen:
-            key = tuple(edit_key(e) for e in edits)
+            # the edits' content: the runner also shows superseded results, so one edit
+            # id can come with several values
+            key = tuple(json.dumps(e.to_dict(), sort_keys=True) for e in edits)
             if key not in refs:
                 r = iwm.run(ws.model, ws.inputs, edits, rollout_steps=ws.rollout_steps)
                 refs[key] = (r.output, r.rollout)

@@ -177,7 +177,8 @@ def simulate_from(
     worlds have none).
     """
     std = np.broadcast_to(np.asarray(noise, dtype=np.float64), (np.shape(position)[0],))
-    if np.any(std != 0) and rng is None:
+    kick = bool(np.any(std != 0))
+    if kick and rng is None:
         raise ValueError("simulate_from: noise needs an rng")
     p = np.array(position, dtype=np.float64).copy()
     v = np.array(velocity, dtype=np.float64).copy()
@@ -195,7 +196,8 @@ def simulate_from(
     for t in range(length):
         if t:
             hit = np.zeros(p.shape, dtype=bool)
-            if rng is not None and np.any(std != 0):
+            if kick:
+                assert rng is not None
                 v = v + std[:, None, None] * rng.standard_normal(v.shape)
             for _ in range(substeps):
                 v = v + 0.5 * h * a

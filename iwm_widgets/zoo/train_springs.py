@@ -166,6 +166,7 @@ def train(
     )
     world = spec.world
     batches = copy.copy(spec)  # the curriculum sets its world's k each step, never spec's
+    forced = _ForcedWorld(**dataclasses.asdict(world), noise=float(cfg.get("noise", 0.0)))
     losses: list[float] = []
     t0, c0 = time.perf_counter(), time.process_time()
     stopped_early = False
@@ -180,10 +181,7 @@ def train(
             break
         for g in opt.param_groups:
             g["lr"] = _lr_at(step, cfg)
-        batches.world = _ForcedWorld(
-            **dataclasses.asdict(world), noise=float(cfg.get("noise", 0.0))
-        )
-        batches.world = dataclasses.replace(batches.world, k=_k_at(step, cfg, world.k))
+        batches.world = dataclasses.replace(forced, k=_k_at(step, cfg, world.k))
         x = batches.sample_batch(cfg["batch_size"], TRAIN_SEED_BASE + step, length=model.max_len)
         pred = model(x)
         loss = (((pred[:, 1:-1] - x[:, 2:]) / scale) ** 2).mean()
